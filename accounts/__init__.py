@@ -1,0 +1,1 @@
+"""Logins for the web admin and bearer tokens for the API."""

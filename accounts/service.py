@@ -1,0 +1,76 @@
+"""Create and check users and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlmodel import Session, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from accounts.models import ApiToken, User
+from orders.exceptions import InvalidInput
+from orders.models import Staff
+from orders.roles import Role
+from orders.types import utcnow
+
+TOKEN_PREFIX = "oh_"
+
+
+def _role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        names = ", ".join(r.value for r in Role if r != Role.SYSTEM)
+        raise InvalidInput(f"未知角色「{role}」，可选：{names}", field="role") from None
+
+
+def create_user(session: Session, username: str, role: str, password: str) -> User:
+    """A web login; linked to the Staff member whose WeCom userid or name matches."""
+    _role(role)
+    if len(password) < 8:
+        raise InvalidInput("密码至少 8 位。", field="password")
+    if session.exec(select(User).where(User.username == username)).first():
+        raise InvalidInput(f"用户名 {username} 已存在。", field="username")
+    staff = session.exec(select(Staff).where((Staff.userid == username) | (Staff.name == username))).first()
+    user = User(username=username, role=role, password_hash=generate_password_hash(password),
+                staff_id=staff.id if staff else None)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def check_login(session: Session, username: str, password: str) -> User | None:
+    user = session.exec(select(User).where(User.username == username, User.active == True)).first()  # noqa: E712
+    if user and check_password_hash(user.password_hash, password):
+        return user
+    return None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, name: str, role: str) -> str:
+    """Make a token; only its hash is kept, so this is the one time it is seen."""
+    _role(role)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(name=name, role=role, token_hash=hash_token(token)))
+    session.commit()
+    return token
+
+
+def token_for(session: Session, token: str) -> ApiToken | None:
+    """The live ApiToken row of a presented bearer token, or None."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return row
+
+
+def touch_token(session: Session, row: ApiToken) -> None:
+    row.last_used_at = utcnow()
+    session.add(row)
+    session.commit()

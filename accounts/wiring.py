@@ -1,0 +1,3 @@
+"""Wiring of logins and API tokens."""
+
+MODELS = ["accounts.models"]

@@ -1,0 +1,1 @@
+"""Alert rules, the sweep that raises and resolves alerts, escalation and acks."""

@@ -1,0 +1,1 @@
+"""Wiring of alerts (filled as the feature lands)."""

@@ -1,0 +1,84 @@
+"""Every API error is JSON with a Chinese `message`; no input gives a 500."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from orders.exceptions import OrderError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "请求格式不正确。",
+    401: "需要有效的 API 令牌（Authorization: Bearer …）。",
+    403: "没有权限执行此操作。",
+    404: "没有找到。",
+    405: "不支持该请求方法。",
+    409: "与当前状态冲突。",
+    413: "请求内容太大。",
+    415: "请使用 JSON（Content-Type: application/json）。",
+    422: "请求内容不正确。",
+    429: "请求太频繁，请稍后再试。",
+}
+
+
+def error_response(status: int, code: str, message: str, **details):
+    body = {"error": code, "message": message, **details}
+    return jsonify(body), status
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/bridge/")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(OrderError)
+    def _domain_error(exc: OrderError):
+        return error_response(exc.http_status, exc.code, exc.message, **exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if not _wants_json():
+            return exc
+        status = exc.code or 500
+        details = {}
+        data = getattr(exc, "data", None) or {}
+        if data.get("messages"):
+            details["errors"] = data["messages"]
+        if status == 422:
+            status = 400
+        message = MESSAGES.get(status, exc.description or "请求出错。")
+        if details.get("errors"):
+            message = "请求内容不正确：" + _describe(details["errors"])
+        return error_response(status, exc.name.lower().replace(" ", "_"), message, **details)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        ref = uuid.uuid4().hex[:8]
+        log.exception("unexpected error %s on %s %s", ref, request.method, request.path)
+        if _wants_json():
+            return error_response(500, "internal_error", f"服务器内部错误（编号 {ref}），请联系管理员。")
+        return f"服务器内部错误（编号 {ref}），请联系管理员。", 500
+
+
+def _describe(errors) -> str:
+    """Flatten marshmallow's nested error dict into 'field: problem' text."""
+    parts = []
+
+    def walk(prefix, node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(f"{prefix}.{k}" if prefix and k not in ("json", "query") else (k if k not in ("json", "query") else prefix), v)
+        elif isinstance(node, list):
+            parts.append(f"{prefix}: {'; '.join(str(x) for x in node)}" if prefix else "; ".join(map(str, node)))
+        else:
+            parts.append(f"{prefix}: {node}")
+
+    walk("", errors)
+    return "；".join(parts)[:500]

@@ -1,0 +1,91 @@
+"""Orders API: create, read, list and filter, status changes, status events."""
+
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import require_token
+from api.schemas import OrderCreate, OrderOut, OrderQuery, QcPass, StatusChange, StatusEventOut
+from bootstrap import current_runtime
+from orders import service, views
+from orders.actor import Trace
+from orders.db import new_session
+
+blp = Blueprint("orders", __name__, url_prefix="/api/orders", description="订单")
+
+
+@blp.route("")
+class Orders(MethodView):
+    @require_token()
+    @blp.arguments(OrderQuery, location="query")
+    @blp.response(200, OrderOut(many=True))
+    def get(self, args):
+        """List orders, newest first, filtered by status, customer or search text."""
+        with new_session(current_runtime().engine) as s:
+            return views.list_orders(s, **args)
+
+    @require_token("sales")
+    @blp.arguments(OrderCreate)
+    @blp.response(201, OrderOut)
+    def post(self, data):
+        """Create an order in 待审核 with a new order number."""
+        rt = current_runtime()
+        with rt.uow() as uow:
+            order = service.create_order(
+                uow, customer=data["customer"], product=data["product"], quantity=data["quantity"],
+                promised_date=data["promised_date"], erp_no=data.get("erp_no"), priority=data["priority"],
+                internal_note=data.get("note", ""), actor=g.actor, tz=rt.settings.tz)
+            uow.commit()
+            return views.order_dict(uow.session, order.id)
+
+
+@blp.route("/<order_no>")
+class OrderItem(MethodView):
+    @require_token()
+    @blp.response(200, OrderOut)
+    def get(self, order_no):
+        """One order by number or ERP alias."""
+        with current_runtime().uow() as uow:
+            order = service.find_order(uow, order_no)
+            return views.order_dict(uow.session, order.id)
+
+
+@blp.route("/<order_no>/status")
+class OrderStatus(MethodView):
+    @require_token()
+    @blp.arguments(StatusChange)
+    @blp.response(200, OrderOut)
+    def post(self, data, order_no):
+        """Move the order to another status; 409 names the current status when illegal."""
+        fields = {k: v for k, v in data.items() if k not in ("to", "version")}
+        with current_runtime().uow() as uow:
+            order = service.change_status(uow, order_no, actor=g.actor, to=data["to"], fields=fields,
+                                          expected_version=data.get("version"), trace=Trace())
+            uow.commit()
+            return views.order_dict(uow.session, order.id)
+
+
+@blp.route("/<order_no>/qc-pass")
+class OrderQcPass(MethodView):
+    @require_token("qc")
+    @blp.arguments(QcPass)
+    @blp.response(200, OrderOut)
+    def post(self, data, order_no):
+        """Record a passed QC inspection; the warehouse can then stock the order in."""
+        with current_runtime().uow() as uow:
+            order = service.record_qc_pass(uow, order_no, actor=g.actor, material_batch=data["material_batch"])
+            uow.commit()
+            return views.order_dict(uow.session, order.id)
+
+
+@blp.route("/<order_no>/events")
+class OrderEvents(MethodView):
+    @require_token()
+    @blp.response(200, StatusEventOut(many=True))
+    def get(self, order_no):
+        """The order's status events, oldest first: who, when, from where."""
+        with current_runtime().uow() as uow:
+            order = service.find_order(uow, order_no)
+            return views.status_events(uow.session, order.id)

@@ -1,0 +1,3 @@
+"""API blueprints that other packages add (filled by their `api` modules)."""
+
+BLUEPRINTS: list = []

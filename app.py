@@ -1,0 +1,37 @@
+"""Flask application factory: `create_app()` wires every part; nothing runs at import."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+import config as config_module
+from bootstrap import build_runtime
+
+
+def create_app(config: dict | config_module.Settings | None = None) -> Flask:
+    """Build the app; `config` may be Settings or a dict of Settings overrides (tests)."""
+    if isinstance(config, config_module.Settings):
+        settings = config
+    else:
+        settings = config_module.from_env()
+        if config:
+            settings = settings.replace(**config)
+            config_module.validate(settings)
+    app = Flask(__name__, instance_path=str(config_module.INSTANCE), instance_relative_config=False)
+    app.config.update(SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=8 * 1024 * 1024)
+    app.json.ensure_ascii = False
+    app.extensions["ops"] = build_runtime(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from api import init_app as init_api
+    from bootstrap import features
+    from web.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    for feature in features():
+        if hasattr(feature, "init_app"):
+            feature.init_app(app)
+    init_api(app)
+    return app

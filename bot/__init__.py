@@ -1,0 +1,1 @@
+"""Chat entry points: WeCom robot and app callbacks, robot long connection, bridge."""

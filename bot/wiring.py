@@ -1,0 +1,1 @@
+"""Wiring of bot (filled as the feature lands)."""

@@ -1,0 +1,144 @@
+"""`ops`: the command line, Flask's CLI group over the app."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, routes_command, shell_command
+
+from config import ConfigError
+
+
+def _create_app():
+    from app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False,
+             load_dotenv=False)
+def cli():
+    """Order Hub (订单中枢) command line."""
+
+
+cli.add_command(shell_command)
+cli.add_command(routes_command)
+
+
+def _rt():
+    return current_app.extensions["ops"]
+
+
+@cli.group()
+def db():
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+def db_upgrade():
+    """Create or migrate the database to the newest schema."""
+    from orders.migrate import upgrade
+
+    upgrade(_rt().engine)
+    click.echo("database is up to date")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message):
+    """Generate a migration from model changes (developers)."""
+    from orders.migrate import revision
+
+    revision(_rt().engine, message)
+
+
+@cli.command("seed-demo")
+@click.option("--force", is_flag=True, help="seed even when the database already has orders")
+def seed_demo(force):
+    """Load the deterministic demo factory (when the database has no orders)."""
+    from orders.seed import seed_if_empty
+
+    created = seed_if_empty(_rt(), force=force)
+    click.echo("demo factory loaded" if created else "database already has orders; nothing loaded")
+
+
+@cli.command("create-user")
+@click.argument("name")
+@click.option("--role", required=True)
+@click.option("--password", required=True)
+def create_user(name, role, password):
+    """Create a login for the web admin."""
+    from accounts.service import create_user as make
+    from orders.db import new_session
+    from orders.exceptions import OrderError
+
+    with new_session(_rt().engine) as s:
+        try:
+            make(s, name, role, password)
+        except OrderError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(f"user {name} created with role {role}")
+
+
+@cli.command("create-token")
+@click.argument("name")
+@click.option("--role", required=True)
+def create_token(name, role):
+    """Create an API token; it is printed once, alone on the last line."""
+    from accounts.service import create_token as make
+    from orders.db import new_session
+    from orders.exceptions import OrderError
+
+    with new_session(_rt().engine) as s:
+        try:
+            token = make(s, name, role)
+        except OrderError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(f"token {name} ({role}) created; it is shown only once:")
+    click.echo(token)
+
+
+@cli.command("import-orders")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_orders(file):
+    """Import orders from a CSV file, reporting row by row."""
+    from orders.importer import import_csv
+
+    report = import_csv(_rt(), file)
+    for line in report.lines():
+        click.echo(line)
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="stop when the queue is empty")
+def worker(burst):
+    """Run an RQ worker with RQ's scheduler (and the cron, in exactly one process)."""
+    from worker import run_worker
+
+    run_worker(current_app._get_current_object(), burst=burst)
+
+
+@cli.command("run")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=None, type=int, envvar="PORT")
+def run(host, port):
+    """Serve everything in one process: web, bot endpoints, job worker, scheduler."""
+    from serve import serve_all
+
+    serve_all(current_app._get_current_object(), host=host, port=port or 5000)
+
+
+def main():
+    try:
+        cli.main(prog_name="ops")
+    except ConfigError as exc:
+        click.echo(f"配置错误 / configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

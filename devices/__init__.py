@@ -1,0 +1,1 @@
+"""MQTT scanners and sensors feeding the same order flow."""

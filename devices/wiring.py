@@ -1,0 +1,1 @@
+"""Wiring of devices (filled as the feature lands)."""

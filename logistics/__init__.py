@@ -1,0 +1,1 @@
+"""Carrier traces (Kuaidi100 pushes), ETA and the tracking tokens of customers."""

@@ -1,0 +1,1 @@
+"""Wiring of logistics (filled as the feature lands)."""

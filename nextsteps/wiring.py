@@ -1,0 +1,1 @@
+"""Wiring of nextsteps (filled as the feature lands)."""

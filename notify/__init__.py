@@ -1,0 +1,1 @@
+"""Outbox, user-facing templates and channel adapters (WeCom app, group robot, SMS, email)."""

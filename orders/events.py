@@ -1,0 +1,142 @@
+"""Domain events: what happened to an order, in the past tense.
+
+The domain records them; handlers registered at wiring time (bootstrap.py) act on
+them. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every domain event."""
+
+
+@dataclass(frozen=True)
+class OrderEvent(Event):
+    """Something happened to one order."""
+
+    order_id: int
+    order_no: str
+    actor: str
+    source: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class OrderCreated(OrderEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class StatusChanged(OrderEvent):
+    """Every status move; the specific event below is raised alongside it."""
+
+    from_status: str = ""
+    to_status: str = ""
+    command: str = ""
+    status_event_id: int | None = None
+    fields: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OrderApproved(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class PurchaseRequested(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class MaterialsReady(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class OutsourceRequested(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class OutsourceReturned(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderScheduled(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderUnscheduled(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class ProductionStarted(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class ProductionFinished(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class QcFailed(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class ReworkDone(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderStockedIn(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderShipped(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderPickedUp(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderDelivered(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderCompleted(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderCancelled(StatusChanged):
+    pass
+
+
+@dataclass(frozen=True)
+class QcPassed(OrderEvent):
+    """QC passed; the order waits in 待质检 for the warehouse to stock it in."""
+
+    inspection_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ProgressReported(OrderEvent):
+    """A process reported progress (the status may not change)."""
+
+    process: str = ""
+    percent: float = 0.0

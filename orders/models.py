@@ -1,0 +1,198 @@
+"""Tables of the order domain: master data, orders and their traced history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from orders.roles import Role, parse_roles
+from orders.types import UTCDateTime, utcnow
+
+
+def _ts(**kw):
+    return Field(default=None, sa_column=Column(UTCDateTime(), **kw))
+
+
+class Staff(SQLModel, table=True):
+    """A person in the factory; `manager_id` is the escalation ladder."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    userid: str | None = Field(default=None, unique=True, description="WeCom userid")
+    department: str = ""
+    roles: str = Field(default="", description="comma-separated role codes")
+    mobile: str | None = None
+    email: str | None = None
+    manager_id: int | None = Field(default=None, foreign_key="staff.id")
+    on_duty: bool = True
+    active: bool = True
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return parse_roles(self.roles)
+
+
+class Customer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    short_name: str = Field(default="", index=True)
+    region: str = ""
+    level: str = Field(default="B", description="A/B/C customer grade")
+    sales_owner_id: int | None = Field(default=None, foreign_key="staff.id")
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+class CustomerChat(SQLModel, table=True):
+    """A chat group tied to a customer (WeCom internal/external group or a bridged WeChat group)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    platform: str = Field(default="wecom", description="wecom | wecom_external | bridge")
+    chat_id: str = Field(index=True)
+    chat_name: str = ""
+    robot_key: str | None = Field(default=None, description="group robot webhook key")
+    internal: bool = Field(default=False, description="the factory's own ops group")
+
+
+class Material(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    kind: str = Field(default="raw", description="raw | packaging")
+    unit: str = "件"
+    stock_on_hand: float = 0
+    safety_stock: float = 0
+    supplier: str = ""
+
+
+class Product(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    qc_standard_doc: str = ""
+    packaging_material_id: int | None = Field(default=None, foreign_key="material.id")
+    packaging_per_unit: float = 0
+    unit_price: float = 0
+
+
+class RouteStep(SQLModel, table=True):
+    """One process of a product's route, with its standard hours per 100 pieces."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    seq: int
+    process: str
+    std_hours_per_100: float = 1.0
+    line: str = ""
+
+
+class BomLine(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    material_id: int = Field(foreign_key="material.id")
+    qty_per_unit: float
+
+
+class PurchaseLine(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    material_id: int = Field(foreign_key="material.id", index=True)
+    quantity: float
+    expected_on: date | None = None
+    arrived_on: date | None = None
+    batch_no: str = ""
+    supplier: str = ""
+    order_id: int | None = Field(default=None, foreign_key="order.id", index=True)
+
+
+class OrderSequence(SQLModel, table=True):
+    """Last sequence number used per order date; bumped atomically."""
+
+    day: str = Field(primary_key=True, description="yyyymmdd")
+    last: int = 0
+
+
+_VERSION = Column("version", Integer, nullable=False)
+
+
+class Order(SQLModel, table=True):
+    """A customer order: the one record every role trusts."""
+
+    __tablename__ = "order"
+    __table_args__ = (UniqueConstraint("erp_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_no: str = Field(unique=True, index=True)
+    erp_no: str | None = Field(default=None, description="ERP number kept as an alias")
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    quantity: int
+    promised_date: date = Field(index=True)
+    status: str = Field(default="pending_review", index=True)
+    priority: str = Field(default="normal", description="normal | high | urgent")
+    sales_owner_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_by: str = ""
+    line: str | None = None
+    planned_start: date | None = None
+    planned_end: date | None = None
+    carrier: str | None = None
+    tracking_no: str | None = None
+    shipped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    picked_up_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    eta: date | None = None
+    qc_passed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    internal_note: str = ""
+    version: int = Field(default=None, sa_column=_VERSION)
+
+    # Optimistic locking: every UPDATE says WHERE version = <read version> and bumps it.
+    __mapper_args__ = {"version_id_col": _VERSION}
+
+
+class ProductionTask(SQLModel, table=True):
+    """One process of one order on one line, with its plan and progress."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    seq: int
+    process: str
+    line: str = ""
+    planned_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    planned_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    progress: float = 0
+    done: bool = False
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class StatusEvent(SQLModel, table=True):
+    """Who moved an order, when, from where — and for scans, device and climate."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    from_status: str | None = None
+    to_status: str
+    command: str = ""
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor: str = ""
+    actor_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    source: str = Field(description="chat | web | scan | api | import | rule")
+    device_id: str | None = None
+    temperature: float | None = None
+    humidity: float | None = None
+    inbound_message_id: int | None = None
+    note: str = ""
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class QcInspection(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    result: str = Field(description="pass | fail")
+    defects: str = ""
+    material_batch: str = ""
+    inspector: str = ""
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

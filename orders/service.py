@@ -1,0 +1,208 @@
+"""Use cases on orders: create, look up, move through the status flow.
+
+Every function takes a UnitOfWork, records events, and leaves committing to the
+caller's `uow.commit()`; so a chat message, an API call and a scan run the very same
+code.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import func, select
+
+from orders import events as ev
+from orders.actor import Actor, Trace
+from orders.bus import UnitOfWork
+from orders.exceptions import InvalidInput, OrderNotFound, VersionConflict
+from orders.flow import SELF_PICKUP, Transition, check_needs, check_roles, find_transition
+from orders.models import Customer, Order, Product, QcInspection, StatusEvent
+from orders.numbering import next_order_no
+from orders.status import Status, parse_status
+from orders.types import utcnow
+
+
+def find_order(uow: UnitOfWork, ref: str, *, for_update: bool = False) -> Order:
+    """The order named by its number or ERP alias, or OrderNotFound with close matches."""
+    ref = (ref or "").strip().upper()
+    stmt = select(Order).where(or_(Order.order_no == ref, func.upper(Order.erp_no) == ref))
+    order = uow.session.exec(stmt).first()
+    if order is None:
+        raise OrderNotFound(_not_found_text(uow, ref), order_no=ref)
+    return order
+
+
+def _not_found_text(uow: UnitOfWork, ref: str) -> str:
+    tail = ref[-4:] if len(ref) >= 4 else ref
+    rows = uow.session.exec(
+        select(Order.order_no).where(Order.order_no.like(f"%{tail}")).order_by(Order.id.desc()).limit(50)
+    ).all()
+    close = difflib.get_close_matches(ref, rows, n=3, cutoff=0.6)
+    hint = f"，您是不是要找：{'、'.join(close)}" if close else ""
+    return f"没有找到订单 {ref}{hint}"
+
+
+def create_order(uow: UnitOfWork, *, customer: str, product: str, quantity: int, promised_date: date,
+                 actor: Actor, tz: ZoneInfo, erp_no: str | None = None, priority: str = "normal",
+                 internal_note: str = "", now: datetime | None = None) -> Order:
+    """Register a new order in 待审核 with a fresh number; raises InvalidInput on bad data."""
+    s = uow.session
+    cust = s.exec(select(Customer).where(or_(Customer.name == customer, Customer.short_name == customer))).first()
+    if cust is None:
+        raise InvalidInput(f"没有找到客户「{customer}」，请先在后台添加客户。", field="customer")
+    prod = s.exec(select(Product).where(Product.code == product)).first()
+    if prod is None:
+        raise InvalidInput(f"没有找到产品编码「{product}」。", field="product")
+    if not isinstance(quantity, int) or quantity <= 0:
+        raise InvalidInput("数量必须是正整数。", field="quantity")
+    if erp_no and s.exec(select(Order.id).where(Order.erp_no == erp_no)).first():
+        raise InvalidInput(f"ERP 单号 {erp_no} 已存在。", field="erp_no")
+    now = now or utcnow()
+    order = Order(
+        order_no=next_order_no(s, now.astimezone(tz).date()), erp_no=erp_no or None,
+        customer_id=cust.id, product_id=prod.id, quantity=quantity, promised_date=promised_date,
+        status=Status.PENDING_REVIEW.value, priority=priority, sales_owner_id=cust.sales_owner_id,
+        created_at=now, updated_at=now, updated_by=actor.name, internal_note=internal_note,
+    )
+    s.add(order)
+    s.flush()
+    s.add(StatusEvent(order_id=order.id, from_status=None, to_status=order.status, command="create",
+                      at=now, actor=actor.name, actor_staff_id=actor.staff_id, source=actor.source))
+    uow.record(ev.OrderCreated(order.id, order.order_no, actor.name, actor.source, now))
+    return order
+
+
+def change_status(uow: UnitOfWork, ref: str, *, actor: Actor, to: str | Status | None = None,
+                  command: str | None = None, fields: dict | None = None, trace: Trace | None = None,
+                  expected_version: int | None = None, now: datetime | None = None) -> Order:
+    """Move an order by target status or command, checking the table, roles and needs."""
+    order = find_order(uow, ref)
+    target = None
+    if to is not None:
+        target = to if isinstance(to, Status) else parse_status(to)
+        if target is None:
+            raise InvalidInput(f"未知状态「{to}」。", field="to")
+    if expected_version is not None and expected_version != order.version:
+        raise VersionConflict(_conflict_text(order), current_version=order.version)
+    fields = dict(fields or {})
+    if order.qc_passed_at is not None:
+        fields.setdefault("qc_passed", True)
+    t = find_transition(order.order_no, Status(order.status), to=target, command=command)
+    check_roles(order.order_no, t, actor.roles)
+    check_needs(order.order_no, t, fields)
+    return apply_transition(uow, order, t, actor=actor, fields=fields, trace=trace or Trace(), now=now)
+
+
+def apply_transition(uow: UnitOfWork, order: Order, t: Transition, *, actor: Actor, fields: dict,
+                     trace: Trace, now: datetime | None = None) -> Order:
+    """Write an already-checked move: order fields, status event, domain event."""
+    now = now or utcnow()
+    _apply_fields(order, t, fields, now)
+    frm = order.status
+    order.status = t.to.value
+    order.updated_at = now
+    order.updated_by = actor.name
+    se = StatusEvent(
+        order_id=order.id, from_status=frm, to_status=order.status, command=t.command, at=now,
+        actor=actor.name, actor_staff_id=actor.staff_id, source=actor.source,
+        device_id=trace.device_id, temperature=trace.temperature, humidity=trace.humidity,
+        inbound_message_id=trace.inbound_message_id,
+        note=trace.note or str(fields.get("reason") or ""), data=_jsonable(fields),
+    )
+    uow.session.add(se)
+    try:
+        uow.session.flush()
+    except StaleDataError:
+        uow.session.rollback()
+        raise VersionConflict(f"订单 {order.order_no} 刚被其他人修改，请刷新后重试。") from None
+    uow.record(t.event(order.id, order.order_no, actor.name, actor.source, now, frm, order.status,
+                       t.command, se.id, _jsonable(fields)))
+    return order
+
+
+def _apply_fields(order: Order, t: Transition, fields: dict, now: datetime) -> None:
+    """Copy what a move carries onto the order (carrier, dates, line …)."""
+    if t.command == "ship":
+        order.carrier = fields.get("carrier")
+        order.tracking_no = fields.get("tracking_no") if order.carrier != SELF_PICKUP else None
+        order.shipped_at = now
+        if fields.get("eta"):
+            order.eta = _as_date(fields["eta"])
+    elif t.command == "schedule":
+        order.planned_start = _as_date(fields["date"])
+        order.line = fields.get("line") or order.line
+        if fields.get("end_date"):
+            order.planned_end = _as_date(fields["end_date"])
+    elif t.command == "unschedule":
+        order.planned_start = order.planned_end = None
+    elif t.command == "pickup":
+        order.picked_up_at = now
+    elif t.command == "deliver":
+        order.delivered_at = now
+    elif t.command == "qc_fail":
+        order.qc_passed_at = None
+
+
+def record_qc_pass(uow: UnitOfWork, ref: str, *, actor: Actor, defects: str = "", material_batch: str = "",
+                   trace: Trace | None = None, now: datetime | None = None) -> Order:
+    """QC passed: record the inspection; the order waits in 待质检 for stock-in."""
+    from orders.exceptions import IllegalTransition
+    from orders.flow import allowed_text
+
+    order = find_order(uow, ref)
+    if order.status != Status.PENDING_QC:
+        raise IllegalTransition(
+            f"订单 {order.order_no} 当前状态为「{Status(order.status).label}」，不在待质检，不能登记质检合格。"
+            f"可以：{allowed_text(Status(order.status))}", current_status=order.status)
+    stock_in = find_transition(order.order_no, Status.PENDING_QC, command="qc_fail")
+    check_roles(order.order_no, stock_in, actor.roles)  # same people as a QC failure
+    now = now or utcnow()
+    insp = QcInspection(order_id=order.id, result="pass", defects=defects, material_batch=material_batch,
+                        inspector=actor.name, at=now)
+    uow.session.add(insp)
+    order.qc_passed_at = now
+    order.updated_at = now
+    order.updated_by = actor.name
+    trace = trace or Trace()
+    uow.session.add(StatusEvent(
+        order_id=order.id, from_status=order.status, to_status=order.status, command="qc_pass", at=now,
+        actor=actor.name, actor_staff_id=actor.staff_id, source=actor.source, device_id=trace.device_id,
+        temperature=trace.temperature, humidity=trace.humidity,
+        inbound_message_id=trace.inbound_message_id, note="质检合格"))
+    try:
+        uow.session.flush()
+    except StaleDataError:
+        uow.session.rollback()
+        raise VersionConflict(f"订单 {order.order_no} 刚被其他人修改，请刷新后重试。") from None
+    uow.record(ev.QcPassed(order.id, order.order_no, actor.name, actor.source, now, insp.id))
+    return order
+
+
+def _conflict_text(order: Order) -> str:
+    return f"订单 {order.order_no} 已被修改（当前版本 {order.version}），请刷新后重试。"
+
+
+def _as_date(value) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(f"日期格式不对：{value}，请写成 2026-12-10。", field="date") from None
+
+
+def _jsonable(fields: dict) -> dict:
+    out = {}
+    for k, v in fields.items():
+        out[k] = v.isoformat() if isinstance(v, date | datetime) else v
+    return out
+
+
+def with_source(actor: Actor, source: str) -> Actor:
+    """The same person acting through another source."""
+    return replace(actor, source=source)

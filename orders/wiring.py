@@ -1,0 +1,3 @@
+"""Wiring of the order domain."""
+
+MODELS = ["orders.models"]

@@ -1,0 +1,1 @@
+"""Web pages: health, admin and role boards, customer tracking page."""

@@ -1,0 +1,1 @@
+"""Wiring of web (filled as the feature lands)."""

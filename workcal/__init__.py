@@ -1,0 +1,1 @@
+"""Working-time calendar: Chinese public holidays, 调休 make-up workdays, shift hours."""

@@ -1,0 +1,1 @@
+"""Wiring of workcal (filled as the feature lands)."""
