@@ -58,16 +58,23 @@ def db_url(request, tmp_path):
 
 
 def make_app(db_url: str, **overrides):
-    """An app on `db_url` with the schema migrated; jobs run inline unless told otherwise."""
+    """An app on `db_url` with every table created; jobs run inline unless told otherwise.
+
+    Tables come from the models (fast, and always the newest); tests/integration/test_migrations.py
+    checks that the Alembic migrations build exactly the same schema.
+    """
+    from sqlmodel import SQLModel
+
     from app import create_app
-    from orders.migrate import upgrade
+    from bootstrap import load_models
 
     config = {"database_url": db_url, "run_jobs_inline": True, "secret_key": "test-secret",
               "redis_url": None, "public_base_url": "http://testserver"}
     config.update(overrides)
     application = create_app(config)
     application.config["TESTING"] = True
-    upgrade(application.extensions["ops"].engine)
+    load_models()
+    SQLModel.metadata.create_all(application.extensions["ops"].engine)
     return application
 
 
