@@ -71,7 +71,7 @@ class Runtime:
         return self._engine
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.bus)
+        return UnitOfWork(self.engine, self.bus, runtime=self)
 
     def enqueue(self, func: Callable, *args, retry: Retry | None = None, job_id: str | None = None,
                 **kwargs):

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 BACKOFF = (10, 30, 120, 600, 1800)  # seconds between attempts
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(minutes=2)  # default; see lease_of
 
 
 def queue_notification(uow: UnitOfWork, *, kind: str, channel: str, recipient: str, body: str,
@@ -44,13 +44,12 @@ def queue_notification(uow: UnitOfWork, *, kind: str, channel: str, recipient: s
                      alert_id=alert_id, dedupe_key=dedupe_key, not_before=not_before)
     s.add(n)
     s.flush()
-    nid = n.id
-    uow.after_commit(lambda: _enqueue(nid, not_before))
+    nid, rt = n.id, uow.runtime
+    uow.after_commit(lambda: _enqueue(rt or current_runtime(), nid, not_before))
     return n
 
 
-def _enqueue(notification_id: int, not_before: datetime | None = None) -> None:
-    rt = current_runtime()
+def _enqueue(rt: Runtime, notification_id: int, not_before: datetime | None = None) -> None:
     if not_before and not_before > utcnow() and not rt.settings.run_jobs_inline:
         rt.queue.enqueue_at(not_before, deliver, notification_id)
     else:
@@ -60,6 +59,14 @@ def _enqueue(notification_id: int, not_before: datetime | None = None) -> None:
 def channels_of(rt: Runtime) -> dict:
     """The channel adapters of this runtime (built by notify.wiring)."""
     return rt.extras.setdefault("channels", {})
+
+
+def lease_of(rt: Runtime) -> timedelta:
+    """How long a claimed row stays ours before another worker may take it over."""
+    if rt.extras.get("outbox_lease"):
+        return rt.extras["outbox_lease"]
+    seconds = (rt.settings.extra or {}).get("outbox_lease_seconds")
+    return timedelta(seconds=float(seconds)) if seconds else LEASE
 
 
 def _claim(rt: Runtime, notification_id: int) -> bool:
@@ -72,7 +79,7 @@ def _claim(rt: Runtime, notification_id: int) -> bool:
             .where(or_(Notification.status.in_(("queued", "retrying", "delayed")),
                        (Notification.status == "sending") & (Notification.lease_until < now)))
             .where(or_(Notification.not_before.is_(None), Notification.not_before <= now))
-            .values(status="sending", lease_until=now + LEASE, attempts=Notification.attempts + 1)
+            .values(status="sending", lease_until=now + lease_of(rt), attempts=Notification.attempts + 1)
         )
         return res.rowcount == 1
 
@@ -111,10 +118,12 @@ def _finish(s, n: Notification, status: str, error: str) -> None:
 
 
 def _failed(rt: Runtime, s, n: Notification, exc: ChannelError) -> str:
-    if not exc.retry or n.attempts >= MAX_ATTEMPTS:
+    if getattr(exc, "deferred", False):
+        n.attempts -= 1  # held back by a rate limit: not a failed attempt
+    elif not exc.retry or n.attempts >= MAX_ATTEMPTS:
         _finish(s, n, "failed", str(exc))
         return "failed"
-    delay = exc.retry_after or BACKOFF[min(n.attempts - 1, len(BACKOFF) - 1)]
+    delay = exc.retry_after or BACKOFF[min(max(n.attempts - 1, 0), len(BACKOFF) - 1)]
     n.not_before = utcnow() + timedelta(seconds=delay)
     _finish(s, n, "retrying", str(exc))
     if not rt.settings.run_jobs_inline:

@@ -44,9 +44,10 @@ class MessageBus:
 class UnitOfWork:
     """One database transaction plus the events it raised."""
 
-    def __init__(self, engine: Engine, bus: MessageBus | None = None):
+    def __init__(self, engine: Engine, bus: MessageBus | None = None, runtime: object | None = None):
         self.engine = engine
         self.bus = bus or MessageBus()
+        self.runtime = runtime  # opaque here; adapters use it in after-commit work
         self.session: Session
         self.events: list[Event] = []
         self._after: list[Callable[[], None]] = []

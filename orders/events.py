@@ -24,6 +24,7 @@ class OrderEvent(Event):
     actor: str
     source: str
     at: datetime
+    actor_staff_id: int | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ class Staff(SQLModel, table=True):
     mobile: str | None = None
     email: str | None = None
     manager_id: int | None = Field(default=None, foreign_key="staff.id")
+    line: str | None = Field(default=None, description="production line this person leads, e.g. 1号线")
     on_duty: bool = True
     active: bool = True
 
@@ -100,8 +101,9 @@ class PurchaseLine(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     material_id: int = Field(foreign_key="material.id", index=True)
     quantity: float
+    arrived_quantity: float = Field(default=0, description="received so far (already in stock_on_hand)")
     expected_on: date | None = None
-    arrived_on: date | None = None
+    arrived_on: date | None = Field(default=None, description="set when the line is fully received")
     batch_no: str = ""
     supplier: str = ""
     order_id: int | None = Field(default=None, foreign_key="order.id", index=True)

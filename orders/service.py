@@ -19,8 +19,8 @@ from sqlmodel import func, select
 from orders import events as ev
 from orders.actor import Actor, Trace
 from orders.bus import UnitOfWork
-from orders.exceptions import InvalidInput, OrderNotFound, VersionConflict
-from orders.flow import SELF_PICKUP, Transition, check_needs, check_roles, find_transition
+from orders.exceptions import IllegalTransition, InvalidInput, OrderNotFound, VersionConflict
+from orders.flow import SELF_PICKUP, Transition, allowed_text, check_needs, check_roles, find_transition
 from orders.models import Customer, Order, Product, QcInspection, StatusEvent
 from orders.numbering import next_order_no
 from orders.status import Status, parse_status
@@ -73,7 +73,8 @@ def create_order(uow: UnitOfWork, *, customer: str, product: str, quantity: int,
     s.flush()
     s.add(StatusEvent(order_id=order.id, from_status=None, to_status=order.status, command="create",
                       at=now, actor=actor.name, actor_staff_id=actor.staff_id, source=actor.source))
-    uow.record(ev.OrderCreated(order.id, order.order_no, actor.name, actor.source, now))
+    uow.record(ev.OrderCreated(order.id, order.order_no, actor.name, actor.source, now,
+                               actor_staff_id=actor.staff_id))
     return order
 
 
@@ -92,10 +93,23 @@ def change_status(uow: UnitOfWork, ref: str, *, actor: Actor, to: str | Status |
     fields = dict(fields or {})
     if order.qc_passed_at is not None:
         fields.setdefault("qc_passed", True)
+    if command == "approve" and target is None:
+        target = _approval_target(uow, order, fields)
     t = find_transition(order.order_no, Status(order.status), to=target, command=command)
     check_roles(order.order_no, t, actor.roles)
     check_needs(order.order_no, t, fields)
     return apply_transition(uow, order, t, actor=actor, fields=fields, trace=trace or Trace(), now=now)
+
+
+def _approval_target(uow: UnitOfWork, order: Order, fields: dict) -> Status:
+    """Approve straight to planning when materials are covered, else to purchasing."""
+    from orders.materials import shortages
+
+    short = shortages(uow.session, order)
+    if not short:
+        return Status.PENDING_SCHEDULE
+    fields["shortages"] = [{"code": s.code, "name": s.name, "unit": s.unit, "missing": s.missing} for s in short]
+    return Status.PENDING_PURCHASE
 
 
 def apply_transition(uow: UnitOfWork, order: Order, t: Transition, *, actor: Actor, fields: dict,
@@ -115,13 +129,17 @@ def apply_transition(uow: UnitOfWork, order: Order, t: Transition, *, actor: Act
         note=trace.note or str(fields.get("reason") or ""), data=_jsonable(fields),
     )
     uow.session.add(se)
+    if t.command == "qc_fail":
+        uow.session.add(QcInspection(order_id=order.id, result="fail", defects=str(fields.get("reason") or ""),
+                                     material_batch=str(fields.get("material_batch") or ""),
+                                     inspector=actor.name, at=now))
     try:
         uow.session.flush()
     except StaleDataError:
         uow.session.rollback()
         raise VersionConflict(f"订单 {order.order_no} 刚被其他人修改，请刷新后重试。") from None
     uow.record(t.event(order.id, order.order_no, actor.name, actor.source, now, frm, order.status,
-                       t.command, se.id, _jsonable(fields)))
+                       t.command, se.id, _jsonable(fields), actor_staff_id=actor.staff_id))
     return order
 
 
@@ -151,16 +169,13 @@ def _apply_fields(order: Order, t: Transition, fields: dict, now: datetime) -> N
 def record_qc_pass(uow: UnitOfWork, ref: str, *, actor: Actor, defects: str = "", material_batch: str = "",
                    trace: Trace | None = None, now: datetime | None = None) -> Order:
     """QC passed: record the inspection; the order waits in 待质检 for stock-in."""
-    from orders.exceptions import IllegalTransition
-    from orders.flow import allowed_text
-
     order = find_order(uow, ref)
     if order.status != Status.PENDING_QC:
         raise IllegalTransition(
             f"订单 {order.order_no} 当前状态为「{Status(order.status).label}」，不在待质检，不能登记质检合格。"
             f"可以：{allowed_text(Status(order.status))}", current_status=order.status)
-    stock_in = find_transition(order.order_no, Status.PENDING_QC, command="qc_fail")
-    check_roles(order.order_no, stock_in, actor.roles)  # same people as a QC failure
+    qc_move = find_transition(order.order_no, Status.PENDING_QC, command="qc_fail")
+    check_roles(order.order_no, qc_move, actor.roles)  # the people who may fail QC may pass it
     now = now or utcnow()
     insp = QcInspection(order_id=order.id, result="pass", defects=defects, material_batch=material_batch,
                         inspector=actor.name, at=now)
@@ -179,7 +194,8 @@ def record_qc_pass(uow: UnitOfWork, ref: str, *, actor: Actor, defects: str = ""
     except StaleDataError:
         uow.session.rollback()
         raise VersionConflict(f"订单 {order.order_no} 刚被其他人修改，请刷新后重试。") from None
-    uow.record(ev.QcPassed(order.id, order.order_no, actor.name, actor.source, now, insp.id))
+    uow.record(ev.QcPassed(order.id, order.order_no, actor.name, actor.source, now, insp.id,
+                           actor_staff_id=actor.staff_id))
     return order
 
 
@@ -206,3 +222,77 @@ def _jsonable(fields: dict) -> dict:
 def with_source(actor: Actor, source: str) -> Actor:
     """The same person acting through another source."""
     return replace(actor, source=source)
+
+
+def report_progress(uow: UnitOfWork, ref: str, *, process: str | None, percent: float | None, actor: Actor,
+                    trace: Trace | None = None, now: datetime | None = None) -> Order:
+    """Progress of one process: updates its ProductionTask, starts production on the first report,
+    and finishes production (→ 待质检) once every route step is at 100 %."""
+    from orders.models import ProductionTask, RouteStep
+
+    order = find_order(uow, ref)
+    status = Status(order.status)
+    starts = status in (Status.SCHEDULED, Status.REWORK)
+    if not starts and status != Status.IN_PRODUCTION:
+        raise IllegalTransition(
+            f"订单 {order.order_no} 当前状态为「{status.label}」，不能报工。可以：{allowed_text(status)}",
+            current_status=order.status)
+    move = find_transition(order.order_no, status, command="start_production" if starts else "finish_production")
+    check_roles(order.order_no, move, actor.roles)
+    steps = uow.session.exec(select(RouteStep).where(RouteStep.product_id == order.product_id)
+                             .order_by(RouteStep.seq)).all()
+    step = _route_step(order.order_no, steps, process)
+    if percent is None or not 0 <= float(percent) <= 100:
+        raise InvalidInput(f"订单 {order.order_no} 报工需要 0–100 的进度百分比，例如：{order.order_no} "
+                           f"{step.process if step else process} 完成80%", field="percent")
+    now = now or utcnow()
+    trace = trace or Trace()
+    if starts:
+        if status == Status.REWORK:  # a rework pass reports its processes afresh
+            for old in uow.session.exec(select(ProductionTask).where(ProductionTask.order_id == order.id)).all():
+                old.progress, old.done = 0, False
+                uow.session.add(old)
+        apply_transition(uow, order, move, actor=actor, fields={}, trace=trace, now=now)
+    name = step.process if step else str(process)
+    task = uow.session.exec(select(ProductionTask).where(ProductionTask.order_id == order.id,
+                                                         ProductionTask.process == name)).first()
+    if task is None:
+        task = ProductionTask(order_id=order.id, seq=step.seq if step else 0, process=name, line=order.line or "")
+    task.progress, task.done, task.updated_at = float(percent), float(percent) >= 100, now
+    uow.session.add(task)
+    uow.session.add(StatusEvent(
+        order_id=order.id, from_status=order.status, to_status=order.status, command="report", at=now,
+        actor=actor.name, actor_staff_id=actor.staff_id, source=actor.source, device_id=trace.device_id,
+        temperature=trace.temperature, humidity=trace.humidity, inbound_message_id=trace.inbound_message_id,
+        note=f"{name} {float(percent):g}%", data={"process": name, "percent": float(percent)}))
+    uow.session.flush()
+    uow.record(ev.ProgressReported(order.id, order.order_no, actor.name, actor.source, now, process=name,
+                                   percent=float(percent)))
+    done = {t.process for t in uow.session.exec(select(ProductionTask).where(
+        ProductionTask.order_id == order.id, ProductionTask.done == True)).all()}  # noqa: E712
+    if (done >= {s.process for s in steps}) if steps else task.done:
+        finish = find_transition(order.order_no, Status.IN_PRODUCTION, command="finish_production")
+        check_roles(order.order_no, finish, actor.roles)
+        apply_transition(uow, order, finish, actor=actor, fields={}, trace=trace, now=now)
+    return order
+
+
+def _route_step(order_no: str, steps: list, process: str | None):
+    """The route step a reported process names (exact, then case-insensitive, then contained)."""
+    if not steps:
+        if not process:
+            raise InvalidInput(f"订单 {order_no} 报工需要写明工序，例如：{order_no} 焊接 完成80%", field="process")
+        return None
+    if not process:
+        if len(steps) == 1:
+            return steps[0]
+        raise InvalidInput(f"订单 {order_no} 报工需要写明工序（{'、'.join(s.process for s in steps)}），"
+                           f"例如：{order_no} {steps[0].process} 完成80%", field="process")
+    wanted = process.strip().lower()
+    for match in (lambda s: s.process == process, lambda s: s.process.lower() == wanted,
+                  lambda s: wanted in s.process.lower() or s.process.lower() in wanted):
+        found = [s for s in steps if match(s)]
+        if found:
+            return found[0]
+    raise InvalidInput(f"订单 {order_no} 的工艺路线里没有「{process}」，可选：{'、'.join(s.process for s in steps)}",
+                       field="process")

@@ -80,8 +80,10 @@ def make_app(db_url: str, **overrides):
 
 @pytest.fixture
 def app(db_url):
+    """A fresh app, with its context pushed as a worker or request would have it."""
     application = make_app(db_url)
-    yield application
+    with application.app_context():
+        yield application
     application.extensions["ops"].engine.dispose()
 
 

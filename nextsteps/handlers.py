@@ -1,0 +1,106 @@
+"""Event handlers: plan task cards on scheduling; tell the next person after every change."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel import Session, select
+
+from bootstrap import Runtime
+from nextsteps.models import NextStepRule
+from nextsteps.picture import days_left
+from nextsteps.planning import plan_tasks
+from nextsteps.recipients import resolve_all
+from notify.outbox import queue_notification
+from notify.templates.nextsteps import render
+from orders import events as ev
+from orders.bus import UnitOfWork
+from orders.materials import packaging_need
+from orders.models import Customer, Order, Product, ProductionTask
+from orders.status import Status
+from workcal.service import calendar_for
+
+log = logging.getLogger(__name__)
+
+AT_RISK_WORKING_DAYS = 5
+
+
+def plan_on_schedule(event: ev.OrderScheduled, uow: UnitOfWork, rt: Runtime) -> None:
+    """Scheduling creates the order's task cards for the planning board."""
+    order = uow.session.get(Order, event.order_id)
+    plan_tasks(uow.session, order, calendar_for(uow.session, rt.settings))
+
+
+def event_key(event: ev.OrderEvent) -> str:
+    """A key unique to one occurrence, so a replayed transition sends nothing more."""
+    if isinstance(event, ev.StatusChanged):
+        return f"se{event.status_event_id}"
+    if isinstance(event, ev.QcPassed):
+        return f"qc{event.inspection_id}"
+    return f"{type(event).__name__}:{event.order_id}"
+
+
+def tell_next_person(event: ev.OrderEvent, uow: UnitOfWork, rt: Runtime) -> None:
+    """Queue one message per matching rule and recipient, never to the person who made the change."""
+    s = uow.session
+    rules = s.exec(select(NextStepRule).where(NextStepRule.event == type(event).__name__,
+                                              NextStepRule.enabled == True)).all()  # noqa: E712
+    if not rules:
+        return
+    order = s.get(Order, event.order_id)
+    cal = calendar_for(s, rt.settings)
+    ctx = context(s, order, event, cal, rt)
+    for rule in rules:
+        if rule.condition == "at_risk" and ctx["days_left"] > AT_RISK_WORKING_DAYS:
+            continue
+        for person in resolve_all(s, rule.recipients, order):
+            if event.actor_staff_id is not None and person.id == event.actor_staff_id:
+                continue
+            n = queue_notification(uow, kind="next_step", channel=rule.channel, recipient=person.userid or "",
+                                   recipient_name=person.name, body=render(rule.key, ctx),
+                                   dedupe_key=f"next:{event_key(event)}:{rule.key}:{person.id}",
+                                   payload={"msgtype": "text"}, order_id=order.id)
+            if n is not None and not person.userid:
+                n.status, n.last_error = "skipped", f"{person.name} 没有企业微信账号"
+
+
+def context(s: Session, order: Order, event: ev.OrderEvent, cal, rt: Runtime) -> dict:
+    """What the templates need about the order and the change."""
+    customer = s.get(Customer, order.customer_id)
+    product = s.get(Product, order.product_id)
+    today = event.at.astimezone(rt.settings.tz).date()
+    tasks = s.exec(select(ProductionTask).where(ProductionTask.order_id == order.id)
+                   .order_by(ProductionTask.seq)).all()
+    fields = getattr(event, "fields", {}) or {}
+    return {
+        "order_no": order.order_no, "customer": customer.name, "product": f"{product.code} {product.name}",
+        "quantity": order.quantity, "promised_date": order.promised_date.isoformat(),
+        "status_label": Status(order.status).label, "days_left": days_left(cal, today, order.promised_date),
+        "history": delivery_history(s, order), "shortages": fields.get("shortages", []),
+        "admin_link": f"{rt.settings.public_base_url.rstrip('/')}/admin/orders/{order.order_no}",
+        "line": order.line, "planned_start": order.planned_start, "planned_end": order.planned_end,
+        "days_to_start": cal.working_days_between(today, order.planned_start) if order.planned_start else "—",
+        "tasks": [{"process": t.process} for t in tasks], "qc_doc": product.qc_standard_doc,
+        "reason": fields.get("reason") or "", "packaging": packaging(s, order),
+        "carrier": order.carrier or "", "tracking_no": order.tracking_no or "",
+        "eta": order.eta.isoformat() if order.eta else "",
+    }
+
+
+def delivery_history(s: Session, order: Order) -> str:
+    """The customer's record: delivered orders and how many arrived by the promised date."""
+    done = s.exec(select(Order.delivered_at, Order.promised_date).where(
+        Order.customer_id == order.customer_id, Order.delivered_at.is_not(None), Order.id != order.id)).all()
+    if not done:
+        return "客户历史：首次合作或暂无签收记录"
+    on_time = sum(1 for at, promised in done if at.date() <= promised)
+    return f"客户历史：已签收 {len(done)} 单，准时 {on_time} 单（{on_time * 100 // len(done)}%）"
+
+
+def packaging(s: Session, order: Order) -> dict | None:
+    found = packaging_need(s, order)
+    if not found:
+        return None
+    material, need = found
+    return {"name": material.name, "unit": material.unit, "need": need, "stock": material.stock_on_hand,
+            "short": need > material.stock_on_hand}

@@ -1,0 +1,132 @@
+"""Next-step messages: what the next person must do now, with what they need to do it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+TEMPLATES: dict[str, Callable[[dict], str]] = {}
+
+
+def template(key: str):
+    def deco(fn):
+        TEMPLATES[key] = fn
+        return fn
+
+    return deco
+
+
+def render(key: str, ctx: dict) -> str:
+    """The message of rule `key`; unknown keys get a plain status line."""
+    fn = TEMPLATES.get(key)
+    return fn(ctx) if fn else f"【订单动态】{ctx['order_no']} 状态：{ctx['status_label']}"
+
+
+def _head(ctx: dict) -> str:
+    return f"{ctx['order_no']}｜{ctx['customer']}｜{ctx['product']} × {ctx['quantity']}"
+
+
+@template("submitted")
+def _submitted(c):
+    return (f"【待审核】{_head(c)}\n交期：{c['promised_date']}（剩 {c['days_left']} 个工作日）\n"
+            f"{c['history']}\n一键审核：{c['admin_link']}\n或在群里回复：{c['order_no']} 审核通过")
+
+
+@template("purchase_needed")
+def _purchase(c):
+    lines = "\n".join(f"· {s['name']}（{s['code']}）缺 {s['missing']:g}{s['unit']}" for s in c["shortages"]) or "· 见订单详情"
+    return f"【待采购】{_head(c)}\n审核通过但物料不足：\n{lines}\n交期：{c['promised_date']}，请尽快下采购单。"
+
+
+@template("approved")
+def _approved(c):
+    return (f"【待排产】{_head(c)}\n已审核通过，物料齐套。交期：{c['promised_date']}（剩 {c['days_left']} 个工作日）\n"
+            f"排产请回复：{c['order_no']} 排产 明天 1号线")
+
+
+@template("materials_ready")
+def _materials_ready(c):
+    return f"【待排产】{_head(c)}\n物料已到齐，可以排产。交期：{c['promised_date']}"
+
+
+@template("scheduled")
+def _scheduled(c):
+    steps = " → ".join(t["process"] for t in c["tasks"]) or "见工艺路线"
+    return (f"【已排产】{_head(c)}\n产线：{c['line'] or '未指定'}，计划 {c['planned_start']} 开工，"
+            f"预计 {c['planned_end'] or '—'} 完工\n工序：{steps}\n距开工还有 {c['days_to_start']} 个工作日。")
+
+
+def _to_qc(c, why: str):
+    doc = c["qc_doc"] or "（产品未登记检验标准，请联系技术部）"
+    return f"【待质检】{_head(c)}\n{why}，请安排检验。\n检验标准：{doc}\n结果请回复：{c['order_no']} 质检合格 / 质检不合格 原因"
+
+
+@template("to_qc")
+def _to_qc_done(c):
+    return _to_qc(c, "全部工序已完工")
+
+
+@template("to_qc_rework")
+def _to_qc_rework(c):
+    return _to_qc(c, "返工已完成，需要复检")
+
+
+@template("to_qc_outsource")
+def _to_qc_outsource(c):
+    return _to_qc(c, "委外件已回厂")
+
+
+@template("qc_passed")
+def _qc_passed(c):
+    return f"【待入库】{_head(c)}\n质检合格，请入库。入库后回复：{c['order_no']} 已入库"
+
+
+@template("qc_failed")
+def _qc_failed(c):
+    return f"【待返工】{_head(c)}\n质检不合格：{c['reason'] or '未填写原因'}\n请安排返工，完成后回复：{c['order_no']} 返工完成"
+
+
+@template("qc_failed_risk")
+def _qc_failed_risk(c):
+    return (f"【交期风险】{_head(c)}\n质检不合格需返工（{c['reason'] or '原因未填'}），"
+            f"交期 {c['promised_date']} 仅剩 {c['days_left']} 个工作日，请提前与客户沟通。")
+
+
+@template("in_stock")
+def _in_stock(c):
+    pack = c["packaging"]
+    pack_line = ""
+    if pack:
+        mark = "⚠️ 不足" if pack["short"] else "充足"
+        pack_line = f"\n包材：{pack['name']} 需 {pack['need']:g}{pack['unit']}，库存 {pack['stock']:g}（{mark}）"
+    return f"【可发货】{_head(c)}\n已入库，交期 {c['promised_date']}。{pack_line}\n发货后回复：{c['order_no']} 已发货 顺丰 运单号"
+
+
+@template("shipped")
+def _shipped(c):
+    no = f" {c['tracking_no']}" if c["tracking_no"] else ""
+    return f"【已发货】{_head(c)}\n承运：{c['carrier']}{no}，预计 {c['eta'] or '—'} 送达。发货通知已生成，可一键转发客户。"
+
+
+@template("picked_up")
+def _picked_up(c):
+    return f"【运输中】{_head(c)}\n{c['carrier']} 已揽收{('，运单 ' + c['tracking_no']) if c['tracking_no'] else ''}。"
+
+
+@template("delivered")
+def _delivered(c):
+    return f"【已签收】{_head(c)}\n客户已签收，请跟进回款。"
+
+
+def picture_text(p: dict) -> str:
+    """The live picture of an order as a short chat answer (query command, order detail)."""
+    lines = [f"{p['order_no']}｜{p['customer']}｜{p['product']} × {p['quantity']}",
+             f"状态：{p['status_label']}" + (f"（{p['sub_status']}）" if p.get("sub_status") else "")]
+    if p["processes"]:
+        lines.append("工序：" + "，".join(f"{x['process']} {x['progress']:g}%" for x in p["processes"]))
+    if p.get("queue_position"):
+        lines.append(f"{p['queue_process']}待排程，当前队列第 {p['queue_position']}")
+    lines.append(f"下一步：{p['next_step']}（负责人：{p['next_owner'] or '未指定'}）")
+    lines.append(f"交期：{p['promised_date']}（剩 {p['days_left']} 个工作日）")
+    if p.get("carrier"):
+        lines.append(f"物流：{p['carrier']} {p.get('tracking_no') or ''}".rstrip())
+    return "\n".join(lines)

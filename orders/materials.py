@@ -1,0 +1,57 @@
+"""Material coverage of an order: BOM × quantity against stock and open purchase lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from orders.models import BomLine, Material, Order, PurchaseLine
+
+
+@dataclass(frozen=True)
+class Shortage:
+    """One material the order needs more of than stock plus open purchases can give."""
+
+    code: str
+    name: str
+    unit: str
+    need: float
+    on_hand: float
+    on_order: float
+
+    @property
+    def missing(self) -> float:
+        return round(self.need - self.on_hand - self.on_order, 3)
+
+
+def open_purchase_qty(session: Session, material_id: int) -> float:
+    """Quantity still to arrive on purchase lines that are not fully received."""
+    remaining = func.coalesce(func.sum(PurchaseLine.quantity - PurchaseLine.arrived_quantity), 0)
+    return float(session.exec(select(remaining).where(PurchaseLine.material_id == material_id,
+                                                      PurchaseLine.arrived_on.is_(None))).one())
+
+
+def shortages(session: Session, order: Order) -> list[Shortage]:
+    """Materials of the order's BOM not covered; exactly enough counts as covered."""
+    rows = session.exec(select(BomLine, Material).join(Material, Material.id == BomLine.material_id)
+                        .where(BomLine.product_id == order.product_id)).all()
+    short = []
+    for bom, material in rows:
+        need = round(bom.qty_per_unit * order.quantity, 3)
+        on_order = open_purchase_qty(session, material.id)
+        if need > material.stock_on_hand + on_order + 1e-9:
+            short.append(Shortage(material.code, material.name, material.unit, need, material.stock_on_hand, on_order))
+    return short
+
+
+def packaging_need(session: Session, order: Order) -> tuple[Material, float] | None:
+    """The packaging material of the order's product and how much of it the order needs."""
+    from orders.models import Product
+
+    product = session.get(Product, order.product_id)
+    if not product or not product.packaging_material_id:
+        return None
+    material = session.get(Material, product.packaging_material_id)
+    return material, round(product.packaging_per_unit * order.quantity, 3)
