@@ -9,12 +9,18 @@ from notify.models import Notification
 
 
 class ChannelError(Exception):
-    """A send failed; `retry` says whether trying again may help."""
+    """A send failed; `retry` says whether trying again may help.
 
-    def __init__(self, message: str, *, retry: bool = True, retry_after: float | None = None):
+    `deferred` means "not sent yet, on purpose" (a rate limit): the outbox reschedules it
+    after `retry_after` without counting an attempt, so throttling never loses a message.
+    """
+
+    def __init__(self, message: str, *, retry: bool = True, retry_after: float | None = None,
+                 deferred: bool = False):
         super().__init__(message)
-        self.retry = retry
+        self.retry = retry or deferred
         self.retry_after = retry_after
+        self.deferred = deferred
 
 
 @dataclass(frozen=True)
@@ -43,3 +49,14 @@ class RecordingChannel:
             raise self.fail_with
         self.sent.append(n)
         return SendResult(provider_msgid=f"rec-{len(self.sent)}")
+
+
+@dataclass
+class DisabledChannel:
+    """A channel whose settings are missing: the outbox records its rows as skipped, with the reason."""
+
+    name: str
+    disabled_reason: str
+
+    def send(self, n: Notification) -> SendResult:
+        raise ChannelError(self.disabled_reason, retry=False)

@@ -91,6 +91,7 @@ def deliver(notification_id: int) -> str:
         return "not-claimed"
     with new_session(rt.engine) as s:
         n = s.get(Notification, notification_id)
+        s.commit()  # end the read: no database lock is held while the provider is called
         channel = channels_of(rt).get(n.channel)
         if channel is None or getattr(channel, "disabled_reason", None):
             reason = getattr(channel, "disabled_reason", None) or f"渠道 {n.channel} 未配置"

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import func, select
+from sqlmodel import select
 
 from orders import events as ev
 from orders.actor import Actor, Trace
@@ -30,8 +30,9 @@ from orders.types import utcnow
 def find_order(uow: UnitOfWork, ref: str, *, for_update: bool = False) -> Order:
     """The order named by its number or ERP alias, or OrderNotFound with close matches."""
     ref = (ref or "").strip().upper()
-    stmt = select(Order).where(or_(Order.order_no == ref, func.upper(Order.erp_no) == ref))
-    order = uow.session.exec(stmt).first()
+    order = uow.session.exec(select(Order).where(Order.order_no == ref)).first()
+    if order is None:  # ERP aliases are stored upper case, so both lookups use an index
+        order = uow.session.exec(select(Order).where(Order.erp_no == ref)).first()
     if order is None:
         raise OrderNotFound(_not_found_text(uow, ref), order_no=ref)
     return order
@@ -60,6 +61,7 @@ def create_order(uow: UnitOfWork, *, customer: str, product: str, quantity: int,
         raise InvalidInput(f"没有找到产品编码「{product}」。", field="product")
     if not isinstance(quantity, int) or quantity <= 0:
         raise InvalidInput("数量必须是正整数。", field="quantity")
+    erp_no = (erp_no or "").strip().upper() or None
     if erp_no and s.exec(select(Order.id).where(Order.erp_no == erp_no)).first():
         raise InvalidInput(f"ERP 单号 {erp_no} 已存在。", field="erp_no")
     now = now or utcnow()
