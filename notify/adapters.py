@@ -1,0 +1,45 @@
+"""Build every channel adapter from the settings (channels whose settings are missing are off)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import redis
+import requests
+
+from config import Settings
+from notify.channel_bot_response import BotResponseChannel
+from notify.channel_email import EmailChannel
+from notify.channel_robot import RobotChannel
+from notify.channel_sms import SmsChannel
+from notify.channel_wecom import WeComAppChannel
+from notify.channels import Channel, DisabledChannel
+from notify.templates import channels as T
+from notify.throttle import APP_USER_LIMITS, ROBOT_LIMITS, SlidingWindow
+from notify.wecom_api import TokenCache, WeComClient, WeComHttp
+
+
+def build_channels(settings: Settings, conn: redis.Redis, *, clock: Callable[[], float] = time.time,
+                   session: requests.Session | None = None) -> dict[str, Channel]:
+    """name -> adapter for wecom_app, wecom_robot, bot_response, email and sms."""
+    session = session or requests.Session()
+    http = WeComHttp(settings.wecom_api_base, session)
+    channels: dict[str, Channel] = {
+        "wecom_robot": RobotChannel(http, SlidingWindow(conn, "ops:notify:rate:robot", ROBOT_LIMITS, clock)),
+        "bot_response": BotResponseChannel(http),
+        "wecom_app": _app_channel(settings, conn, http, clock),
+        "email": (EmailChannel(settings.smtp_url, settings.mail_from or "")
+                  if settings.smtp_url else DisabledChannel("email", T.EMAIL_OFF)),
+        "sms": SmsChannel(settings.sms_url, session) if settings.sms_url else DisabledChannel("sms", T.SMS_OFF),
+    }
+    return channels
+
+
+def _app_channel(settings: Settings, conn: redis.Redis, http: WeComHttp, clock) -> Channel:
+    if not (settings.wecom_app_enabled and settings.wecom_agent_id is not None):
+        return DisabledChannel("wecom_app", T.WECOM_APP_OFF)
+    corp, agent = settings.wecom_corp_id, settings.wecom_agent_id
+    tokens = TokenCache(conn, http, corp, settings.wecom_secret, agent, clock=clock)
+    throttle = SlidingWindow(conn, f"ops:notify:rate:app:{corp}:{agent}", APP_USER_LIMITS, clock)
+    return WeComAppChannel(WeComClient(http, tokens), agent, throttle)

@@ -1,0 +1,43 @@
+"""Intelligent-robot later reply (`bot_response`): recipient = the message's response_url."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from notify.channels import ChannelError, SendResult
+from notify.content import truncate_utf8
+from notify.models import Notification
+from notify.templates import channels as T
+from notify.wecom_api import WeComApiError, WeComHttp
+from orders.types import utcnow
+
+MARKDOWN_LIMIT = 20480
+URL_LIFETIME = timedelta(hours=1)
+RESPONSE_PATH = "/cgi-bin/aibot/response"
+
+
+class BotResponseChannel:
+    """POSTs markdown to a response_url: once, and within an hour of the message."""
+
+    name = "bot_response"
+    disabled_reason = None
+
+    def __init__(self, http: WeComHttp, clock: Callable[[], datetime] = utcnow):
+        self.http, self.clock = http, clock
+
+    def send(self, n: Notification) -> SendResult:
+        """Reply through the URL; a used, refused or stale URL fails for good."""
+        url = n.recipient or ""
+        if not url.startswith(self.http.base_url + RESPONSE_PATH + "?"):
+            raise ChannelError(T.RESPONSE_URL_FOREIGN, retry=False)
+        if n.created_at and self.clock() - n.created_at > URL_LIFETIME:
+            raise ChannelError(T.RESPONSE_URL_EXPIRED, retry=False)
+        body = {"msgtype": "markdown", "markdown": {"content": truncate_utf8(n.body, MARKDOWN_LIMIT)}}
+        try:
+            self.http.request("POST", url, json=body)
+        except WeComApiError as exc:
+            if exc.deferred or exc.errcode == -1:
+                raise
+            raise ChannelError(T.RESPONSE_URL_REFUSED.format(detail=exc), retry=False) from None
+        return SendResult()
