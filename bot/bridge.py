@@ -1,0 +1,80 @@
+"""`POST /bridge/messages`: messages relayed from other chat platforms (personal-WeChat group bridges).
+
+HMAC-SHA256 of `timestamp + "." + body` with BRIDGE_SECRET, hex in X-Signature; X-Timestamp within
+300 s. The message is stored first, then processed inline so the reply rides in the answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+
+from flask import Blueprint, jsonify, request
+
+from bootstrap import current_runtime
+from bot.crypto import check_timestamp
+from bot.exceptions import BadSignature, StaleRequest
+from bot.inbound import Incoming, accept, reply_of
+from notify.templates import chat as T
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("bot_bridge", __name__)
+
+
+def bridge_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """Hex HMAC-SHA256 of `timestamp + "." + body`."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def verify_bridge(secret: str, timestamp: str | None, signature: str | None, body: bytes) -> None:
+    """Raise BadSignature / StaleRequest unless the request is signed with the secret and fresh."""
+    if not timestamp or not signature:
+        raise BadSignature("X-Timestamp or X-Signature missing")
+    expected = bridge_signature(secret, timestamp, body)
+    if not hmac.compare_digest(expected.encode(), signature.strip().lower().encode()):
+        raise BadSignature("X-Signature does not match")
+    check_timestamp(timestamp)
+
+
+def _error(status: int, code: str, message: str):
+    return jsonify({"error": code, "message": message}), status
+
+
+def incoming_from_bridge(data: dict) -> Incoming:
+    """The bridge's JSON as an Incoming; ValueError when a needed field is missing."""
+    msg_id, text = data.get("msg_id"), data.get("text", "")
+    if not msg_id or not isinstance(text, str):
+        raise ValueError("msg_id and text are needed")
+    chat_id, sender_id = str(data.get("chat_id") or ""), str(data.get("sender_id") or "")
+    return Incoming(platform="bridge", platform_msg_id=str(msg_id), text=text, msgtype="text",
+                    chat_id=chat_id, chat_name=str(data.get("chat_name") or ""),
+                    chat_type="group" if chat_id and chat_id != sender_id else "single",
+                    sender_id=sender_id, sender_name=str(data.get("sender_name") or ""), raw=data)
+
+
+@bp.post("/bridge/messages")
+def bridge_message():
+    rt = current_runtime()
+    secret = rt.settings.bridge_secret
+    if not secret:
+        return _error(404, "not_found", T.BRIDGE_OFF)
+    body = request.get_data()
+    try:
+        verify_bridge(secret, request.headers.get("X-Timestamp"), request.headers.get("X-Signature"), body)
+    except (BadSignature, StaleRequest) as exc:
+        log.warning("bridge message refused: %s", exc)
+        return _error(403, "forbidden", T.BRIDGE_FORBIDDEN)
+    try:
+        data = json.loads(body)
+        incoming = incoming_from_bridge(data if isinstance(data, dict) else {})
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "bad_request", T.BRIDGE_BAD_JSON)
+    try:
+        row, _ = accept(rt, incoming, inline=True)
+        return jsonify({"reply": reply_of(rt, row.id)})
+    except Exception:
+        log.exception("bridge message %s could not be handled", incoming.platform_msg_id)
+        return _error(503, "unavailable", T.BRIDGE_UNAVAILABLE)

@@ -1,0 +1,207 @@
+"""Chat commands, errbot-style: each is registered by `@command`, its docstring's first line is the
+help text (with one example), and it returns the reply; the core (bot/core.py) sends it."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import select
+
+from bootstrap import Runtime
+from bot.identity import Sender
+from bot.models import InboundMessage
+from notify.templates import chat as T
+from orders import service
+from orders.actor import Trace
+from orders.bus import UnitOfWork
+from orders.exceptions import OrderError, OrderNotFound
+from orders.flow import allowed_text
+from orders.models import Order, ProductionTask
+from orders.status import Status
+from orders.views import order_dict
+
+
+@dataclass(frozen=True)
+class Command:
+    """One chat command: what it is called (the parser's intent), its help line, what it may do."""
+
+    name: str
+    func: Callable[[CommandContext], str]
+    help: str
+    changes: bool = True
+    needs_order: bool = True
+
+    @property
+    def example(self) -> str:
+        return self.help.split("：", 1)[-1]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str, *, changes: bool = True, needs_order: bool = True):
+    """Register a chat command under the parser intent `name`; the docstring is its help line."""
+
+    def register(func: Callable[[CommandContext], str]) -> Callable[[CommandContext], str]:
+        help_line = (func.__doc__ or name).strip().splitlines()[0]
+        COMMANDS[name] = Command(name, func, help_line, changes, needs_order)
+        return func
+
+    return register
+
+
+@dataclass
+class CommandContext:
+    """What a command gets: the runtime, the message, the parse result, who sent it, which orders."""
+
+    runtime: Runtime
+    message: InboundMessage
+    parsed: Any
+    sender: Sender
+    orders: list[str] = field(default_factory=list)
+
+    @property
+    def trace(self) -> Trace:
+        return Trace(inbound_message_id=self.message.id)
+
+    def field(self, name: str):
+        return getattr(self.parsed, name, None)
+
+    def each(self, apply: Callable[[UnitOfWork, str], str]) -> str:
+        """Apply to every order, each in its own transaction; a refused one is reported for itself."""
+        lines = []
+        for order_no in self.orders:
+            try:
+                with self.runtime.uow() as uow:
+                    line = apply(uow, order_no)
+                    uow.commit()
+            except OrderError as exc:
+                line = exc.message
+            lines.append(line)
+        return "\n".join(lines)
+
+    def move(self, command_name: str, fields: dict | None = None,
+             detail: Callable[[Order], str] = lambda order: "") -> str:
+        """Move every order by a command of the transition table."""
+
+        def apply(uow: UnitOfWork, order_no: str) -> str:
+            order = service.change_status(uow, order_no, actor=self.sender.actor, command=command_name,
+                                          fields={k: v for k, v in (fields or {}).items() if v},
+                                          trace=self.trace)
+            return T.moved(order.order_no, Status(order.status).label, detail(order))
+
+        return self.each(apply)
+
+
+@command("ship")
+def ship(ctx: CommandContext) -> str:
+    """发货：SO20261120-0042 已发货 顺丰 SF1402938475621"""
+    fields = {"carrier": ctx.field("carrier"), "tracking_no": ctx.field("tracking_no")}
+    return ctx.move("ship", fields, lambda o: T.shipped_detail(o.carrier, o.tracking_no))
+
+
+@command("pickup")
+def pickup(ctx: CommandContext) -> str:
+    """揽收：SO20261120-0042 物流已揽收"""
+    return ctx.move("pickup")
+
+
+@command("deliver")
+def deliver(ctx: CommandContext) -> str:
+    """签收：SO20261120-0042 客户已签收"""
+    return ctx.move("deliver")
+
+
+@command("approve")
+def approve(ctx: CommandContext) -> str:
+    """审核：SO20261120-0042 审核通过"""
+    return ctx.move("approve")
+
+
+@command("schedule")
+def schedule(ctx: CommandContext) -> str:
+    """排产：SO20261120-0042 排产 12月1日 1号线"""
+    fields = {"date": ctx.field("date"), "line": ctx.field("line")}
+    return ctx.move("schedule", fields, lambda o: T.scheduled_detail(
+        o.planned_start.isoformat() if o.planned_start else None, o.line))
+
+
+@command("report")
+def report(ctx: CommandContext) -> str:
+    """报工：SO20261120-0042 CNC加工 完成80%"""
+
+    def apply(uow: UnitOfWork, order_no: str) -> str:
+        order = service.report_progress(uow, order_no, process=ctx.field("process"),
+                                        percent=ctx.field("percent"), actor=ctx.sender.actor, trace=ctx.trace)
+        task = uow.session.exec(select(ProductionTask).where(ProductionTask.order_id == order.id)
+                                .order_by(ProductionTask.updated_at.desc(), ProductionTask.id.desc())).first()
+        return T.progress(order.order_no, task.process, task.progress, Status(order.status).label)
+
+    return ctx.each(apply)
+
+
+@command("qc_pass")
+def qc_pass(ctx: CommandContext) -> str:
+    """质检合格：SO20261120-0042 质检合格"""
+
+    def apply(uow: UnitOfWork, order_no: str) -> str:
+        order = service.record_qc_pass(uow, order_no, actor=ctx.sender.actor, trace=ctx.trace)
+        return T.qc_passed(order.order_no)
+
+    return ctx.each(apply)
+
+
+@command("qc_fail")
+def qc_fail(ctx: CommandContext) -> str:
+    """质检不合格：SO20261120-0042 质检不合格 螺纹不良"""
+    reason = ctx.field("reason")
+    return ctx.move("qc_fail", {"reason": reason}, lambda o: T.qc_failed_detail(reason))
+
+
+@command("stock_in")
+def stock_in(ctx: CommandContext) -> str:
+    """入库：SO20261120-0042 已入库"""
+    return ctx.move("stock_in")
+
+
+@command("ack")
+def ack(ctx: CommandContext) -> str:
+    """确认预警：SO20261120-0042 收到预警，马上处理"""
+    try:
+        ack_order_alerts = importlib.import_module("alerts.service").ack_order_alerts
+    except (ImportError, AttributeError):
+        return T.ACK_UNAVAILABLE
+
+    def apply(uow: UnitOfWork, order_no: str) -> str:
+        order = service.find_order(uow, order_no)
+        result = ack_order_alerts(uow, order.order_no, ctx.sender.actor)
+        count = result if isinstance(result, int) else len(result or ())
+        return T.acked(order.order_no, count)
+
+    return ctx.each(apply)
+
+
+@command("query", changes=False)
+def query(ctx: CommandContext) -> str:
+    """查询：SO20261120-0042 到哪了"""
+
+    def apply(uow: UnitOfWork, order_no: str) -> str:
+        order = service.find_order(uow, order_no)
+        if ctx.sender.is_customer and order.customer_id != ctx.sender.customer_id:
+            raise OrderNotFound(T.order_not_found(order_no))  # never reveal another customer's order
+        d = order_dict(uow.session, order.id)
+        status = Status(order.status)
+        extra = T.shipping_extra(d["carrier"], d["tracking_no"]) if d["shipped_at"] else ""
+        return T.order_status(order.order_no, status.label, allowed_text(status),
+                              d["promised_date"].isoformat(), d["sales_owner"], extra)
+
+    return ctx.each(apply)
+
+
+@command("help", changes=False, needs_order=False)
+def help_(ctx: CommandContext) -> str:
+    """帮助：帮助"""
+    return T.help_text(c.help for c in COMMANDS.values())

@@ -1,0 +1,123 @@
+"""Platform-neutral inbound messages: screen, store once (unique per platform message id), hand to a job."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from bootstrap import Runtime
+from bot.models import InboundMessage
+from orders.db import new_session
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 2000
+MAX_RAW = 20000  # characters of the raw payload kept
+TEXT_TYPES = ("text", "mixed")
+
+
+@dataclass
+class Incoming:
+    """One message as any platform delivered it, before it is stored."""
+
+    platform: str
+    platform_msg_id: str
+    text: str = ""
+    msgtype: str = "text"
+    chat_id: str = ""
+    chat_name: str = ""
+    chat_type: str = "single"
+    sender_id: str = ""
+    sender_name: str = ""
+    raw: dict = field(default_factory=dict)
+    response_url: str | None = None
+    reply_channel: str | None = None
+    reply_to: str | None = None
+
+
+def screen(msg: Incoming) -> str:
+    """Why a message is ignored without processing ('' = process it)."""
+    if msg.msgtype not in TEXT_TYPES:
+        return f"unsupported msgtype {msg.msgtype!r}"
+    if not msg.text.strip():
+        return "empty text"
+    if len(msg.text) > MAX_TEXT:
+        return f"text longer than {MAX_TEXT} characters ({len(msg.text)})"
+    if looks_binary(msg.text):
+        return "binary junk"
+    return ""
+
+
+def looks_binary(text: str) -> bool:
+    """Control characters or undecodable bytes make up a noticeable part of the text."""
+    bad = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r"))
+    return bad > 0 and (bad >= 3 or bad * 20 > len(text))
+
+
+def _storable(value):
+    """PostgreSQL text cannot hold NUL: replace it everywhere (the message was screened already)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
+def _row(msg: Incoming, reason: str) -> InboundMessage:
+    raw = msg.raw if len(json.dumps(msg.raw, ensure_ascii=False, default=str)) <= MAX_RAW else {"truncated": True}
+    data = asdict(msg) | {"raw": json.loads(json.dumps(raw, ensure_ascii=False, default=str))}
+    data["text"] = msg.text[:MAX_TEXT]
+    return InboundMessage(**_storable(data), status="ignored" if reason else "received", error=reason)
+
+
+def store(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
+    """Insert the message unless its platform id is known; returns (row, is_new). Safe under races."""
+    reason = screen(msg)
+    if reason:
+        log.info("ignoring %s message %s from %s: %s", msg.platform, msg.platform_msg_id, msg.sender_id, reason)
+    with new_session(rt.engine) as s:
+        existing = _find(s, msg.platform, msg.platform_msg_id)
+        if existing is not None:
+            return existing, False
+        row = _row(msg, reason)
+        s.add(row)
+        try:
+            s.commit()
+        except IntegrityError:  # a concurrent copy of the same message got there first
+            s.rollback()
+            return _find(s, msg.platform, msg.platform_msg_id), False
+        return row, True
+
+
+def _find(session, platform: str, platform_msg_id: str) -> InboundMessage | None:
+    return session.exec(select(InboundMessage).where(InboundMessage.platform == platform,
+                                                     InboundMessage.platform_msg_id == platform_msg_id)).first()
+
+
+def accept(rt: Runtime, msg: Incoming, *, inline: bool = False) -> tuple[InboundMessage, bool]:
+    """Store, then process in a job (or right here for the bridge); a repeat is never applied twice."""
+    from bot.jobs import process_inbound
+
+    row, is_new = store(rt, msg)
+    if is_new and row.status == "received":
+        if inline:
+            process_inbound(row.id)
+        else:
+            try:
+                rt.enqueue(process_inbound, row.id)
+            except Exception:  # queue down: the message is stored; catch_up_inbound retries it
+                log.warning("could not enqueue inbound message %s", row.id, exc_info=True)
+    return row, is_new
+
+
+def reply_of(rt: Runtime, inbound_id: int) -> str:
+    """The reply text stored for a message ('' while none)."""
+    with new_session(rt.engine) as s:
+        row = s.get(InboundMessage, inbound_id)
+        return row.reply_text if row else ""

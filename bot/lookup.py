@@ -1,0 +1,81 @@
+"""What the parser must know (open orders, ERP aliases, process names), cached briefly per process,
+and resolution of short order references against open orders."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from orders.models import Order, RouteStep
+from orders.status import OPEN_STATUSES
+
+TTL = 30.0  # seconds the lookups are reused by every message of this process
+_OPEN = sorted(s.value for s in OPEN_STATUSES)
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """Arguments of nlu.parse that come from storage."""
+
+    open_orders: tuple[str, ...] = ()
+    aliases: dict = field(default_factory=dict)
+    processes: tuple[str, ...] = ()
+
+
+class LookupCache:
+    """Lookups loaded at most once per TTL per process; `invalidate` after a new order."""
+
+    def __init__(self, ttl: float = TTL):
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._value: Lookups | None = None
+        self._loaded_at = 0.0
+
+    def get(self, engine) -> Lookups:
+        with self._lock:
+            if self._value is None or time.monotonic() - self._loaded_at > self.ttl:
+                self._value = load_lookups(engine)
+                self._loaded_at = time.monotonic()
+            return self._value
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._value = None
+
+
+def load_lookups(engine) -> Lookups:
+    """Read open order numbers, their ERP aliases and every route process name."""
+    from orders.db import new_session
+
+    with new_session(engine) as s:
+        rows = s.exec(select(Order.order_no, Order.erp_no).where(Order.status.in_(_OPEN))).all()
+        processes = s.exec(select(RouteStep.process).distinct()).all()
+    return Lookups(
+        open_orders=tuple(no for no, _ in rows),
+        aliases={erp: no for no, erp in rows if erp},
+        processes=tuple(sorted({p for p in processes if p})),
+    )
+
+
+def lookup_cache(runtime) -> LookupCache:
+    """The one cache of this runtime (process)."""
+    return runtime.extras.setdefault("bot.lookups", LookupCache())
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def short_candidates(session: Session, ref: str, *, customer_id: int | None = None) -> list[str]:
+    """Open orders whose daily sequence matches a short reference such as '0042' or '42号单'."""
+    digits = "".join(_DIGITS.findall(ref or ""))
+    if not digits or len(digits) > 4:
+        return []
+    stmt = select(Order.order_no).where(Order.order_no.like(f"%-{digits.zfill(4)}"),
+                                        Order.status.in_(_OPEN))
+    if customer_id is not None:
+        stmt = stmt.where(Order.customer_id == customer_id)
+    return list(session.exec(stmt.order_by(Order.order_no.desc()).limit(50)).all())

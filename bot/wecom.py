@@ -1,0 +1,163 @@
+"""WeCom entry points: the self-built app callback (encrypted XML, one-to-one chats) and the
+intelligent robot callback (encrypted JSON, group @-messages). Verify, store, enqueue, answer at once."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from defusedxml import ElementTree
+from flask import Blueprint, Response, abort, request
+
+from bootstrap import Runtime, current_runtime
+from bot.crypto import CallbackCrypto
+from bot.exceptions import BadPayload, BadSignature, StaleRequest
+from bot.inbound import Incoming, accept
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("bot_wecom", __name__)
+
+
+def app_crypto(rt: Runtime) -> CallbackCrypto | None:
+    """Crypto of the self-built app callback (receive id = CorpID), or None when not configured."""
+    s = rt.settings
+    if not s.wecom_callback_enabled:
+        return None
+    if "bot.crypto.app" not in rt.extras:
+        rt.extras["bot.crypto.app"] = CallbackCrypto(s.wecom_token, s.wecom_aes_key, s.wecom_corp_id)
+    return rt.extras["bot.crypto.app"]
+
+
+def robot_crypto(rt: Runtime) -> CallbackCrypto | None:
+    """Crypto of the robot callback (receive id empty), or None when not configured."""
+    s = rt.settings
+    if not (s.wecom_bot_token and s.wecom_bot_aes_key):
+        return None
+    if "bot.crypto.robot" not in rt.extras:
+        rt.extras["bot.crypto.robot"] = CallbackCrypto(s.wecom_bot_token, s.wecom_bot_aes_key, "")
+    return rt.extras["bot.crypto.robot"]
+
+
+def parse_xml(data: bytes | str) -> dict:
+    """The child elements of a flat WeCom XML document as a dict (defusedxml: no entities, no DTD)."""
+    try:
+        root = ElementTree.fromstring(data)
+    except Exception as exc:  # ParseError, DefusedXmlException, bad encoding
+        raise BadPayload(f"not XML: {type(exc).__name__}") from None
+    return {child.tag: (child.text or "") for child in root}
+
+
+def _verify_url(crypto: CallbackCrypto | None) -> Response:
+    """GET: answer the decrypted echostr, raw."""
+    if crypto is None:
+        abort(404)
+    a = request.args
+    try:
+        echo = crypto.echo(a.get("msg_signature"), a.get("timestamp"), a.get("nonce"), a.get("echostr", ""))
+    except (BadSignature, StaleRequest) as exc:
+        log.warning("wecom URL verification refused: %s", exc)
+        return Response("", status=403)
+    except BadPayload as exc:
+        log.warning("wecom URL verification unreadable: %s", exc)
+        return Response("", status=400)
+    return Response(echo, mimetype="text/plain")
+
+
+def _receive(crypto: CallbackCrypto | None, extract, to_incoming) -> Response:
+    """POST: verify + decrypt, make an Incoming, store and enqueue; 200 with an empty body."""
+    if crypto is None:
+        abort(404)
+    a = request.args
+    try:
+        plain = crypto.open(a.get("msg_signature"), a.get("timestamp"), a.get("nonce"),
+                            extract(request.get_data()))
+        incoming = to_incoming(plain)
+    except (BadSignature, StaleRequest) as exc:
+        log.warning("wecom callback refused: %s", exc)
+        return Response("", status=403)
+    except BadPayload as exc:
+        log.warning("wecom callback unreadable: %s", exc)
+        return Response("", status=400)
+    try:
+        accept(current_runtime(), incoming)
+    except Exception:  # storage down: let WeCom retry later rather than lose the message
+        log.exception("could not store wecom message %s", incoming.platform_msg_id)
+        return Response("", status=503)
+    return Response("", status=200)
+
+
+@bp.get("/wecom/callback")
+def app_verify():
+    return _verify_url(app_crypto(current_runtime()))
+
+
+@bp.post("/wecom/callback")
+def app_message():
+    return _receive(app_crypto(current_runtime()), lambda body: parse_xml(body).get("Encrypt", ""),
+                    lambda plain: incoming_from_app(parse_xml(plain)))
+
+
+@bp.get("/wecom/bot")
+def robot_verify():
+    return _verify_url(robot_crypto(current_runtime()))
+
+
+@bp.post("/wecom/bot")
+def robot_message():
+    return _receive(robot_crypto(current_runtime()), _robot_encrypt,
+                    lambda plain: incoming_from_robot(_json_object(plain), reply_channel="bot_response"))
+
+
+def _json_object(data: bytes | str) -> dict:
+    try:
+        obj = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise BadPayload("not JSON") from None
+    if not isinstance(obj, dict):
+        raise BadPayload("JSON is not an object")
+    return obj
+
+
+def _robot_encrypt(body: bytes) -> str:
+    value = _json_object(body).get("encrypt")
+    return value if isinstance(value, str) else ""
+
+
+def incoming_from_app(x: dict) -> Incoming:
+    """A decrypted app message (docs 90238/90930): one-to-one chat; events dedupe on sender + time."""
+    sender, msgtype = x.get("FromUserName", ""), x.get("MsgType", "")
+    if not sender:
+        raise BadPayload("FromUserName missing")
+    if msgtype == "event" or not x.get("MsgId"):
+        msg_id = f"event:{sender}:{x.get('CreateTime', '')}:{x.get('Event', '')}"
+    else:
+        msg_id = x["MsgId"]
+    return Incoming(platform="wecom_app", platform_msg_id=msg_id, text=x.get("Content", ""), msgtype=msgtype,
+                    chat_id=sender, chat_type="single", sender_id=sender, raw=x,
+                    reply_channel="wecom_app", reply_to=sender)
+
+
+def robot_text(body: dict) -> str:
+    """The text of a robot message: text.content, or the text items of a mixed message."""
+    if body.get("msgtype") == "mixed":
+        items = (body.get("mixed") or {}).get("msg_item") or []
+        return " ".join(str((i.get("text") or {}).get("content", "")) for i in items
+                        if isinstance(i, dict) and i.get("msgtype") == "text")
+    text = body.get("text") or {}
+    return str(text.get("content", "")) if isinstance(text, dict) else ""
+
+
+def incoming_from_robot(body: dict, *, reply_channel: str, reply_to: str | None = None) -> Incoming:
+    """A decrypted robot message (docs 100719/101031); the reply goes to response_url or back on the socket."""
+    msg_id = body.get("msgid")
+    sender = (body.get("from") or {}).get("userid", "") if isinstance(body.get("from"), dict) else ""
+    if not msg_id or not isinstance(msg_id, str):
+        raise BadPayload("msgid missing")
+    chat_type = "group" if body.get("chattype") == "group" else "single"
+    response_url = body.get("response_url") if isinstance(body.get("response_url"), str) else None
+    return Incoming(platform="wecom_bot", platform_msg_id=msg_id, text=robot_text(body),
+                    msgtype=str(body.get("msgtype", "")), chat_id=str(body.get("chatid") or sender),
+                    chat_type=chat_type, sender_id=str(sender), raw=body, response_url=response_url,
+                    reply_channel=reply_channel,
+                    reply_to=reply_to if reply_to is not None else response_url)
