@@ -192,6 +192,8 @@ def query(ctx: CommandContext) -> str:
         order = service.find_order(uow, order_no)
         if ctx.sender.is_customer and order.customer_id != ctx.sender.customer_id:
             raise OrderNotFound(T.order_not_found(order_no))  # never reveal another customer's order
+        if not ctx.sender.is_customer:  # staff see the live picture the order detail page shows
+            return live_picture_text(uow, order, ctx.runtime)
         d = order_dict(uow.session, order.id)
         status = Status(order.status)
         extra = T.shipping_extra(d["carrier"], d["tracking_no"]) if d["shipped_at"] else ""
@@ -199,6 +201,17 @@ def query(ctx: CommandContext) -> str:
                               d["promised_date"].isoformat(), d["sales_owner"], extra)
 
     return ctx.each(apply)
+
+
+def live_picture_text(uow: UnitOfWork, order: Order, rt: Runtime) -> str:
+    """Status, progress per process, queue, next step and owner, working days left."""
+    from nextsteps.picture import order_picture
+    from notify.templates.nextsteps import picture_text
+    from orders.types import utcnow
+    from workcal.service import calendar_for
+
+    cal = calendar_for(uow.session, rt.settings)
+    return picture_text(order_picture(uow.session, order, cal, utcnow().astimezone(rt.settings.tz).date()))
 
 
 @command("help", changes=False, needs_order=False)

@@ -7,7 +7,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from nextsteps.recipients import resolve_all
-from orders.models import Customer, Order, Product, ProductionTask
+from orders.models import Customer, Order, Product, ProductionTask, Staff
 from orders.status import Status
 from workcal.calendar import Calendar
 
@@ -26,6 +26,9 @@ NEXT_STEP: dict[Status, tuple[str, str]] = {
     Status.IN_TRANSIT: ("role:logistics", "跟进签收"),
     Status.DELIVERED: ("role:finance", "结算回款"),
 }
+
+
+IN_WORK = frozenset({Status.SCHEDULED, Status.IN_PRODUCTION, Status.REWORK, Status.PENDING_QC})
 
 
 def queue_position(session: Session, task: ProductionTask) -> int:
@@ -59,13 +62,15 @@ def order_picture(session: Session, order: Order, cal: Calendar, today: date) ->
         step = f"完成{current.process}"
     owners = resolve_all(session, spec, order) if spec else []
     customer = session.get(Customer, order.customer_id)
+    owner = session.get(Staff, order.sales_owner_id) if order.sales_owner_id else None
     product = session.get(Product, order.product_id)
     picture = {
         "order_no": order.order_no, "status": status.value, "status_label": status.label,
         "sub_status": sub_status, "customer": customer.name if customer else "",
         "product": f"{product.code} {product.name}" if product else "", "quantity": order.quantity,
         "processes": [{"process": t.process, "progress": float(t.progress), "done": t.done, "line": t.line}
-                      for t in tasks],
+                      for t in tasks] if status in IN_WORK else [],
+        "sales_owner": owner.name if owner else None,
         "queue_process": None, "queue_position": None,
         "next_step": step, "next_owner": "、".join(p.name for p in owners),
         "promised_date": order.promised_date.isoformat(),

@@ -126,7 +126,9 @@ def picture_text(p: dict) -> str:
     if p.get("queue_position"):
         lines.append(f"{p['queue_process']}待排程，当前队列第 {p['queue_position']}")
     lines.append(f"下一步：{p['next_step']}（负责人：{p['next_owner'] or '未指定'}）")
-    lines.append(f"交期：{p['promised_date']}（剩 {p['days_left']} 个工作日）")
+    left = p["days_left"]
+    lines.append(f"交期：{p['promised_date']}（" + (f"剩 {left} 个工作日）" if left >= 0 else f"已逾期 {-left} 个工作日）"))
+    lines.append(f"跟单销售：{p.get('sales_owner') or '未指定'}")
     if p.get("carrier"):
         lines.append(f"物流：{p['carrier']} {p.get('tracking_no') or ''}".rstrip())
     return "\n".join(lines)
