@@ -22,9 +22,22 @@ def init_app(app: Flask) -> None:
     from api import registry
     from logistics.api import blp
     from logistics.endpoints import bp
+    from web.health import CHECKS
     from web.tracking import init_tracking
 
     app.register_blueprint(bp)
     init_tracking(app, app.extensions["ops"])
     if blp not in registry.BLUEPRINTS:
         registry.BLUEPRINTS.append(blp)
+    CHECKS["notice_font"] = notice_font_check
+
+
+def notice_font_check(rt) -> dict:
+    """/healthz: can shipping notices draw Chinese on this machine?"""
+    from logistics import options
+    from notify.fonts import CjkFontMissing, find_cjk_font
+
+    try:
+        return {"ok": True, "font": str(find_cjk_font(options.cjk_font(rt)))}
+    except CjkFontMissing as exc:
+        return {"ok": False, "error": str(exc)}

@@ -1,0 +1,111 @@
+"""Kuaidi100 subscription pushes: the wire format, the signature, and what a state means to us.
+
+A push is a form POST with `param` (JSON text) and `sign` = upper-case hex md5(param + salt),
+the salt being the one given when subscribing. `param.status` is polling | shutdown | abort |
+updateall; `comNew` carries a corrected carrier code; `lastResult.data[]` holds the whole
+trace, newest first. We answer {"result": true, "returnCode": "200", "message": "成功"}; any
+other answer makes Kuaidi100 push again later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+
+PICKUP = "pickup"
+DELIVER = "deliver"
+EXCEPTION = "exception"
+
+# Main states (lastResult.state): 0 在途 1 揽收 2 疑难 3 签收 4 退签 5 派件 6 退回 7 转投 8 清关
+# 10-13 清关 (resultv2) 14 拒签. Advanced states (resultv2=4) are the main state * 100 + n.
+ACTION_OF_STATE = {
+    0: PICKUP, 1: PICKUP, 5: PICKUP, 7: PICKUP, 8: PICKUP, 10: PICKUP, 11: PICKUP, 12: PICKUP,
+    3: DELIVER,
+    2: EXCEPTION, 4: EXCEPTION, 6: EXCEPTION, 13: EXCEPTION, 14: EXCEPTION,
+}
+
+
+class BadPush(ValueError):
+    """The push is not in Kuaidi100's format."""
+
+
+@dataclass(frozen=True)
+class TraceItem:
+    ftime: str
+    context: str
+    area: str = ""
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class Push:
+    """The parts of a push we use."""
+
+    status: str
+    message: str
+    tracking_no: str
+    carrier_code: str
+    state: str
+    is_signed: bool
+    com_new: str = ""
+    lines: tuple[TraceItem, ...] = field(default_factory=tuple)
+
+    @property
+    def main_state(self) -> int | None:
+        try:
+            n = int(self.state)
+        except (TypeError, ValueError):
+            return None
+        return n // 100 if n >= 100 else n
+
+    @property
+    def action(self) -> str | None:
+        """pickup | deliver | exception | None for this push's state."""
+        if self.is_signed:
+            return DELIVER
+        return ACTION_OF_STATE.get(self.main_state) if self.main_state is not None else None
+
+
+def sign_of(param: str, salt: str) -> str:
+    """The signature Kuaidi100 sends: upper-case hex md5 of param + salt."""
+    return hashlib.md5((param + salt).encode("utf-8")).hexdigest().upper()
+
+
+def verify_sign(param: str, sign: str, salt: str) -> bool:
+    """Constant-time check of a push's sign (case-insensitive hex)."""
+    return hmac.compare_digest(sign_of(param, salt), (sign or "").strip().upper())
+
+
+def parse_push(param: str) -> Push:
+    """Read the `param` JSON of a push; BadPush when it is not one."""
+    try:
+        data = json.loads(param)
+    except (TypeError, ValueError) as exc:
+        raise BadPush(f"param is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise BadPush("param is not an object")
+    last = data.get("lastResult") or {}
+    if not isinstance(last, dict):
+        raise BadPush("lastResult is not an object")
+    nu = str(last.get("nu") or data.get("nu") or "").strip()
+    if not nu:
+        raise BadPush("no tracking number (lastResult.nu)")
+    lines = []
+    for item in last.get("data") or []:
+        if isinstance(item, dict) and (item.get("context") or "").strip():
+            lines.append(TraceItem(ftime=str(item.get("ftime") or item.get("time") or ""),
+                                   context=str(item["context"]).strip()[:500],
+                                   area=str(item.get("areaName") or "")[:100],
+                                   status=str(item.get("status") or "")[:20]))
+    return Push(status=str(data.get("status") or ""), message=str(data.get("message") or "")[:200],
+                tracking_no=nu[:40], carrier_code=str(last.get("com") or "")[:40],
+                state=str(last.get("state") if last.get("state") is not None else ""),
+                is_signed=str(last.get("ischeck") or "0") == "1",
+                com_new=str(data.get("comNew") or "")[:40], lines=tuple(lines))
+
+
+def answer(ok: bool, message: str) -> dict:
+    """Kuaidi100's expected reply body."""
+    return {"result": ok, "returnCode": "200" if ok else "500", "message": message}
