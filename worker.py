@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from rq import SimpleWorker, Worker
 from rq.cron import CronScheduler
 from rq.scheduler import RQScheduler
+from rq.timeouts import TimerDeathPenalty
 
 from bootstrap import Runtime
 
@@ -61,7 +62,12 @@ def hold_cron_lead(runtime: Runtime, me: str) -> bool:
 
 
 class ThreadWorker(SimpleWorker):
-    """An RQ SimpleWorker that may run outside the main thread (no signal handlers)."""
+    """An RQ SimpleWorker that may run outside the main thread (no signal handlers).
+
+    Job timeouts use a timer thread instead of SIGALRM, which only the main thread may set.
+    """
+
+    death_penalty_class = TimerDeathPenalty
 
     def _install_signal_handlers(self):
         pass
