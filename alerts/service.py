@@ -1,0 +1,80 @@
+"""Use cases on alerts: acknowledge (chat, API, admin), rule problems for the admin and /healthz."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from alerts.exceptions import AlertNotFound, AlertResolved
+from alerts.models import Alert, AlertRule
+from alerts.rules import ensure_default_rules, rule_errors, seed_rules  # noqa: F401  (re-exported)
+from notify.templates import alerts as texts
+from orders.actor import Actor
+from orders.bus import UnitOfWork
+from orders.service import find_order
+from orders.types import utcnow
+
+
+def _acked(uow: UnitOfWork, alerts: list[Alert], actor: Actor, now: datetime) -> None:
+    for alert in alerts:
+        alert.status, alert.acked_by, alert.acked_at, alert.next_action_at = "acked", actor.name, now, None
+        uow.session.add(alert)
+    if alerts:
+        items = [{"id": a.id, "order_no": a.order_no, "level": a.level, "rule": a.rule_code} for a in alerts]
+        uow.after_commit(lambda: _publish({"action": "acked", "by": actor.name, "items": items}))
+
+
+def _publish(data: dict) -> None:
+    from bootstrap import current_runtime
+    from notify import live
+
+    live.publish(current_runtime(), "alert", data)
+
+
+def ack_order_alerts(uow: UnitOfWork, order_no: str, actor: Actor, *, now: datetime | None = None) -> list[Alert]:
+    """「收到 SO…」: acknowledge every open alert of the order (stops escalation); OrderNotFound if unknown."""
+    order = find_order(uow, order_no)
+    alerts = list(uow.session.exec(select(Alert).where(
+        Alert.order_id == order.id, Alert.status == "open").with_for_update()).all())
+    _acked(uow, alerts, actor, now or utcnow())
+    return alerts
+
+
+def ack_alert(uow: UnitOfWork, alert_id: int, actor: Actor, *, now: datetime | None = None) -> Alert:
+    """Acknowledge one alert; acking an acked alert is a no-op, a resolved one is AlertResolved."""
+    alert = uow.session.exec(select(Alert).where(Alert.id == alert_id).with_for_update()).first()
+    if alert is None:
+        raise AlertNotFound(texts.alert_not_found(alert_id))
+    if alert.status == "resolved":
+        raise AlertResolved(texts.alert_already_resolved(alert_id), current_status="resolved")
+    if alert.status == "open":
+        _acked(uow, [alert], actor, now or utcnow())
+    return alert
+
+
+def rule_problems(session: Session) -> list[str]:
+    """Why enabled rules cannot be evaluated or cannot reach people: data checks plus the last sweep's."""
+    out: list[str] = []
+    for rule in session.exec(select(AlertRule).where(AlertRule.enabled == True).order_by(AlertRule.id)).all():  # noqa: E712
+        name = rule.name or rule.code
+        for text in [f"{name}：{e}" for e in rule_errors(rule)] + (rule.last_error or "").splitlines():
+            if text and text not in out:
+                out.append(text)
+    return out
+
+
+def admin_warnings(session: Session, settings, runtime=None) -> list[str]:
+    """Everything the admin should see about alerting: rule problems and calendar fallback years."""
+    from workcal.service import fallback_warnings
+
+    return rule_problems(session) + fallback_warnings(session, settings, runtime=runtime)
+
+
+def health_check(runtime) -> dict:
+    """/healthz entry: not ok while a rule cannot be evaluated or cannot reach its people."""
+    from orders.db import new_session
+
+    with new_session(runtime.engine) as s:
+        problems = rule_problems(s)
+    return {"ok": not problems, "problems": problems}
