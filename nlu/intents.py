@@ -1,0 +1,193 @@
+"""Intent classification: keep only state words no guard objects to, then pick the most advanced one."""
+
+from __future__ import annotations
+
+import re
+
+from . import guards as g
+from .context import (
+    Context,
+    about_material,
+    about_other_object,
+    ack_has_object,
+    condition_start,
+    contradicted,
+    dated,
+    denied_later,
+    followed_by,
+    is_done,
+    loose_bare_prefix,
+    neg_region,
+    undone_after,
+)
+from .lexicon import HELP_PHRASES, STATUS_WORDS
+from .triggers import Hit
+
+STATE_CHANGING = frozenset(
+    {"ship", "pickup", "deliver", "approve", "schedule", "report", "qc_pass", "qc_fail", "stock_in", "ack"}
+)
+_RANK = {"ack": 0, "approve": 1, "schedule": 2, "report": 3, "qc_fail": 4, "qc_pass": 4, "stock_in": 5,
+         "ship": 6, "pickup": 7, "deliver": 8}  # fmt: skip
+# Guards each intent answers to (see blocked_by); a verdict (合格) has no tense, an action (发货) has.
+_ACTION = set("neg cond hedge request imperative plan time dated adjacent suffix bare".split())
+_LOGISTICS = _ACTION | {"object", "material", "partial"}
+_VERDICT = {"neg", "cond", "hedge", "request", "pending", "inprocess", "partial", "verdict_suffix"}
+_PROFILES: dict[str, frozenset[str]] = {
+    "ship": frozenset(_LOGISTICS | {"money", "ship_suffix"}),
+    "pickup": frozenset(_LOGISTICS),
+    "deliver": frozenset(_LOGISTICS | {"money"}),
+    "stock_in": frozenset(_LOGISTICS),
+    "approve": frozenset(_ACTION | {"object", "customer"}),
+    "report": frozenset(_ACTION),
+    "schedule": frozenset("neg cond hedge request tentative pending sched_suffix".split()),
+    "qc_pass": frozenset(_VERDICT),
+    "qc_fail": frozenset(_VERDICT | {"approval", "rule"}),
+    "ack": frozenset("neg cond hedge request object money material ack_suffix ack_object".split()),
+}
+_SUFFIX = frozenset(
+    "单 人 地址 通知 计划 安排 数量 记录 信息 状态 进度 要求 方式 费 运费 清单 明细 情况 问题 前 之前 后 之后 以后 再 "
+    "再说 才 率 量 员 区 位 处 口 证 报告 流程 标准 环节 中 码 表 申请 不 没 暂停 取消 失败 异常 错 漏 少 多了 一下 "
+    "一部分 部分 一半 吗 么 能 可以 时 检验 质检 检 会议 会 就".split()
+)
+_SUFFIX_BLOCK: dict[str, tuple[frozenset[str], bool]] = {  # words, and whether an attributive 的 blocks
+    "suffix": (_SUFFIX | {"时间", "日期", "延迟", "推迟", "改期", "待定", "hold"}, True),
+    "sched_suffix": (_SUFFIX, True),  # 排产日期 3月5日 states the schedule
+    "ship_suffix": (frozenset("我 给我 过来 来 个 张 份 一份 群 到群 邮箱 微信 下".split()), False),
+    "ack_suffix": (frozenset("下 一下 货 款 钱 吗".split()), False),
+    "verdict_suffix": (
+        frozenset("率 证 品 后 之后 以后 前 之前 再 才 就 单 报告 标准 要求 吗".split()),
+        True,
+    ),
+}
+_REWORK_SUFFIX = frozenset("完成 好了 完了 结束 完毕 ok 合格 中 单 品 的 后 前".split())
+_RESULT = re.compile(r"[发寄送]出|[发寄]走|发掉|交")
+_HELP = re.compile(
+    r"^(?:订单助手|机器人|小助手|这个机器人|这个|请问)?\s*(?:"
+    + "|".join(re.escape(p) for p in HELP_PHRASES)
+    + r")\s*(?:呢|啊|呀|一下)?[\s?!.~,]*$|^[\s?]+$"
+)
+_JUNK = re.compile(r"[\s\ue000\ue001,;!?.~:#()\[\]<>\"'-]|订单号?|单号|这单|这个|查|看")
+
+
+def is_help(low: str) -> bool:
+    """True for 帮助 / 使用说明 / help / a lone question mark."""
+    return _HELP.match(low.strip()) is not None
+
+
+def blocked_by(hit: Hit, ctx: Context, cond_from: int) -> str | None:
+    """Name of the first guard that blocks this hit, or None when it stands."""
+    idx = ctx.clause_of(hit.start)
+    cs, ce = ctx.clauses[idx]
+    prefix = ctx.low[cs : hit.start]
+    words, clause_words = ctx.tokens.between(cs, hit.start), ctx.tokens.between(cs, ce)
+    profile = _PROFILES[hit.intent]
+    neg_words, neg_prefix = neg_region(hit, words, prefix)
+    if ctx.several_orders:
+        neg_words, neg_prefix = neg_region(hit, clause_words, ctx.low[cs:ce])
+    requests = g.REQUESTS - {"需要", "需", "得", "要求"} if hit.rework else g.REQUESTS
+    checks = {
+        "neg": lambda: g.has_negation(neg_words, neg_prefix) or undone_after(hit, ctx, ce),
+        "cond": lambda: hit.start >= cond_from,
+        "hedge": lambda: g.has_any(words, g.HEDGES, prefix),
+        "request": lambda: g.has_any(words, requests, prefix),
+        "imperative": lambda: g.has_any(words, g.IMPERATIVES) and not is_done(hit, ctx),
+        "plan": lambda: g.has_any(words, g.PLANS, prefix) or g.has_any(words, g.TENTATIVE, prefix),
+        "time": lambda: (
+            (g.has_any(words, g.AMBIGUOUS_TIMES, prefix) or g.has_clock_time(prefix))
+            and not is_done(hit, ctx)
+        ),
+        "tentative": lambda: g.has_any(words, g.TENTATIVE, prefix),
+        "dated": lambda: dated(hit, ctx, cs),
+        "adjacent": lambda: bool(words) and words[-1] in g.ADJACENT,
+        "partial": lambda: g.has_any(words, g.PARTIAL, prefix),
+        "ack_object": lambda: ack_has_object(hit, ctx, ce),
+        "pending": lambda: g.has_any(words, g.PENDING),
+        "inprocess": lambda: g.has_any(clause_words, g.INPROCESS_QC, ctx.low[cs:ce]),
+        "object": lambda: about_other_object(hit, ctx, idx),
+        "approval": lambda: g.has_any(words, g.APPROVAL_CONTEXT, prefix),
+        "bare": lambda: loose_bare_prefix(hit, ctx, cs),
+        "rule": lambda: hit.rework and bool(words) and words[-1] == "的",  # 不合格的返工: a rule, not news
+        "customer": lambda: g.has_any(words, g.CUSTOMERS, prefix),
+        "material": lambda: about_material(ctx, idx),
+        "money": lambda: any(w in g.MONEY_WORDS for w in clause_words),
+    }
+    for name in sorted(profile):
+        if name in _SUFFIX_BLOCK:
+            if followed_by(ctx, hit.end, ce, *_SUFFIX_BLOCK[name]):
+                return name
+        elif checks[name]():
+            return name
+    if hit.rework and followed_by(ctx, hit.end, ce, _REWORK_SUFFIX):
+        return "rework_suffix"
+    return None
+
+
+def _valid(hit: Hit, ctx: Context, facts: dict[str, bool]) -> bool:
+    """Fields the command needs: a carrier or tracking number to ship, a date or line to schedule."""
+    if hit.intent == "ship":
+        if is_done(hit, ctx) or _RESULT.search(hit.word):
+            return facts["carrier"] or facts["tracking"]
+        return facts["tracking"] and not g.has_any(
+            ctx.tokens.between(ctx.clauses[ctx.clause_of(hit.start)][0], hit.start), g.AMBIGUOUS_TIMES
+        )
+    if hit.intent == "schedule":
+        return facts["date"] or facts["line"]
+    return True
+
+
+def standing_hits(hits: list[Hit], ctx: Context, facts: dict[str, bool]) -> list[Hit]:
+    """State words that no guard blocks and whose command has the fields it needs."""
+    if g.is_question(ctx.low) or contradicted(ctx, hits):
+        return []
+    cond_from = condition_start(ctx)
+    return [
+        h for h in hits
+        if blocked_by(h, ctx, cond_from) is None and _valid(h, ctx, facts) and not denied_later(h, ctx)
+    ]  # fmt: skip
+
+
+def _is_bare_reference(low: str) -> bool:
+    """True when the message is nothing but order references (a request to look them up)."""
+    return ("\ue000" in low or "\ue001" in low) and not _JUNK.sub("", low)
+
+
+def _mixed(winner: str, standing: list[Hit], ctx: Context, ref_positions: list[int]) -> bool:
+    """With several orders, every order's clause must carry the winning statement, or nothing is applied."""
+    if len(ref_positions) < 2:
+        return False
+    good = {ctx.clause_of(h.start) for h in standing if h.intent == winner}
+    for pos in ref_positions:
+        idx = ctx.clause_of(pos)
+        while idx not in good and idx + 1 < len(ctx.clauses):
+            start, end = ctx.clauses[idx]
+            if _JUNK.sub("", re.sub("和|及|与|跟|还有|以及|and|&", "", ctx.low[start:end])):
+                break
+            idx += 1
+        if idx not in good:
+            return True
+    return False
+
+
+def classify(
+    hits: list[Hit], ctx: Context, facts: dict[str, bool], ref_positions: list[int]
+) -> tuple[str, Hit | None]:
+    """Return the intent and the hit it rests on (None for query, help and none)."""
+    has_ref = bool(ref_positions)
+    if not has_ref and is_help(ctx.low):
+        return "help", None
+    standing = standing_hits(hits, ctx, facts) if has_ref else []
+    if standing:
+        top = max(_RANK[h.intent] for h in standing)
+        best = [h for h in standing if _RANK[h.intent] == top]
+        intents = {h.intent for h in best}
+        if len(intents) == 1 and not _mixed(best[0].intent, standing, ctx, ref_positions):
+            return best[0].intent, best[0]
+        return ("query" if g.is_question(ctx.low) else "none"), None
+    topic = bool(hits) or has_ref or facts["tracking"] or any(w in ctx.low for w in STATUS_WORDS)
+    if g.is_question(ctx.low):
+        return ("query" if topic else "none"), None
+    if (has_ref or facts["tracking"]) and (
+        any(w in ctx.low for w in STATUS_WORDS) or _is_bare_reference(ctx.low)
+    ):
+        return "query", None
+    return "none", None

@@ -1,0 +1,145 @@
+"""parse(): normalise → find entities → classify with guards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from . import dates, entities, measures
+from .entities import Found
+from .intents import Context, classify
+from .normalize import clause_spans, lower_ascii, normalize_text
+from .result import ParseResult
+from .segment import segment
+from .triggers import Hit, find_hits
+
+# Sentence-final particles that mean 了 (发啦, 入库咯): one character for one, so offsets stay aligned.
+_PARTICLES = str.maketrans({"啦": "了", "咯": "了", "喽": "了", "嘞": "了"})
+# Longer input is cut: a chat command never needs more, and the cost of segmenting stays bounded.
+MAX_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class _Refs:
+    """Order references found in a message."""
+
+    found: list[Found]
+    short_refs: list[str]
+    alias_hits: list[str]
+    low: str
+
+    @property
+    def orders(self) -> list[str]:
+        """Canonical order numbers in order of appearance, without repeats."""
+        out: list[str] = []
+        for f in sorted(self.found, key=lambda f: f.start):
+            if f.value not in out:
+                out.append(f.value)
+        return out
+
+
+def _find_refs(low: str, open_orders: Iterable[str], aliases: Mapping[str, str]) -> tuple[_Refs, list[Found]]:
+    """Orders, aliases, tracking numbers and short references; returns the text with all of them masked."""
+    orders = entities.find_orders(low)
+    low = entities.mask_spans(low, orders, entities.ORDER_MASK)
+    alias_found = entities.find_aliases(low, aliases)
+    low = entities.mask_spans(low, alias_found, entities.ORDER_MASK)
+    tracking = entities.find_tracking(low)
+    low = entities.mask_spans(low, tracking, entities.TRACKING_MASK)
+    shorts = entities.find_short_refs(low)
+    resolved, unresolved = entities.resolve_short_refs(shorts, open_orders)
+    low = entities.mask_spans(low, shorts, entities.ORDER_MASK)
+    refs = _Refs(orders + alias_found + resolved, unresolved, [a.written.upper() for a in alias_found], low)
+    return refs, tracking
+
+
+def _ref_positions(refs: _Refs, low: str) -> list[int]:
+    """Start of every order reference, resolved or not."""
+    positions = [f.start for f in refs.found]
+    i = low.find(entities.ORDER_MASK)
+    while i >= 0:
+        if i == 0 or low[i - 1] != entities.ORDER_MASK:
+            positions.append(i)
+        i = low.find(entities.ORDER_MASK, i + 1)
+    return sorted(set(positions))
+
+
+def _carrier(named: list[Found], tracking: list[Found]) -> str | None:
+    """A carrier named in the text wins over the one implied by a tracking number."""
+    if named:
+        return named[0].value
+    return next((t.written for t in tracking if t.written), None)
+
+
+def parse(
+    text: str,
+    now: datetime,
+    *,
+    open_orders: Iterable[str] = (),
+    aliases: Mapping[str, str] | None = None,
+    processes: Iterable[str] = (),
+    extra_words: Iterable[str] = (),
+) -> ParseResult:
+    """Parse one chat message into a command (or query / help / none)."""
+    norm = normalize_text(str(text or "")[:MAX_CHARS])
+    processes = [p for p in processes if isinstance(p, str) and p.strip()]
+    refs, tracking = _find_refs(lower_ascii(norm).translate(_PARTICLES), open_orders, aliases or {})
+    low = refs.low
+    tokens = segment(low, [lower_ascii(w) for w in [*processes, *extra_words] if isinstance(w, str)])
+    named = entities.find_carriers(low)
+    found_dates = dates.find_dates(low, now.date())
+    line = measures.find_line(low)
+    procs = measures.find_processes(low, tokens, processes)
+    percents = measures.find_percents(low)
+    hits = find_hits(low, tokens, procs, percents)
+    facts = {
+        "carrier": bool(named),
+        "tracking": bool(tracking),
+        "date": bool(found_dates),
+        "line": line is not None,
+    }
+    positions = _ref_positions(refs, low)
+    ctx = Context(low, tokens, tuple(clause_spans(low)), tuple(found_dates), now.date(), len(positions) > 1)
+    intent, hit = classify(hits, ctx, facts, positions)
+    return _result(intent, hit, refs, tracking, named, found_dates, line, procs, percents, norm)
+
+
+def _result(
+    intent: str,
+    hit: Hit | None,
+    refs: _Refs,
+    tracking: list[Found],
+    named: list[Found],
+    found_dates: list[tuple[int, date]],
+    line: str | None,
+    procs: list[Found],
+    percents: list[tuple[int, float]],
+    norm: str,
+) -> ParseResult:
+    """Assemble the answer; the process and percent of a report come from its own words."""
+    process = hit.process if hit and hit.process else (procs[0].value if procs else None)
+    percent = percents[0][1] if percents else None
+    if hit and intent == "report":
+        percent = hit.percent
+    anchor = hit.start if hit and intent == "schedule" else None
+    picked = dates.pick_date(found_dates, anchor)
+    reason = None
+    if intent == "qc_fail":
+        masks = (entities.ORDER_MASK, entities.TRACKING_MASK)
+        reason = measures.qc_reason(
+            "".join(c if c in masks else n for c, n in zip(refs.low, norm, strict=True))
+        )
+    return ParseResult(
+        intent=intent,
+        orders=refs.orders,
+        carrier=_carrier(named, tracking),
+        tracking_no=tracking[0].value if tracking else None,
+        date=picked.isoformat() if picked else None,
+        line=line,
+        process=process,
+        percent=measures.tidy_number(percent),
+        reason=reason,
+        short_refs=list(refs.short_refs),
+        alias_hits=refs.alias_hits,
+    )

@@ -1,0 +1,38 @@
+"""The parser's answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+INTENTS = (
+    "ship", "pickup", "deliver", "query", "approve", "schedule", "report",
+    "qc_pass", "qc_fail", "stock_in", "ack", "help", "none",
+)  # fmt: skip
+CONTRACT_KEYS = ("intent", "orders", "carrier", "tracking_no", "date", "line", "process", "percent", "reason")
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """A parsed chat message: the contract's nine keys plus what the caller needs to ask back."""
+
+    intent: str = "none"
+    orders: list[str] = field(default_factory=list)
+    carrier: str | None = None
+    tracking_no: str | None = None
+    date: str | None = None
+    line: str | None = None
+    process: str | None = None
+    percent: float | int | None = None
+    reason: str | None = None
+    short_refs: list[str] = field(default_factory=list)
+    alias_hits: list[str] = field(default_factory=list)
+
+    def to_contract_dict(self) -> dict[str, Any]:
+        """Exactly the nine contract keys, as `python -m nlu` prints them."""
+        return {key: (list(self.orders) if key == "orders" else getattr(self, key)) for key in CONTRACT_KEYS}
+
+    @property
+    def changes_state(self) -> bool:
+        """True for an intent that changes an order (or an alert)."""
+        return self.intent not in ("query", "help", "none")
