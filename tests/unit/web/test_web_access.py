@@ -1,0 +1,170 @@
+"""Every admin page: anonymous → login, wrong role → 403, right role → 200; forms need CSRF."""
+
+from __future__ import annotations
+
+import pytest
+
+from orders.status import Status
+from tests.factories import order_in
+from tests.unit.web.conftest import ROLES, csrf_of, login
+from web.access import ROLE_ATTR
+
+ALL = set(ROLES)
+BOSSES = {"manager", "admin"}
+SALES_BOARD = {"sales", "finance"} | BOSSES
+PLANNING_BOARD = {"planner", "production", "purchasing", "qc"} | BOSSES
+WAREHOUSE_BOARD = {"warehouse", "logistics", "qc"} | BOSSES
+
+# URL rule -> (a concrete URL, roles that may open it). Every GET page under /admin is listed.
+GET_PAGES = {
+    "/admin/": ("/admin/", ALL),
+    "/admin": ("/admin", ALL),
+    "/admin/orders": ("/admin/orders?status=open", ALL),
+    "/admin/orders/<order_no>": ("/admin/orders/{order_no}", ALL),
+    "/admin/boards/<name>": ("/admin/boards/sales", SALES_BOARD),
+    "/admin/boards/<name>/fragment": ("/admin/boards/warehouse/fragment", WAREHOUSE_BOARD),
+    "/admin/live": ("/admin/live", ALL),
+    "/admin/playground": ("/admin/playground", ALL),
+    "/admin/data": ("/admin/data", BOSSES),
+    "/admin/data/<key>": ("/admin/data/customers", BOSSES),
+    "/admin/data/<key>/new": ("/admin/data/products/new", BOSSES),
+    "/admin/data/<key>/<int:item_id>": ("/admin/data/materials/1", BOSSES),
+    "/admin/staff": ("/admin/staff", {"admin"}),
+    "/admin/tokens": ("/admin/tokens", {"admin"}),
+    "/admin/logs/notifications": ("/admin/logs/notifications", BOSSES),
+    "/admin/logs/inbound": ("/admin/logs/inbound", BOSSES),
+    "/admin/logs/dead-letters": ("/admin/logs/dead-letters", BOSSES),
+}
+EXTRA_GETS = [  # the same rules with other arguments, whose roles differ
+    ("/admin/boards/planning", PLANNING_BOARD),
+    ("/admin/boards/warehouse", WAREHOUSE_BOARD),
+    ("/admin/boards/sales/fragment", SALES_BOARD),
+    ("/admin/boards/planning/fragment", PLANNING_BOARD),
+    ("/admin/data/staff", {"admin"}),
+    ("/admin/data/staff/1", {"admin"}),
+]
+POSTS = [
+    "/admin/logout", "/admin/orders/{order_no}/status", "/admin/orders/{order_no}/qc-pass",
+    "/admin/orders/{order_no}/tracking-link", "/admin/playground", "/admin/data/customers/new",
+    "/admin/data/chats/1/delete", "/admin/staff/users", "/admin/staff/users/1/active", "/admin/tokens",
+    "/admin/tokens/1/revoke", "/admin/logs/notifications/1/resend", "/admin/data/materials/1",
+]
+PUBLIC_RULES = {"/admin/login", "/admin/static/<path:filename>"}
+
+
+@pytest.fixture
+def order_no(app, factory):
+    with app.extensions["ops"].uow() as uow:
+        order = order_in(uow, Status.PENDING_QC)
+        uow.commit()
+    return order.order_no
+
+
+def _get(client, url):
+    r = client.get(url)
+    r.close()  # the live stream would otherwise stay open
+    return r
+
+
+def test_every_admin_page_declares_who_may_open_it(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/admin") and rule.rule not in PUBLIC_RULES:
+            view = app.view_functions[rule.endpoint]
+            assert getattr(view, ROLE_ATTR, None), f"{rule.rule} has no @page(...)"
+
+
+def test_every_admin_get_page_is_in_the_access_table(app):
+    rules = {r.rule for r in app.url_map.iter_rules()
+             if r.rule.startswith("/admin") and "GET" in r.methods and r.rule not in PUBLIC_RULES}
+    assert rules - set(GET_PAGES) == set()
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(app, order_no):
+    client = app.test_client()
+    for url, _roles in [*GET_PAGES.values(), *EXTRA_GETS]:
+        r = _get(client, url.format(order_no=order_no))
+        assert r.status_code == 302, url
+        assert r.headers["Location"].startswith("/admin/login"), url
+
+
+def test_anonymous_post_with_a_valid_csrf_token_still_needs_login(app, order_no):
+    client = app.test_client()
+    token = csrf_of(client.get("/admin/login").get_data(as_text=True))
+    for url in POSTS:
+        if url == "/admin/logout":
+            continue
+        r = client.post(url.format(order_no=order_no), data={"csrf_token": token})
+        assert r.status_code == 302 and "/admin/login" in r.headers["Location"], url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_opens_exactly_its_pages(app, order_no, role):
+    client = app.test_client()
+    login(client, role)
+    for url, allowed in [*GET_PAGES.values(), *EXTRA_GETS]:
+        r = _get(client, url.format(order_no=order_no))
+        expected = (200, 302) if url in ("/admin", "/admin/") else (200,)
+        if role in allowed:
+            assert r.status_code in expected, (role, url, r.status_code)
+        else:
+            assert r.status_code == 403, (role, url, r.status_code)
+            assert "无权" in r.get_data(as_text=True)
+
+
+def test_a_wrong_role_cannot_post_to_admin_only_forms(signed_in):
+    client, token = signed_in("sales")
+    assert client.post("/admin/tokens", data={"csrf_token": token, "name": "x", "role": "admin"}).status_code == 403
+    assert client.post("/admin/staff/users", data={"csrf_token": token, "username": "evil", "role": "admin",
+                                                   "password": "12345678"}).status_code == 403
+    assert client.post("/admin/data/customers/new", data={"csrf_token": token, "name": "x"}).status_code == 403
+
+
+def test_every_form_without_csrf_token_is_refused_with_400(app, signed_in, order_no):
+    client, _token = signed_in("admin")
+    for url in POSTS:
+        r = client.post(url.format(order_no=order_no), data={"name": "x"})
+        assert r.status_code == 400, url
+
+
+def test_login_form_without_csrf_token_is_refused(app, factory):
+    r = app.test_client().post("/admin/login", data={"username": "u_admin", "password": "pass-1234"})
+    assert r.status_code == 400
+
+
+def test_wrong_password_does_not_sign_in(app, factory):
+    client = app.test_client()
+    token = csrf_of(client.get("/admin/login").get_data(as_text=True))
+    r = client.post("/admin/login", data={"username": "u_admin", "password": "nope-nope", "csrf_token": token})
+    assert r.status_code == 401
+    assert "用户名或密码不对" in r.get_data(as_text=True)
+    assert client.get("/admin/orders").status_code == 302
+
+
+def test_login_redirects_only_inside_the_admin(app, factory):
+    client = app.test_client()
+    token = csrf_of(client.get("/admin/login").get_data(as_text=True))
+    r = client.post("/admin/login", data={"username": "u_admin", "password": "pass-1234", "csrf_token": token,
+                                          "next": "https://evil.example/"})
+    assert r.headers["Location"] == "/admin/orders"
+
+
+def test_a_disabled_login_is_signed_out_at_the_next_request(app, signed_in):
+    from sqlmodel import select
+
+    from accounts.models import User
+    from orders.db import new_session
+
+    client, _ = signed_in("sales")
+    assert client.get("/admin/orders").status_code == 200
+    with new_session(app.extensions["ops"].engine) as s:
+        user = s.exec(select(User).where(User.username == "u_sales")).one()
+        user.active = False
+        s.add(user)
+        s.commit()
+    assert client.get("/admin/orders").status_code == 302
+
+
+def test_logout_ends_the_session(signed_in):
+    client, token = signed_in("planner")
+    assert client.post("/admin/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/admin/orders").status_code == 302

@@ -1,0 +1,192 @@
+"""Admin pages for master data: staff, customers and their chats, products and routes, materials,
+alert rules and holiday overrides (when those packages are there), and web logins."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlmodel import Session, select
+
+from accounts.models import User
+from accounts.service import create_user
+from bootstrap import current_runtime
+from orders.db import new_session
+from orders.exceptions import OrderError
+from orders.models import Customer, CustomerChat, Material, Product, RouteStep, Staff
+from orders.roles import ROLE_LABELS, Role
+from web import texts
+from web.access import enforce, page
+from web.crud import Col, Crud, register_crud
+from web.features import features
+from web.ui import register_error_pages
+
+bp = Blueprint("admin_master", __name__, url_prefix="/admin")
+bp.before_request(enforce)
+register_error_pages(bp)
+
+
+def _staff(s: Session):
+    return [(p.id, p.name) for p in s.exec(select(Staff).order_by(Staff.name)).all()]
+
+
+def _sales(s: Session):
+    return [(p.id, p.name) for p in s.exec(select(Staff).where(Staff.roles.like("%sales%")).order_by(Staff.name))]
+
+
+def _customers(s: Session):
+    return [(c.id, c.name) for c in s.exec(select(Customer).order_by(Customer.name)).all()]
+
+
+def _products(s: Session):
+    return [(p.id, f"{p.code} {p.name}") for p in s.exec(select(Product).order_by(Product.code)).all()]
+
+
+def _packaging(s: Session):
+    rows = s.exec(select(Material).where(Material.kind == "packaging").order_by(Material.code)).all()
+    return [(m.id, f"{m.code} {m.name}") for m in rows]
+
+
+def _fixed(*pairs):
+    return lambda _s: list(pairs)
+
+
+BASE_SPECS = (
+    Crud("staff", "人员与角色", Staff, (
+        Col("name", "姓名", required=True), Col("userid", "企业微信 userid", null=True), Col("department", "部门"),
+        Col("roles", "角色", "roles"), Col("mobile", "手机", null=True), Col("email", "邮箱", in_list=False, null=True),
+        Col("manager_id", "上级", "select", choices=_staff), Col("line", "负责产线", in_list=False, null=True),
+        Col("on_duty", "在岗", "bool"),
+        Col("active", "启用", "bool")), group="staff", order_by="name"),
+    Crud("customers", "客户", Customer, (
+        Col("name", "客户名称", required=True), Col("short_name", "简称"), Col("region", "地区"),
+        Col("level", "等级", "select", choices=_fixed(("A", "A"), ("B", "B"), ("C", "C"))),
+        Col("sales_owner_id", "业务员", "select", choices=_sales), Col("contact_name", "联系人"),
+        Col("contact_phone", "联系电话")), group="master_data", order_by="name",
+        links=(("群聊", "chats", "customer_id"),)),
+    Crud("chats", "客户群聊", CustomerChat, (
+        Col("customer_id", "客户", "select", choices=_customers),
+        Col("platform", "平台", "select", required=True, choices=_fixed(
+            ("wecom", "企业微信内部群"), ("wecom_external", "企业微信外部群"), ("bridge", "桥接微信群"))),
+        Col("chat_id", "群 ID", required=True), Col("chat_name", "群名称"),
+        Col("robot_key", "群机器人 key", in_list=False, null=True), Col("internal", "内部群", "bool")),
+        group="master_data", parent="customer_id", deletable=True),
+    Crud("products", "产品", Product, (
+        Col("code", "产品编码", required=True), Col("name", "名称", required=True),
+        Col("qc_standard_doc", "检验标准", in_list=False),
+        Col("packaging_material_id", "包材", "select", choices=_packaging),
+        Col("packaging_per_unit", "每件包材用量", "float"), Col("unit_price", "单价", "float")),
+        group="master_data", order_by="code", links=(("工艺路线", "routes", "product_id"),)),
+    Crud("routes", "工艺路线", RouteStep, (
+        Col("product_id", "产品", "select", required=True, choices=_products),
+        Col("seq", "序号", "int", required=True), Col("process", "工序", required=True),
+        Col("std_hours_per_100", "标准工时/百件", "float"), Col("line", "产线")),
+        group="master_data", order_by="seq", parent="product_id", deletable=True),
+    Crud("materials", "物料与包材", Material, (
+        Col("code", "编码", required=True), Col("name", "名称", required=True),
+        Col("kind", "类别", "select", required=True, choices=_fixed(("raw", "原材料"), ("packaging", "包材"))),
+        Col("unit", "单位"), Col("stock_on_hand", "库存", "float"), Col("safety_stock", "安全库存", "float"),
+        Col("supplier", "供应商")), group="master_data", order_by="code"),
+)
+
+
+def _alert_rule_spec(model) -> Crud | None:
+    """Alert rules, saved through the alerts package's own validation."""
+    try:
+        from alerts.conditions import DATE_UNITS, KINDS, TIME_UNITS
+        from alerts.rules import CHANNELS, create_rule, update_rule
+    except ImportError:
+        return None
+
+    def save(s: Session, values: dict, row):
+        if row is None:
+            return create_rule(s, values)
+        values.pop("code", None)
+        return update_rule(s, row.id, values)
+
+    units = {"hours": "小时", "working_hours": "工作小时", "days": "天", "working_days": "工作日"}
+    return Crud("alert_rules", "预警规则", model, (
+        Col("code", "编码", required=True), Col("name", "名称"),
+        Col("kind", "条件", "select", required=True, choices=lambda _s: [(k, k) for k in KINDS]),
+        Col("threshold", "阈值", "float"),
+        Col("unit", "单位", "select", choices=lambda _s: [(u, units.get(u, u)) for u in (*TIME_UNITS, *DATE_UNITS)]),
+        Col("level", "级别", "select", required=True, choices=_fixed(("yellow", "黄色"), ("orange", "橙色"), ("red", "红色"))),
+        Col("family", "同类", in_list=False), Col("statuses", "适用状态", "list", in_list=False),
+        Col("recipients", "通知对象（owner / role:xxx / staff:id）", "list"),
+        Col("channels", "渠道（" + " / ".join(CHANNELS) + "）", "list"),
+        Col("cc_manager", "抄送上级", "bool", in_list=False), Col("repeat_minutes", "重复提醒（分钟）", "int", in_list=False),
+        Col("ack_window_minutes", "升级等待（分钟）", "int", in_list=False),
+        Col("bypass_quiet", "夜间与节假日也发送", "bool", in_list=False), Col("enabled", "启用", "bool"),
+        Col("last_error", "问题", readonly=True)), group="master_data", order_by="code", save=save)
+
+
+def _holiday_spec(model) -> Crud:
+    return Crud("holidays", "节假日调整", model, (
+        Col("day", "日期", "date", required=True), Col("is_workday", "上班", "bool"), Col("note", "说明"),
+        Col("source", "来源", readonly=True)), group="master_data", order_by="day", deletable=True)
+
+
+def specs() -> dict[str, Crud]:
+    """Every list+form page, with the optional ones whose package is there."""
+    out = {spec.key: spec for spec in BASE_SPECS}
+    feat = features()
+    if feat.alert_rule_model is not None and (rule := _alert_rule_spec(feat.alert_rule_model)):
+        out[rule.key] = rule
+    if feat.holiday_model is not None:
+        out["holidays"] = _holiday_spec(feat.holiday_model)
+    return out
+
+
+register_crud(bp, specs)
+
+
+@bp.get("/data")
+@page("master_data")
+def index():
+    """Links to every master-data page."""
+    return render_template("admin/master_index.html", specs=specs())
+
+
+@bp.get("/staff")
+@page("staff")
+def staff_list():
+    """People and their web logins."""
+    with new_session(current_runtime().engine) as s:
+        users = s.exec(select(User, Staff.name).outerjoin(Staff, Staff.id == User.staff_id)
+                       .order_by(User.username)).all()
+        staff = _staff(s)
+    return render_template("admin/users.html", users=users, staff=staff,
+                           roles=[(r.value, ROLE_LABELS[r]) for r in Role if r != Role.SYSTEM])
+
+
+@bp.post("/staff/users")
+@page("staff")
+def user_create():
+    """Create a web login linked to a staff member."""
+    f = request.form
+    staff_id = f.get("staff_id", type=int)
+    with new_session(current_runtime().engine) as s:
+        try:
+            user = create_user(s, (f.get("username") or "").strip(), f.get("role") or "", f.get("password") or "")
+        except OrderError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".staff_list"))
+        if staff_id and s.get(Staff, staff_id):
+            user.staff_id = staff_id
+            s.add(user)
+            s.commit()
+        flash(texts.USER_CREATED.format(username=user.username), "ok")
+    return redirect(url_for(".staff_list"))
+
+
+@bp.post("/staff/users/<int:user_id>/active")
+@page("staff")
+def user_toggle(user_id: int):
+    """Disable or re-enable a login (a disabled login is signed out at its next request)."""
+    with new_session(current_runtime().engine) as s:
+        user = s.get(User, user_id)
+        if user is None:
+            abort(404)
+        user.active = not user.active
+        s.add(user)
+        s.commit()
+    flash(texts.SAVED, "ok")
+    return redirect(url_for(".staff_list"))

@@ -1,0 +1,126 @@
+"""Web logins: Flask-Login session users built from accounts.User and its Staff member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+from accounts.models import User
+from accounts.service import check_login
+from bootstrap import current_runtime
+from orders.actor import Actor
+from orders.db import new_session
+from orders.models import Staff
+from orders.roles import ROLE_LABELS, Role, parse_roles
+from web import texts
+from web.access import PUBLIC, enforce, page, safe_next
+
+bp = Blueprint("admin_auth", __name__, url_prefix="/admin")
+bp.before_request(enforce)
+
+
+@dataclass
+class WebUser:
+    """The signed-in person: login name, roles (User role + Staff roles), linked staff."""
+
+    id: int
+    username: str
+    roles: frozenset[Role]
+    staff_id: int | None = None
+    staff_name: str | None = None
+    userid: str | None = None
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_anonymous: bool = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def display_name(self) -> str:
+        return self.staff_name or self.username
+
+    @property
+    def role_text(self) -> str:
+        return "、".join(ROLE_LABELS[r] for r in sorted(self.roles))
+
+    def actor(self, source: str = "web") -> Actor:
+        """The domain Actor of this person acting through the web admin."""
+        return Actor(name=self.display_name, source=source, roles=self.roles, userid=self.userid,
+                     staff_id=self.staff_id)
+
+
+def web_user(session, user: User) -> WebUser:
+    """Combine a login with its Staff member's roles and names."""
+    roles = set(parse_roles(user.role))
+    staff = session.get(Staff, user.staff_id) if user.staff_id else None
+    if staff is not None and staff.active:
+        roles |= staff.role_set
+    roles.discard(Role.SYSTEM)
+    return WebUser(id=user.id, username=user.username, roles=frozenset(roles),
+                   staff_id=staff.id if staff else None, staff_name=staff.name if staff else None,
+                   userid=staff.userid if staff else None)
+
+
+def load_user(user_id: str) -> WebUser | None:
+    """Flask-Login user loader: an active login by id, else None (logged out)."""
+    try:
+        uid = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    with new_session(current_runtime().engine) as s:
+        user = s.get(User, uid)
+        if user is None or not user.active:
+            return None
+        return web_user(s, user)
+
+
+def init_login(app: Flask) -> None:
+    """Attach a LoginManager to this app (each create_app gets its own)."""
+    manager = LoginManager()
+    manager.login_view = "admin_auth.login"
+    manager.login_message = texts.LOGIN_REQUIRED
+    manager.user_loader(load_user)
+    manager.init_app(app)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Boards stay open on a screen all day: a form token lives as long as the signed-in session.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@page(PUBLIC)
+def login():
+    """Sign in with username and password."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request.args.get("next")))
+    if request.method == "POST":
+        username = (request.form.get("username") or "").strip()
+        password = request.form.get("password") or ""
+        with new_session(current_runtime().engine) as s:
+            user = check_login(s, username, password) if username and password else None
+            if user is not None:
+                login_user(web_user(s, user))
+                return redirect(safe_next(request.form.get("next")))
+        flash(texts.LOGIN_FAILED, "error")
+        return render_template("admin/login.html", next=request.form.get("next", "")), 401
+    return render_template("admin/login.html", next=request.args.get("next", ""))
+
+
+@bp.post("/logout")
+@page(PUBLIC)
+def logout():
+    """Sign out (POST with CSRF, so a link elsewhere cannot sign people out)."""
+    logout_user()
+    flash(texts.LOGGED_OUT, "info")
+    return redirect(url_for("admin_auth.login"))
+
+
+@bp.get("")
+@bp.get("/")
+@page("orders")
+def home():
+    """The admin home: the order table."""
+    return redirect(url_for("admin_orders.order_list"))

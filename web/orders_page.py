@@ -1,0 +1,193 @@
+"""Order table and order detail; status moves through the same domain commands as chat."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlmodel import select
+
+from bootstrap import current_runtime
+from orders import service, views
+from orders.exceptions import OrderError, OrderNotFound
+from orders.flow import COMMAND_LABELS, NEED_LABELS, moves_from
+from orders.models import Customer, ProductionTask, QcInspection, Staff
+from orders.roles import OVERRIDE_ROLES, Role
+from orders.status import Status
+from web import texts
+from web.access import enforce, page
+from web.features import features
+from web.order_query import ALERT_LEVELS, SORTS, OrderFilter, alert_levels_of, fetch_page
+from web.ui import register_error_pages
+
+bp = Blueprint("admin_orders", __name__, url_prefix="/admin/orders")
+bp.before_request(enforce)
+register_error_pages(bp)
+
+LINK_ROLES = frozenset({Role.SALES, Role.LOGISTICS, Role.WAREHOUSE}) | OVERRIDE_ROLES
+MOVE_FIELDS = ("reason", "date", "line", "end_date", "carrier", "tracking_no", "eta")
+
+
+def _today():
+    rt = current_runtime()
+    return datetime.now(rt.settings.tz).date()
+
+
+@bp.get("")
+@page("orders")
+def order_list():
+    """The searchable, filterable order table, one keyset page at a time."""
+    f = OrderFilter.from_args(request.args)
+    feat = features()
+    rt = current_runtime()
+    with rt.uow() as uow:
+        s = uow.session
+        add_days = _working_days(feat, s, rt) if f.due_days is not None else None
+        result = fetch_page(s, f, today=_today(), alert_model=feat.alert_model, add_working_days=add_days)
+        levels = alert_levels_of(s, feat.alert_model, [r["id"] for r in result.rows])
+        owners = s.exec(select(Staff.id, Staff.name).where(Staff.roles.like("%sales%")).order_by(Staff.name)).all()
+        customers = s.exec(select(Customer.id, Customer.name).order_by(Customer.name).limit(500)).all()
+    return render_template(
+        "admin/orders.html", f=f, page=result, levels=levels, owners=owners, customers=customers,
+        statuses=[(s.value, s.label) for s in Status], sorts={k: texts.SORT_LABELS.get(k, k) for k in SORTS},
+        alert_levels=ALERT_LEVELS if feat.alert_model is not None else (),
+        workdays=feat.workcal_calendar is not None, today=_today())
+
+
+def _working_days(feat, session, rt):
+    """The calendar's add_working_days when workcal is there (None: count calendar days)."""
+    if feat.workcal_calendar is None:
+        return None
+    try:
+        return feat.workcal_calendar(session, rt.settings).add_working_days
+    except Exception:
+        return None
+
+
+@bp.get("/<order_no>")
+@page("orders")
+def order_detail(order_no: str):
+    """One order: fields, status timeline, tasks, QC, notices, alerts, and the moves you may make."""
+    feat = features()
+    rt = current_runtime()
+    with rt.uow() as uow:
+        try:
+            order = service.find_order(uow, order_no)
+        except OrderNotFound:
+            abort(404)
+        s = uow.session
+        data = views.order_dict(s, order.id)
+        timeline = views.status_events(s, order.id)
+        tasks = _dumps(s.exec(select(ProductionTask).where(ProductionTask.order_id == order.id)
+                              .order_by(ProductionTask.seq)).all())
+        qc = _dumps(s.exec(select(QcInspection).where(QcInspection.order_id == order.id)
+                           .order_by(QcInspection.at)).all())
+        notices = _dumps(_notices(s, order.id))
+        alerts = _dumps(_alerts(s, feat.alert_model, order.id))
+        tracking = feat.tracking_current(s, order.id) if feat.tracking_current else None
+        tracking = tracking.model_dump() if tracking is not None else None
+        status, qc_open = Status(order.status), order.qc_passed_at is None
+    moves = [m for m in moves_from(status) if current_user.roles & (m.roles | OVERRIDE_ROLES)]
+    may_pass_qc = (status == Status.PENDING_QC and qc_open
+                   and any(current_user.roles & (m.roles | OVERRIDE_ROLES)
+                           for m in moves_from(Status.PENDING_QC) if m.command == "qc_fail"))
+    return render_template("admin/order_detail.html", o=data, timeline=timeline, tasks=tasks, qc=qc,
+                           notices=notices, alerts=alerts, tracking=tracking, moves=moves,
+                           may_pass_qc=may_pass_qc, may_issue_link=_may_issue_link(feat),
+                           COMMAND_LABELS=COMMAND_LABELS, NEED_LABELS=NEED_LABELS)
+
+
+@bp.post("/<order_no>/status")
+@page("orders")
+def change_status(order_no: str):
+    """Apply one move from the detail page, as the signed-in person, source 'web'."""
+    to = request.form.get("to") or ""
+    if not to:
+        flash(texts.NO_CHANGE_CHOSEN, "error")
+        return redirect(url_for(".order_detail", order_no=order_no))
+    fields = {k: v.strip() for k in MOVE_FIELDS if (v := request.form.get(k))}
+    version = _version(request.form.get("version"))
+    rt = current_runtime()
+    try:
+        with rt.uow() as uow:
+            order = service.change_status(uow, order_no, actor=current_user.actor(), to=to, fields=fields,
+                                          expected_version=version)
+            uow.commit()
+            flash(texts.STATUS_CHANGED.format(order_no=order.order_no, label=Status(order.status).label), "ok")
+            order_no = order.order_no
+    except OrderError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for(".order_detail", order_no=order_no))
+
+
+@bp.post("/<order_no>/qc-pass")
+@page("orders")
+def qc_pass(order_no: str):
+    """Record a passed QC inspection (the order then waits for stock-in)."""
+    rt = current_runtime()
+    try:
+        with rt.uow() as uow:
+            order = service.record_qc_pass(
+                uow, order_no, actor=current_user.actor(), defects=request.form.get("defects", "")[:500],
+                material_batch=request.form.get("material_batch", "")[:100])
+            uow.commit()
+            flash(texts.QC_PASSED.format(order_no=order.order_no), "ok")
+    except OrderError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for(".order_detail", order_no=order_no))
+
+
+def _dumps(rows) -> list[dict]:
+    """Rows as plain dicts, readable after the unit of work has closed."""
+    return [r.model_dump() for r in rows]
+
+
+def _version(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _notices(session, order_id: int) -> list:
+    """Notifications written for this order (every channel), newest first."""
+    try:
+        from notify.models import Notification
+    except ImportError:
+        return []
+    return session.exec(select(Notification).where(Notification.order_id == order_id)
+                        .order_by(Notification.id.desc()).limit(50)).all()
+
+
+def _alerts(session, alert_model, order_id: int) -> list:
+    if alert_model is None or not hasattr(alert_model, "order_id"):
+        return []
+    return session.exec(select(alert_model).where(alert_model.order_id == order_id)
+                        .order_by(alert_model.id.desc()).limit(20)).all()
+
+
+def _may_issue_link(feat) -> bool:
+    return feat.tracking_issue is not None and bool(current_user.roles & LINK_ROLES)
+
+
+@bp.post("/<order_no>/tracking-link")
+@page("orders")
+def new_tracking_link(order_no: str):
+    """Issue a fresh customer tracking link (older ones stop working); shown once."""
+    feat = features()
+    if not _may_issue_link(feat):
+        abort(403)
+    rt = current_runtime()
+    with rt.uow() as uow:
+        try:
+            order = service.find_order(uow, order_no)
+        except OrderNotFound:
+            abort(404)
+        if feat.tracking_revoke is not None:
+            feat.tracking_revoke(uow.session, order.id)
+        raw, _row = feat.tracking_issue(uow.session, order.id)
+        uow.session.commit()
+    url = feat.tracking_public_url(rt, raw) if feat.tracking_public_url else f"/t/{raw}"
+    flash(texts.TRACKING_LINK.format(url=url), "ok")
+    return redirect(url_for(".order_detail", order_no=order.order_no))

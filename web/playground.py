@@ -1,0 +1,91 @@
+"""Chat playground: type a group message as a staff member and see what the bot answers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlmodel import select
+
+from bootstrap import current_runtime
+from orders.db import new_session
+from orders.models import CustomerChat, Staff
+from orders.roles import OVERRIDE_ROLES
+from web import texts
+from web.access import enforce, page
+from web.features import features
+from web.playground_bot import MSG_PREFIX, Said, available, send
+from web.ui import register_error_pages
+
+bp = Blueprint("admin_playground", __name__, url_prefix="/admin/playground")
+bp.before_request(enforce)
+register_error_pages(bp)
+
+HISTORY = 30
+LAST_KEY = "playground_last"
+
+
+def _may_speak_for_others() -> bool:
+    return bool(current_user.roles & OVERRIDE_ROLES)
+
+
+def _speakers(s) -> list[Staff]:
+    """Staff the signed-in user may speak as: everyone for admins and managers, else themselves."""
+    stmt = select(Staff).where(Staff.active == True, Staff.userid.is_not(None))  # noqa: E712
+    if not _may_speak_for_others():
+        stmt = stmt.where(Staff.id == (current_user.staff_id or -1))
+    return list(s.exec(stmt.order_by(Staff.department, Staff.name)).all())
+
+
+def _history(s) -> list:
+    """The latest playground messages with the bot's replies (when the bot keeps an inbound log)."""
+    model = features().inbound_model
+    if model is None or not hasattr(model, "platform_msg_id"):
+        return []
+    rows = s.exec(select(model).where(model.platform_msg_id.like(f"{MSG_PREFIX}%"))
+                  .order_by(model.id.desc()).limit(HISTORY)).all()
+    return list(reversed(rows))
+
+
+@bp.get("")
+@page("playground")
+def playground():
+    """The page: speaker, chat, message box, and the conversation so far."""
+    feat = features()
+    with new_session(current_runtime().engine) as s:
+        speakers = _speakers(s)
+        chats = s.exec(select(CustomerChat).order_by(CustomerChat.internal.desc(), CustomerChat.chat_name)).all()
+        history = _history(s)
+    last = session.pop(LAST_KEY, None)
+    return render_template("admin/playground.html", speakers=speakers, chats=chats, history=history,
+                           last=last, enabled=available(feat), chosen=request.args.get("as", ""),
+                           chosen_chat=request.args.get("chat"))
+
+
+@bp.post("")
+@page("playground")
+def say():
+    """Send one message through the bot as the chosen staff member."""
+    feat = features()
+    text = (request.form.get("text") or "").strip()
+    userid = request.form.get("speaker") or ""
+    chat_id = request.form.get("chat") or ""
+    back = url_for(".playground", **{"as": userid, "chat": chat_id})
+    if not available(feat):
+        flash(texts.PLAYGROUND_UNAVAILABLE, "error")
+        return redirect(back)
+    if not text:
+        flash(texts.PLAYGROUND_EMPTY, "error")
+        return redirect(back)
+    rt = current_runtime()
+    with new_session(rt.engine) as s:
+        speaker = next((p for p in _speakers(s) if p.userid == userid), None)
+        chat = s.exec(select(CustomerChat).where(CustomerChat.chat_id == chat_id)).first() if chat_id else None
+    if speaker is None:
+        flash(texts.PLAYGROUND_NO_STAFF if _may_speak_for_others() else texts.PLAYGROUND_NOT_YOU, "error")
+        return redirect(back)
+    said = Said(staff_userid=speaker.userid, staff_name=speaker.name, chat_id=chat.chat_id if chat else "",
+                chat_name=chat.chat_name if chat else "", text=text[:2000], signed_in_as=current_user.username)
+    replies = send(rt, feat, said)
+    session[LAST_KEY] = {"speaker": speaker.name, "text": said.text[:300],
+                         "replies": [r[:1500] for r in replies] or [texts.PLAYGROUND_NO_REPLY]}
+    return redirect(back)

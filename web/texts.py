@@ -1,0 +1,50 @@
+"""Every Chinese text the admin's Python code shows (page templates hold their own wording)."""
+
+from __future__ import annotations
+
+# Login
+LOGIN_REQUIRED = "请先登录。"
+LOGIN_FAILED = "用户名或密码不对，或账号已停用。"
+LOGGED_OUT = "已退出登录。"
+
+# Errors
+FORBIDDEN = "您的角色无权打开此页面。"
+BAD_REQUEST = "请求无效（表单可能已过期），请刷新页面后重试。"
+NOT_FOUND = "没有找到该页面或记录。"
+
+# Orders
+STATUS_CHANGED = "订单 {order_no} 已改为「{label}」。"
+QC_PASSED = "订单 {order_no} 已登记质检合格。"
+ORDER_EDITED = "订单 {order_no} 已保存。"
+NO_CHANGE_CHOSEN = "请选择要执行的操作。"
+TRACKING_LINK = "新的客户跟踪链接（旧链接已失效，此链接只显示这一次）：{url}"
+
+# Playground
+PLAYGROUND_EMPTY = "请输入消息内容。"
+PLAYGROUND_NO_STAFF = "请选择发言人。"
+PLAYGROUND_NOT_YOU = "只有管理员和经理可以代他人发言。"
+PLAYGROUND_UNAVAILABLE = "聊天机器人模块尚未安装，试聊暂不可用。"
+PLAYGROUND_NO_REPLY = "（机器人没有回复：这条消息不是指令）"
+
+# Admin forms
+SAVED = "已保存。"
+DELETED = "已删除。"
+REQUIRED = "「{label}」必填。"
+NOT_A_NUMBER = "「{label}」必须是数字。"
+NOT_A_DATE = "「{label}」日期格式应为 2026-12-10。"
+NOT_A_CHOICE = "「{label}」的取值无效。"
+DUPLICATE = "保存失败：与已有记录重复（{detail}）。"
+TOKEN_CREATED = "令牌已创建，只显示这一次，请立即复制保存："
+TOKEN_REVOKED = "令牌「{name}」已吊销。"
+USER_CREATED = "登录账号 {username} 已创建。"
+RESENT = "通知已重新排队发送。"
+RESEND_UNAVAILABLE = "通知模块不支持重发。"
+
+# Boards
+BOARD_TITLES = {"sales": "销售看板", "planning": "计划看板", "warehouse": "仓库看板"}
+
+SOURCE_LABELS = {"chat": "聊天", "web": "网页", "scan": "扫码", "api": "接口", "import": "导入", "rule": "规则",
+                 "playground": "试聊"}
+ALERT_LEVEL_LABELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
+SORT_LABELS = {"new": "最新创建", "due": "交期最近", "updated": "最近更新"}
+PRIORITY_LABELS = {"normal": "普通", "high": "加急", "urgent": "特急"}

@@ -1,0 +1,107 @@
+"""Jinja helpers shared by every admin page: time formatting, navigation, the alert banner."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from flask import Flask, render_template
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, generate_csrf
+
+from bootstrap import current_runtime
+from orders.db import new_session
+from orders.roles import ROLE_LABELS
+from orders.status import LABELS as STATUS_LABELS
+from web import texts
+from web.access import user_may
+from web.features import features
+
+log = logging.getLogger(__name__)
+
+# (label, endpoint, page group); a user sees the entries their roles may open.
+NAV = [
+    ("订单", "admin_orders.order_list", "orders"),
+    ("销售看板", "admin_boards.board", "board_sales", {"name": "sales"}),
+    ("计划看板", "admin_boards.board", "board_planning", {"name": "planning"}),
+    ("仓库看板", "admin_boards.board", "board_warehouse", {"name": "warehouse"}),
+    ("试聊", "admin_playground.playground", "playground"),
+    ("基础资料", "admin_master.index", "master_data"),
+    ("人员", "admin_master.staff_list", "staff"),
+    ("令牌", "admin_logs.tokens", "tokens"),
+    ("日志", "admin_logs.notifications", "logs"),
+]
+
+
+def fmt_dt(value) -> str:
+    """A stored UTC datetime in the business time zone, e.g. 2026-11-25 10:03."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(current_runtime().settings.tz)
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def fmt_qty(value) -> str:
+    """A quantity without a useless '.0' (36.0 -> 36, 8.25 -> 8.25)."""
+    if isinstance(value, float):
+        return f"{round(value, 2):g}"
+    return "" if value is None else str(value)
+
+
+def nav_items() -> list[dict]:
+    """The menu of the signed-in user."""
+    if not current_user.is_authenticated:
+        return []
+    out = []
+    for entry in NAV:
+        label, endpoint, group = entry[:3]
+        if user_may(group, current_user.roles):
+            out.append({"label": label, "endpoint": endpoint, "args": entry[3] if len(entry) > 3 else {}})
+    return out
+
+
+def alert_banner() -> dict | None:
+    """Open alerts by level and the latest ones, when the alerts package is there."""
+    banner = features().alert_banner
+    if banner is None:
+        return None
+    try:
+        with new_session(current_runtime().engine) as s:
+            data = banner(s)
+    except Exception:  # the banner is a courtesy; a failing query must not take the page down
+        log.warning("alert banner failed", exc_info=True)
+        return None
+    if not isinstance(data, dict):
+        return None
+    latest = data.get("items") or data.get("latest") or []
+    return {"counts": dict(data.get("counts") or {}), "latest": list(latest)[:5]}
+
+
+def _error_page(code: int, message: str):
+    return render_template("admin/error.html", code=code, message=message), code
+
+
+def init_ui(app: Flask) -> None:
+    """Filters, globals and the admin's error pages."""
+    app.jinja_env.filters["dt"] = fmt_dt
+    app.jinja_env.filters["qty"] = fmt_qty
+    app.jinja_env.globals.update(
+        csrf_token=generate_csrf, nav_items=nav_items, alert_banner=alert_banner,
+        STATUS_LABELS={s.value: label for s, label in STATUS_LABELS.items()},
+        ROLE_LABELS={r.value: label for r, label in ROLE_LABELS.items()},
+        SOURCE_LABELS=texts.SOURCE_LABELS, ALERT_LEVEL_LABELS=texts.ALERT_LEVEL_LABELS,
+        PRIORITY_LABELS=texts.PRIORITY_LABELS,
+    )
+
+
+def register_error_pages(bp) -> None:
+    """Chinese 400/403/404 pages for an admin blueprint."""
+    bp.register_error_handler(CSRFError, lambda e: _error_page(400, texts.BAD_REQUEST))
+    bp.register_error_handler(400, lambda e: _error_page(400, texts.BAD_REQUEST))
+    bp.register_error_handler(403, lambda e: _error_page(403, texts.FORBIDDEN))
+    bp.register_error_handler(404, lambda e: _error_page(404, texts.NOT_FOUND))
