@@ -20,6 +20,7 @@ from orders.types import utcnow
 log = logging.getLogger(__name__)
 
 LOST_AFTER = timedelta(seconds=60)
+STUCK_AFTER = timedelta(minutes=10)  # a job takes seconds; "processing" this long means its worker died
 
 
 def process_inbound(inbound_id: int) -> str:
@@ -74,6 +75,30 @@ def catch_up_inbound() -> int:
         ids = s.exec(select(InboundMessage.id).where(InboundMessage.status == "received",
                                                      InboundMessage.received_at < utcnow() - LOST_AFTER)
                      .limit(200)).all()
+    ids = list(ids) + release_stuck(rt)
     for inbound_id in ids:
         rt.enqueue(process_inbound, inbound_id)
     return len(ids)
+
+
+def release_stuck(rt: Runtime) -> list[int]:
+    """Messages left in "processing" by a dead worker: retry them unless they already changed an order."""
+    from orders.models import StatusEvent
+
+    released = []
+    with rt.uow() as uow:
+        stuck = uow.session.exec(select(InboundMessage).where(
+            InboundMessage.status == "processing", InboundMessage.received_at < utcnow() - STUCK_AFTER)
+            .limit(100)).all()
+        for msg in stuck:
+            applied = uow.session.exec(select(StatusEvent.id).where(
+                StatusEvent.inbound_message_id == msg.id)).first()
+            if applied is not None:  # never apply twice; the reply is what was lost
+                msg.status, msg.error = "processed", "worker stopped after applying; reply not sent"
+                msg.processed_at = utcnow()
+            else:
+                msg.status = "received"
+                released.append(msg.id)
+            uow.session.add(msg)
+        uow.commit()
+    return released
