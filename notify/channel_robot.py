@@ -17,6 +17,9 @@ TEXT_LIMIT = 2048
 MARKDOWN_LIMIT = 4096
 
 
+DEMO_KEY_PREFIX = "demo-"
+
+
 class RobotChannel:
     """Posts to a group robot; keeps itself under 20 messages a minute per robot."""
 
@@ -25,6 +28,10 @@ class RobotChannel:
 
     def __init__(self, http: WeComHttp, throttle: SlidingWindow):
         self.http, self.throttle = http, throttle
+
+    def skip_reason(self, n: Notification) -> str | None:
+        """The demo factory's robot keys are placeholders: record, never post."""
+        return T.DEMO_ROBOT_KEY if n.recipient.startswith(DEMO_KEY_PREFIX) else None
 
     def send(self, n: Notification) -> SendResult:
         """Build the body, wait for a slot of this robot, post it."""

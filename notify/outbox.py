@@ -93,8 +93,10 @@ def deliver(notification_id: int) -> str:
         n = s.get(Notification, notification_id)
         s.commit()  # end the read: no database lock is held while the provider is called
         channel = channels_of(rt).get(n.channel)
-        if channel is None or getattr(channel, "disabled_reason", None):
-            reason = getattr(channel, "disabled_reason", None) or f"渠道 {n.channel} 未配置"
+        skip = getattr(channel, "skip_reason", None)
+        if channel is None or getattr(channel, "disabled_reason", None) or (skip and skip(n)):
+            reason = (getattr(channel, "disabled_reason", None) or (skip and skip(n))
+                      or f"渠道 {n.channel} 未配置")
             _finish(s, n, "skipped", reason)
             return "skipped"
         try:

@@ -43,3 +43,4 @@ STATUS_LABELS = {
 }
 NOTIFICATION_NOT_FOUND = "找不到通知 #{id}"
 NOT_RESENDABLE = "通知 #{id} 当前状态为「{label}」，只有发送失败或已跳过的通知可以重发"
+DEMO_ROBOT_KEY = "演示数据的群机器人 key，未真实发送（请在后台填入真实的机器人 key）"
