@@ -5,9 +5,18 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 import config as config_module
 from bootstrap import build_runtime
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:…>` that only matches what a database integer column can hold (else 404, not 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: dict | config_module.Settings | None = None) -> Flask:
@@ -22,6 +31,7 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(config_module.INSTANCE), instance_relative_config=False)
     app.config.update(SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=8 * 1024 * 1024)
     app.json.ensure_ascii = False
+    app.url_map.converters["int"] = BoundedInt
     app.extensions["ops"] = build_runtime(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
