@@ -148,6 +148,7 @@ def set_eta(uow: UnitOfWork, order: Order, eta: date, *, actor: Actor) -> Order:
     order.eta = eta
     order.updated_at = utcnow()
     order.updated_by = actor.name
+    order.version += 1
     uow.session.add(order)
     uow.session.flush()
     return order

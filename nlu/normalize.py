@@ -47,11 +47,15 @@ _MENTION = re.compile(r"@(?:(?![sS][oO0][\s_-]{0,3}20[0-9]{6})[^\s@,;:!?])*")
 _CLAUSE_BREAK = re.compile(r"[,;!?\n]|(?<![0-9])\.|\.(?![0-9])|(?=但是|可是|不过|然而|但(?!愿|凡))")
 
 
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
 def normalize_text(text: str) -> str:
     """Return the text NFKC-normalised, punctuation unified, mentions removed, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text)
     text = text.translate(_PUNCT)
     text = _INVISIBLE.sub(" ", text)
+    text = _PRIVATE_USE.sub(" ", text)  # the pipeline marks found entities with private-use characters
     text = _MENTION.sub(" ", text)
     text = _SPACES.sub(" ", text)
     text = _NEWLINES.sub("\n", text)

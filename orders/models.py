@@ -151,8 +151,10 @@ class Order(SQLModel, table=True):
     internal_note: str = ""
     version: int = Field(default=None, sa_column=_VERSION)
 
-    # Optimistic locking: every UPDATE says WHERE version = <read version> and bumps it.
-    __mapper_args__ = {"version_id_col": _VERSION}
+    # Optimistic locking: every UPDATE says WHERE version = <read version>. The use cases bump the
+    # version once per change (not once per flush), so `version` counts accepted changes even when
+    # handlers in the same transaction touch the order again (planned end, ETA).
+    __mapper_args__ = {"version_id_col": _VERSION, "version_id_generator": False}
 
 
 class ProductionTask(SQLModel, table=True):

@@ -69,7 +69,7 @@ def create_order(uow: UnitOfWork, *, customer: str, product: str, quantity: int,
         order_no=next_order_no(s, now.astimezone(tz).date()), erp_no=erp_no or None,
         customer_id=cust.id, product_id=prod.id, quantity=quantity, promised_date=promised_date,
         status=Status.PENDING_REVIEW.value, priority=priority, sales_owner_id=cust.sales_owner_id,
-        created_at=now, updated_at=now, updated_by=actor.name, internal_note=internal_note,
+        created_at=now, updated_at=now, updated_by=actor.name, internal_note=internal_note, version=1,
     )
     s.add(order)
     s.flush()
@@ -123,6 +123,7 @@ def apply_transition(uow: UnitOfWork, order: Order, t: Transition, *, actor: Act
     order.status = t.to.value
     order.updated_at = now
     order.updated_by = actor.name
+    order.version += 1
     se = StatusEvent(
         order_id=order.id, from_status=frm, to_status=order.status, command=t.command, at=now,
         actor=actor.name, actor_staff_id=actor.staff_id, source=actor.source,
@@ -185,6 +186,7 @@ def record_qc_pass(uow: UnitOfWork, ref: str, *, actor: Actor, defects: str = ""
     order.qc_passed_at = now
     order.updated_at = now
     order.updated_by = actor.name
+    order.version += 1
     trace = trace or Trace()
     uow.session.add(StatusEvent(
         order_id=order.id, from_status=order.status, to_status=order.status, command="qc_pass", at=now,

@@ -112,3 +112,9 @@ def test_full_width_order_numbers_are_read_like_half_width(words: str, noise: st
 def test_non_string_input_is_treated_as_text() -> None:
     assert parse(None, NOW).intent == "none"  # type: ignore[arg-type]
     assert parse(12345, NOW).intent == "none"  # type: ignore[arg-type]
+
+
+def test_private_use_characters_are_not_taken_for_order_marks() -> None:
+    # found by hypothesis: the pipeline marks entities with U+E000/U+E001 internally
+    for text in ("交给顺丰\ue000", "\ue000 已发货 顺丰 SF1402938475621", "\ue001\ue000 入库"):
+        assert parse(text, NOW).intent not in STATE_CHANGING, text
