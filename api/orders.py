@@ -7,11 +7,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import require_token
-from api.schemas import OrderCreate, OrderOut, OrderQuery, QcPass, StatusChange, StatusEventOut
+from api.schemas import OrderCreate, OrderEdit, OrderOut, OrderQuery, QcPass, StatusChange, StatusEventOut
 from bootstrap import current_runtime
 from orders import service, views
 from orders.actor import Trace
 from orders.db import new_session
+from orders.editing import edit_order
 
 blp = Blueprint("orders", __name__, url_prefix="/api/orders", description="订单")
 
@@ -49,6 +50,18 @@ class OrderItem(MethodView):
         """One order by number or ERP alias."""
         with current_runtime().uow() as uow:
             order = service.find_order(uow, order_no)
+            return views.order_dict(uow.session, order.id)
+
+    @require_token("sales", "planner")
+    @blp.arguments(OrderEdit)
+    @blp.response(200, OrderOut)
+    def patch(self, data, order_no):
+        """Change promised date, quantity, priority or internal note (traced as an `edit` event)."""
+        changes = {("internal_note" if k == "note" else k): v for k, v in data.items() if k != "version"}
+        with current_runtime().uow() as uow:
+            order = edit_order(uow, order_no, actor=g.actor, changes=changes,
+                               expected_version=data.get("version"))
+            uow.commit()
             return views.order_dict(uow.session, order.id)
 
 

@@ -68,6 +68,14 @@ class StatusChange(Schema):
     version = fields.Integer(metadata={"description": "乐观锁：读到的版本号，不一致时返回 409"})
 
 
+class OrderEdit(Schema):
+    promised_date = fields.Date()
+    quantity = fields.Integer(validate=validate.Range(1, 10_000_000), strict=True)
+    priority = fields.String(validate=validate.OneOf(["normal", "high", "urgent"]))
+    note = fields.String(validate=validate.Length(0, 1000), metadata={"description": "内部备注"})
+    version = fields.Integer(metadata={"description": "乐观锁：读到的版本号，不一致时返回 409"})
+
+
 class StatusEventOut(Schema):
     class Meta:
         ordered = True

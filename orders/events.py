@@ -141,3 +141,10 @@ class ProgressReported(OrderEvent):
 
     process: str = ""
     percent: float = 0.0
+
+
+@dataclass(frozen=True)
+class OrderEdited(OrderEvent):
+    """Promised date, quantity, priority or note changed (field -> [old, new])."""
+
+    changes: dict = field(default_factory=dict)

@@ -10,11 +10,12 @@ from sqlmodel import select
 
 from bootstrap import current_runtime
 from orders import service, views
+from orders.editing import EDIT_ROLES, edit_order
 from orders.exceptions import OrderError, OrderNotFound
 from orders.flow import COMMAND_LABELS, NEED_LABELS, moves_from
 from orders.models import Customer, ProductionTask, QcInspection, Staff
 from orders.roles import OVERRIDE_ROLES, Role
-from orders.status import Status
+from orders.status import TERMINAL_STATUSES, Status
 from web import texts
 from web.access import enforce, page
 from web.features import features
@@ -88,6 +89,7 @@ def order_detail(order_no: str):
         tracking = feat.tracking_current(s, order.id) if feat.tracking_current else None
         tracking = tracking.model_dump() if tracking is not None else None
         status, qc_open = Status(order.status), order.qc_passed_at is None
+        internal_note = order.internal_note
     moves = [m for m in moves_from(status) if current_user.roles & (m.roles | OVERRIDE_ROLES)]
     may_pass_qc = (status == Status.PENDING_QC and qc_open
                    and any(current_user.roles & (m.roles | OVERRIDE_ROLES)
@@ -95,6 +97,8 @@ def order_detail(order_no: str):
     return render_template("admin/order_detail.html", o=data, timeline=timeline, tasks=tasks, qc=qc,
                            notices=notices, alerts=alerts, tracking=tracking, moves=moves,
                            may_pass_qc=may_pass_qc, may_issue_link=_may_issue_link(feat),
+                           may_edit=bool(current_user.roles & EDIT_ROLES) and status not in TERMINAL_STATUSES,
+                           internal_note=internal_note,
                            COMMAND_LABELS=COMMAND_LABELS, NEED_LABELS=NEED_LABELS)
 
 
@@ -116,6 +120,24 @@ def change_status(order_no: str):
             uow.commit()
             flash(texts.STATUS_CHANGED.format(order_no=order.order_no, label=Status(order.status).label), "ok")
             order_no = order.order_no
+    except OrderError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for(".order_detail", order_no=order_no))
+
+
+@bp.post("/<order_no>/edit")
+@page("orders")
+def edit(order_no: str):
+    """Change the order's terms from the detail page (sales, planners, managers)."""
+    changes = {k: v.strip() for k in ("promised_date", "quantity", "priority", "internal_note")
+               if (v := request.form.get(k)) is not None}
+    rt = current_runtime()
+    try:
+        with rt.uow() as uow:
+            order = edit_order(uow, order_no, actor=current_user.actor(), changes=changes,
+                               expected_version=_version(request.form.get("version")))
+            uow.commit()
+            flash(texts.ORDER_EDITED.format(order_no=order.order_no), "ok")
     except OrderError as exc:
         flash(exc.message, "error")
     return redirect(url_for(".order_detail", order_no=order_no))

@@ -48,3 +48,4 @@ SOURCE_LABELS = {"chat": "聊天", "web": "网页", "scan": "扫码", "api": "�
 ALERT_LEVEL_LABELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
 SORT_LABELS = {"new": "最新创建", "due": "交期最近", "updated": "最近更新"}
 PRIORITY_LABELS = {"normal": "普通", "high": "加急", "urgent": "特急"}
+ORDER_EDITED = "订单 {order_no} 已修改。"

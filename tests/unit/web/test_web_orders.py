@@ -169,3 +169,29 @@ def test_a_full_order_number_typed_in_any_case_finds_exactly_that_order(signed_i
     client, _ = signed_in("sales")
     html = client.get(f"/admin/orders?q={orders['stock'].lower()}").get_data(as_text=True)
     assert _numbers(html) == [orders["stock"]] and "共 1 条" in html
+
+
+def test_sales_edits_the_promised_date_from_the_detail_page(app, signed_in, orders):
+    client, token = signed_in("sales")
+    no = orders["review"]
+    html = client.get(f"/admin/orders/{no}").get_data(as_text=True)
+    assert "修改订单" in html
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    r = client.post(f"/admin/orders/{no}/edit", data={"csrf_token": token, "version": version,
+                    "promised_date": "2027-02-01", "quantity": "100", "priority": "urgent", "internal_note": "客户催"})
+    assert r.status_code == 302
+    page = client.get(f"/admin/orders/{no}").get_data(as_text=True)
+    assert "已修改" in page and "2027-02-01" in page
+    with app.extensions["ops"].uow() as uow:
+        from sqlmodel import select
+
+        last = uow.session.exec(select(StatusEvent).order_by(StatusEvent.id.desc())).first()
+        assert (last.command, last.source) == ("edit", "web") and "优先级 normal → urgent" in last.note
+
+
+def test_warehouse_sees_no_edit_form_and_cannot_post_one(signed_in, orders):
+    client, token = signed_in("warehouse")
+    no = orders["review"]
+    assert "修改订单" not in client.get(f"/admin/orders/{no}").get_data(as_text=True)
+    client.post(f"/admin/orders/{no}/edit", data={"csrf_token": token, "internal_note": "x"})
+    assert "没有权限修改" in client.get(f"/admin/orders/{no}").get_data(as_text=True)
