@@ -11,6 +11,7 @@ from nextsteps.models import NextStepRule
 from nextsteps.picture import days_left
 from nextsteps.planning import plan_tasks
 from nextsteps.recipients import resolve_all
+from nextsteps.rules import add_default_rules
 from notify.outbox import queue_notification
 from notify.templates.nextsteps import render
 from orders import events as ev
@@ -43,8 +44,7 @@ def event_key(event: ev.OrderEvent) -> str:
 def tell_next_person(event: ev.OrderEvent, uow: UnitOfWork, rt: Runtime) -> None:
     """Queue one message per matching rule and recipient, never to the person who made the change."""
     s = uow.session
-    rules = s.exec(select(NextStepRule).where(NextStepRule.event == type(event).__name__,
-                                              NextStepRule.enabled == True)).all()  # noqa: E712
+    rules = _rules_for(s, type(event).__name__)
     if not rules:
         return
     order = s.get(Order, event.order_id)
@@ -62,6 +62,16 @@ def tell_next_person(event: ev.OrderEvent, uow: UnitOfWork, rt: Runtime) -> None
                                    payload={"msgtype": "text"}, order_id=order.id)
             if n is not None and not person.userid:
                 n.status, n.last_error = "skipped", f"{person.name} 没有企业微信账号"
+
+
+def _rules_for(s: Session, event_name: str) -> list[NextStepRule]:
+    """Enabled rules of an event; a fresh database gets the default rules on first use."""
+    query = select(NextStepRule).where(NextStepRule.event == event_name, NextStepRule.enabled == True)  # noqa: E712
+    rules = s.exec(query).all()
+    if not rules and s.exec(select(NextStepRule.id).limit(1)).first() is None:
+        add_default_rules(s)
+        rules = s.exec(query).all()
+    return list(rules)
 
 
 def context(s: Session, order: Order, event: ev.OrderEvent, cal, rt: Runtime) -> dict:

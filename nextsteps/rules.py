@@ -26,15 +26,18 @@ DEFAULT_RULES = [
 
 
 def ensure_default_rules(session: Session) -> int:
-    """Insert the default rules when the table is empty (an edited table is left alone)."""
-    if session.exec(select(NextStepRule.id)).first() is not None:
-        return 0
-    have: set[str] = set()
-    added = 0
-    for key, event, recipients, condition, description in DEFAULT_RULES:
-        if key not in have:
-            session.add(NextStepRule(key=key, event=event, recipients=recipients, condition=condition,
-                                     description=description))
-            added += 1
+    """Insert the default rules when the table is empty (an edited table is left alone); commits."""
+    added = add_default_rules(session)
     session.commit()
     return added
+
+
+def add_default_rules(session: Session) -> int:
+    """Add the default rules to an empty table inside the caller's transaction."""
+    if session.exec(select(NextStepRule.id)).first() is not None:
+        return 0
+    for key, event, recipients, condition, description in DEFAULT_RULES:
+        session.add(NextStepRule(key=key, event=event, recipients=recipients, condition=condition,
+                                 description=description))
+    session.flush()
+    return len(DEFAULT_RULES)

@@ -14,6 +14,10 @@ def register(bus, runtime) -> None:
 
     bus.register(ev.OrderScheduled, partial(plan_on_schedule, rt=runtime))
     bus.register(ev.OrderEvent, partial(tell_next_person, rt=runtime))
+    from orders import seed as demo_seed
+
+    if seed not in demo_seed.SEED_EXTENSIONS:
+        demo_seed.SEED_EXTENSIONS.append(seed)
 
 
 def seed(session, created: dict) -> None:

@@ -116,7 +116,11 @@ class _People:
 
 
 def _seed_staff(s: Session, rng: random.Random) -> dict[str, Staff]:
-    """86 people in 9 departments; manager_id forms person → head → 总经理."""
+    """86 people in 9 departments; manager_id forms person → head → 总经理.
+
+    Today's person on duty in each department is its demo.<role> person (and each line lead),
+    so next-step messages reach one person per role, not the whole department.
+    """
     people = _People(rng)
     out: dict[str, Staff] = {}
 
@@ -127,7 +131,8 @@ def _seed_staff(s: Session, rng: random.Random) -> dict[str, Staff]:
         mail_name = people.userid(pinyin)
         row = _get_or_add(s, Staff, "userid", userid or mail_name, name=name, department=dept, roles=role,
                           mobile=people.mobile(), email=f"{mail_name}@{D.EMAIL_DOMAIN}",
-                          manager_id=manager.id if manager else None, line=line)
+                          manager_id=manager.id if manager else None, line=line,
+                          on_duty=bool(userid and userid.startswith("demo.")) or line is not None)
         out[row.userid] = row
         return row
 
