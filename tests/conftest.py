@@ -49,12 +49,27 @@ def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'ops.db'}"
 
 
-@pytest.fixture(params=["sqlite", "postgres"] if os.environ.get("OPS_TEST_BOTH") else ["sqlite"])
+@pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request, tmp_path):
-    """The database of a test: SQLite, and PostgreSQL too when OPS_TEST_BOTH is set."""
+    """The database of a test: integration and e2e tests run on SQLite and PostgreSQL; unit tests on
+    SQLite only unless OPS_TEST_BOTH is set (see pytest_collection_modifyitems)."""
     if request.param == "sqlite" and os.environ.get("OPS_TEST_DATABASE") != "postgres":
         return f"sqlite:///{tmp_path / 'ops.db'}"
     return request.getfixturevalue("pg_url")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Unit tests run their database on SQLite only (PostgreSQL too with OPS_TEST_BOTH=1)."""
+    if os.environ.get("OPS_TEST_BOTH"):
+        return
+    keep, drop = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        is_unit = "/tests/unit/" in str(item.path)
+        (drop if is_unit and params.get("db_url") == "postgres" else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def make_app(db_url: str, **overrides):
