@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from alerts.models import ALERT_STATUSES, LEVELS
+from api.schemas import Schema
 
 
 class AlertQuery(Schema):

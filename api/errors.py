@@ -6,6 +6,7 @@ import logging
 import uuid
 
 from flask import Flask, jsonify, request
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from orders.exceptions import OrderError
@@ -55,6 +56,14 @@ def init_app(app: Flask) -> None:
         if details.get("errors"):
             message = "请求内容不正确：" + _describe(details["errors"])
         return error_response(status, exc.name.lower().replace(" ", "_"), message, **details)
+
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError):
+        # e.g. a NUL byte PostgreSQL cannot store, or a number beyond a column's range
+        log.warning("data error on %s %s: %s", request.method, request.path, str(exc.orig)[:200])
+        if _wants_json():
+            return error_response(400, "bad_request", "请求中有无法保存的内容（控制字符或超出范围的数字）。")
+        return "请求中有无法保存的内容。", 400
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import re
+from collections.abc import Mapping
+
+from marshmallow import Schema as BaseSchema
+from marshmallow import ValidationError, fields, pre_load, validate
 
 from orders.status import Status
 
 STATUS_CODES = [s.value for s in Status]
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Schema(BaseSchema):
+    """Every API schema: text with control characters (NUL …) is refused before it reaches storage."""
+
+    @pre_load
+    def refuse_control_characters(self, data, **kwargs):
+        if isinstance(data, Mapping):
+            bad = [k for k in data if isinstance(data.get(k), str) and CONTROL_CHARS.search(data.get(k))]
+            if bad:
+                raise ValidationError({k: ["不能包含控制字符。"] for k in bad})
+        return data
 ORDER_NO_PATTERN = r"^[A-Za-z0-9\-_]{1,40}$"
 
 

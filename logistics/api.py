@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import g, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlmodel import select
 
 from api.auth import require_token
+from api.schemas import Schema
 from bootstrap import current_runtime
 from logistics import jobs, service, tokens
 from logistics.models import Waybill

@@ -30,6 +30,8 @@ from orders.types import utcnow
 def find_order(uow: UnitOfWork, ref: str, *, for_update: bool = False) -> Order:
     """The order named by its number or ERP alias, or OrderNotFound with close matches."""
     ref = (ref or "").strip().upper()
+    if not ref or len(ref) > 60 or any(ord(c) < 32 for c in ref):
+        raise OrderNotFound(f"没有找到订单 {ref[:60].encode('unicode_escape').decode()}", order_no=ref[:60])
     order = uow.session.exec(select(Order).where(Order.order_no == ref)).first()
     if order is None:  # ERP aliases are stored upper case, so both lookups use an index
         order = uow.session.exec(select(Order).where(Order.erp_no == ref)).first()

@@ -104,3 +104,12 @@ def test_openapi_document_is_served(client):
     doc = client.get("/api/openapi.json").json
     assert doc["openapi"].startswith("3.")
     assert "/api/orders/{order_no}/status" in doc["paths"]
+
+
+def test_control_characters_are_refused_not_stored(client, token_for, world):
+    # PostgreSQL cannot store NUL; found by the schemathesis run on PostgreSQL
+    tok = auth(token_for("sales"))
+    _assert_error(client.post("/api/orders", json={"customer": "宁波\x00测试", "product": "SH-100", "quantity": 1,
+                                                   "promised_date": "2026-12-10"}, headers=tok), 400)
+    _assert_error(client.get("/api/orders/SO2026%00", headers=tok), 404)
+    _assert_error(client.get("/api/orders?q=%00", headers=tok), 400)
