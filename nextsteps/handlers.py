@@ -24,6 +24,7 @@ from workcal.service import calendar_for
 log = logging.getLogger(__name__)
 
 AT_RISK_WORKING_DAYS = 5
+HISTORY_WINDOW = 200  # the customer's latest deliveries that make the on-time record
 
 
 def plan_on_schedule(event: ev.OrderScheduled, uow: UnitOfWork, rt: Runtime) -> None:
@@ -100,11 +101,13 @@ def context(s: Session, order: Order, event: ev.OrderEvent, cal, rt: Runtime) ->
 def delivery_history(s: Session, order: Order) -> str:
     """The customer's record: delivered orders and how many arrived by the promised date."""
     done = s.exec(select(Order.delivered_at, Order.promised_date).where(
-        Order.customer_id == order.customer_id, Order.delivered_at.is_not(None), Order.id != order.id)).all()
+        Order.customer_id == order.customer_id, Order.delivered_at.is_not(None), Order.id != order.id)
+        .order_by(Order.delivered_at.desc()).limit(HISTORY_WINDOW)).all()
     if not done:
         return "客户历史：首次合作或暂无签收记录"
     on_time = sum(1 for at, promised in done if at.date() <= promised)
-    return f"客户历史：已签收 {len(done)} 单，准时 {on_time} 单（{on_time * 100 // len(done)}%）"
+    recent = "近 " if len(done) == HISTORY_WINDOW else ""
+    return f"客户历史：{recent}已签收 {len(done)} 单，准时 {on_time} 单（{on_time * 100 // len(done)}%）"
 
 
 def packaging(s: Session, order: Order) -> dict | None:

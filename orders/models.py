@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from orders.roles import Role, parse_roles
@@ -123,7 +123,10 @@ class Order(SQLModel, table=True):
     """A customer order: the one record every role trusts."""
 
     __tablename__ = "order"
-    __table_args__ = (UniqueConstraint("erp_no"),)
+    __table_args__ = (
+        UniqueConstraint("erp_no"),
+        Index("ix_order_customer_delivered", "customer_id", "delivered_at"),  # a customer's delivery record
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     order_no: str = Field(unique=True, index=True)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: cc4196c1c9a0
+Revision ID: e91e05d41c13
 Revises: 
-Create Date: 2026-11-25 16:14:47.165056
+Create Date: 2026-11-25 16:48:25.139786
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel
 import orders.types
 
 
-revision = 'cc4196c1c9a0'
+revision = 'e91e05d41c13'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -351,6 +351,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('erp_no')
     )
     with op.batch_alter_table('order', schema=None) as batch_op:
+        batch_op.create_index('ix_order_customer_delivered', ['customer_id', 'delivered_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_order_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_order_order_no'), ['order_no'], unique=True)
         batch_op.create_index(batch_op.f('ix_order_product_id'), ['product_id'], unique=False)
@@ -651,6 +652,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_order_product_id'))
         batch_op.drop_index(batch_op.f('ix_order_order_no'))
         batch_op.drop_index(batch_op.f('ix_order_customer_id'))
+        batch_op.drop_index('ix_order_customer_delivered')
 
     op.drop_table('order')
     with op.batch_alter_table('customerchat', schema=None) as batch_op:
