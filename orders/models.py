@@ -126,6 +126,7 @@ class Order(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("erp_no"),
         Index("ix_order_customer_delivered", "customer_id", "delivered_at"),  # a customer's delivery record
+        Index("ix_order_status_id", "status", "id"),  # newest orders of one status (API list, boards)
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e91e05d41c13
+Revision ID: 23751814fd79
 Revises: 
-Create Date: 2026-11-25 16:48:25.139786
+Create Date: 2026-11-25 16:51:42.861862
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel
 import orders.types
 
 
-revision = 'e91e05d41c13'
+revision = '23751814fd79'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -358,6 +358,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_order_promised_date'), ['promised_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_order_sales_owner_id'), ['sales_owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_order_status'), ['status'], unique=False)
+        batch_op.create_index('ix_order_status_id', ['status', 'id'], unique=False)
 
     op.create_table('routestep',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -646,6 +647,7 @@ def downgrade() -> None:
 
     op.drop_table('routestep')
     with op.batch_alter_table('order', schema=None) as batch_op:
+        batch_op.drop_index('ix_order_status_id')
         batch_op.drop_index(batch_op.f('ix_order_status'))
         batch_op.drop_index(batch_op.f('ix_order_sales_owner_id'))
         batch_op.drop_index(batch_op.f('ix_order_promised_date'))
