@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, redirect
 
 from orders.events import OrderEvent
 
@@ -22,7 +22,13 @@ def init_app(app: Flask) -> None:
                                      static_url_path="/admin/static"))
     for module in (auth, orders_page, boards, live, playground, admin_master, admin_logs):
         app.register_blueprint(module.bp)
+    app.add_url_rule("/", "home", _home)
     _add_seed_extension()
+
+
+def _home():
+    """The site root opens the admin (which asks for a login first)."""
+    return redirect("/admin/")
 
 
 def register(bus, runtime) -> None:

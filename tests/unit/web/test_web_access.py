@@ -168,3 +168,8 @@ def test_logout_ends_the_session(signed_in):
     client, token = signed_in("planner")
     assert client.post("/admin/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/admin/orders").status_code == 302
+
+
+def test_site_root_leads_to_the_admin_login(app):
+    r = app.test_client().get("/")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/admin/")
