@@ -36,8 +36,6 @@ class Features:
     alert_rule_model: object = None  # alerts.models.AlertRule
     workcal_calendar: object = None  # workcal.service.calendar_for(session, settings) -> Calendar
     holiday_model: object = None  # workcal.models.HolidayOverride
-    bot_receive: object = None  # bot.service.receive(runtime, platform="playground", ...)
-    bot_playground: object = None  # bot.pipeline.handle_playground_message(runtime, userid, chat_id, text)
     inbound_model: object = None  # bot.models.InboundMessage
     notification_log: object = None  # notify.queries.notification_log(session, ...)
     notification_resend: object = None  # notify.queries.resend(runtime or session, id)
@@ -56,8 +54,6 @@ def detect() -> Features:
         alert_rule_model=_attr("alerts.models", "AlertRule"),
         workcal_calendar=_attr("workcal.service", "calendar_for"),
         holiday_model=_attr("workcal.models", "HolidayOverride"),
-        bot_receive=_attr("bot.service", "receive"),
-        bot_playground=_attr("bot.pipeline", "handle_playground_message"),
         inbound_model=_attr("bot.models", "InboundMessage"),
         notification_log=_attr("notify.queries", "notification_log"),
         notification_resend=_attr("notify.queries", "resend"),

@@ -1,9 +1,8 @@
 """The chat playground's way into the bot: the very pipeline WeCom messages take.
 
-Preferred: the bot's own playground entry (`bot.pipeline.handle_playground_message`), or
-`bot.service.receive`. Until one exists, the message is handed to `bot.inbound.accept`
-exactly like a WeCom robot group @-message (stored inbound record → parser → domain →
-reply), with a `playground-` message id so the inbound log tells them apart.
+The message is handed to `bot.inbound.accept` exactly like a WeCom robot group @-message
+(stored inbound record → parser → domain → reply), with a `playground-` message id so the
+inbound log tells them apart.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from bootstrap import Runtime
+from bot.inbound import Incoming, accept, reply_of
 from web.features import Features
 
 MSG_PREFIX = "playground-"
@@ -32,32 +32,12 @@ class Said:
 
 
 def available(feat: Features) -> bool:
-    """True when some way into the bot exists."""
-    return bool(feat.bot_playground or feat.bot_receive or _inbound_accept())
+    """True: the bot package is part of every installation."""
+    return True
 
 
 def send(rt: Runtime, feat: Features, said: Said) -> list[str]:
-    """Run one message through the bot; the replies it produced (empty when it stays silent)."""
-    if feat.bot_playground is not None:
-        return list(feat.bot_playground(rt, said.staff_userid, said.chat_id, said.text) or [])
-    if feat.bot_receive is not None:
-        out = feat.bot_receive(rt, platform="playground", sender_id=said.staff_userid,
-                               sender_name=said.staff_name, chat_id=said.chat_id, text=said.text)
-        return [out] if isinstance(out, str) and out else list(out or [])
-    return _via_inbound(rt, said)
-
-
-def _inbound_accept():
-    try:
-        from bot.inbound import Incoming, accept, reply_of
-    except ImportError:
-        return None
-    return Incoming, accept, reply_of
-
-
-def _via_inbound(rt: Runtime, said: Said) -> list[str]:
     """Store and process inline, as the bot does for a WeCom robot message, and read back the reply."""
-    Incoming, accept, reply_of = _inbound_accept()
     msg = Incoming(platform=PLATFORM, platform_msg_id=MSG_PREFIX + uuid.uuid4().hex, text=said.text,
                    chat_id=said.chat_id, chat_name=said.chat_name,
                    chat_type="group" if said.chat_id else "single",
