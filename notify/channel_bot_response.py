@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from notify.channels import ChannelError, SendResult
 from notify.content import truncate_utf8
@@ -15,6 +16,7 @@ from orders.types import utcnow
 MARKDOWN_LIMIT = 20480
 URL_LIFETIME = timedelta(hours=1)
 RESPONSE_PATH = "/cgi-bin/aibot/response"
+WECOM_HOST = "qyapi.weixin.qq.com"
 
 
 class BotResponseChannel:
@@ -26,10 +28,20 @@ class BotResponseChannel:
     def __init__(self, http: WeComHttp, clock: Callable[[], datetime] = utcnow):
         self.http, self.clock = http, clock
 
+    def target(self, response_url: str) -> str | None:
+        """Where to POST: the URL WeCom gave (it came in a signed message), with WeCom's own host
+        replaced by WECOM_API_BASE so a local stand-in receives it; None when it is no response URL."""
+        parts = urlsplit(response_url)
+        if parts.scheme not in ("http", "https") or parts.path.rstrip("/") != RESPONSE_PATH or not parts.query:
+            return None
+        if parts.hostname == WECOM_HOST:
+            return f"{self.http.base_url}{RESPONSE_PATH}?{parts.query}"
+        return response_url
+
     def send(self, n: Notification) -> SendResult:
         """Reply through the URL; a used, refused or stale URL fails for good."""
-        url = n.recipient or ""
-        if not url.startswith(self.http.base_url + RESPONSE_PATH + "?"):
+        url = self.target(n.recipient or "")
+        if url is None:
             raise ChannelError(T.RESPONSE_URL_FOREIGN, retry=False)
         if n.created_at and self.clock() - n.created_at > URL_LIFETIME:
             raise ChannelError(T.RESPONSE_URL_EXPIRED, retry=False)

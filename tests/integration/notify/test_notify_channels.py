@@ -158,9 +158,16 @@ def test_bot_response_older_than_an_hour_fails_without_calling_wecom(app, wecom)
     assert "1 小时" in row(app, nid).last_error and wecom.bot_responses == []
 
 
-def test_bot_response_refuses_a_url_outside_the_wecom_api(app, wecom):
-    n = row(app, queue(app, "bot_response", "http://127.0.0.1:9/cgi-bin/aibot/response?response_code=x", "hi"))
+def test_bot_response_refuses_a_url_that_is_no_response_url(app, wecom):
+    n = row(app, queue(app, "bot_response", "http://127.0.0.1:9/cgi-bin/message/send?response_code=x", "hi"))
     assert n.status == "failed" and "不是企业微信" in n.last_error
+
+
+def test_bot_response_on_wecoms_own_host_reaches_the_api_base(app, wecom):
+    n = row(app, queue(app, "bot_response", "https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=rc9",
+                       "好的"))
+    assert n.status == "sent"
+    assert wecom.bot_responses[-1][0] == "rc9"
 
 
 def test_email_with_a_chinese_subject(sqlite_url):
