@@ -123,6 +123,10 @@ class TokenCache:
                 fresh = self._wait_for_other(stale)
                 if fresh:
                     return fresh
+            else:  # another process may have fetched and released the lock since we read the cache
+                cached = self._read()
+                if cached and cached != stale and self.clock() < cached["fresh_until"]:
+                    return cached["token"]
             return self._fetch()
         finally:
             if have_lock and self.conn.get(self.lock_key) == me.encode():
@@ -134,10 +138,13 @@ class TokenCache:
             return stale["token"]
         deadline = time.monotonic() + LOCK_WAIT
         while time.monotonic() < deadline:
+            # Look at the lock before the cache: the fetcher writes the token before it lets go of
+            # the lock, so a lock seen free means the cache read after it has the new token.
+            lock_held = self.conn.exists(self.lock_key)
             cached = self._read()
             if cached and cached != stale and self.clock() < cached["expires_at"]:
                 return cached["token"]
-            if not self.conn.exists(self.lock_key):
+            if not lock_held:
                 break
             time.sleep(0.05)
         return None
