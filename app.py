@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 import config as config_module
-from bootstrap import build_runtime
+from bootstrap import build_runtime, init_app
 
 
 class BoundedInt(IntegerConverter):
@@ -34,14 +34,5 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedInt
     app.extensions["ops"] = build_runtime(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    from api import init_app as init_api
-    from bootstrap import features
-    from web.health import bp as health_bp
-
-    app.register_blueprint(health_bp)
-    for feature in features():
-        if hasattr(feature, "init_app"):
-            feature.init_app(app)
-    init_api(app)
+    init_app(app)
     return app

@@ -1,82 +1,89 @@
-"""The one place that picks adapters: database, Redis, job queue, event handlers.
+"""The one place that knows every feature and picks adapters: database, Redis, job queue, handlers.
 
-`build_runtime(settings)` is called by `create_app()`; nothing here runs at import.
+`build_runtime(settings)` is called by `create_app()`; nothing here runs at import beyond
+importing the features' declarations. Order matters: handlers of one event run in this order.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import redis
-from flask import current_app
-from rq import Queue, Retry
-from sqlalchemy.engine import Engine
+from rq import Queue
 
+from accounts.wiring import FEATURE as ACCOUNTS
+from alerts.wiring import FEATURE as ALERTS
+from bot.wiring import FEATURE as BOT
 from config import Settings
-from orders.bus import MessageBus, UnitOfWork
-from orders.db import make_engine
+from core.bus import MessageBus
+from core.db import make_engine
+from core.feature import CronEntry, Feature, SeedStep
+from core.runtime import QUEUE_NAME, Runtime
+from devices.wiring import FEATURE as DEVICES
+from logistics.wiring import FEATURE as LOGISTICS
+from nextsteps.wiring import FEATURE as NEXTSTEPS
+from notify.wiring import FEATURE as NOTIFY
+from orders.wiring import FEATURE as ORDERS
+from web.wiring import FEATURE as WEB
+from workcal.wiring import FEATURE as WORKCAL
 
 log = logging.getLogger(__name__)
 
-QUEUE_NAME = "ops"
-# Each feature package has a `wiring` module that may define:
-#   MODELS: list of its table modules (migrations and tests load them all)
-#   register(bus, runtime): add event handlers to the one handler table
-#   init_app(app): blueprints, health checks
-#   CRON: list of worker.CronEntry, run by exactly one process
-#   start(app): a background service of `ops run` (MQTT client, robot long connection)
-FEATURES = [
-    "orders.wiring",
-    "accounts.wiring",
-    "notify.wiring",
-    "workcal.wiring",
-    "alerts.wiring",
-    "nextsteps.wiring",
-    "bot.wiring",
-    "logistics.wiring",
-    "devices.wiring",
-    "web.wiring",
-]
+FEATURES: tuple[Feature, ...] = (ORDERS, ACCOUNTS, NOTIFY, WORKCAL, ALERTS, NEXTSTEPS, BOT, LOGISTICS,
+                                 DEVICES, WEB)
 
 
-def features() -> list:
-    """The wiring modules of every feature package, in order."""
-    import importlib
+def handler_table(features: tuple[Feature, ...] = FEATURES) -> dict[type, list[Callable]]:
+    """The ONE table of event handlers: event class -> handlers in run order (feature order)."""
+    table: dict[type, list[Callable]] = {}
+    for feature in features:
+        for event_type, handlers in feature.handlers.items():
+            table.setdefault(event_type, []).extend(handlers)
+    return table
 
-    return [importlib.import_module(name) for name in FEATURES]
+
+def format_handler_table(features: tuple[Feature, ...] = FEATURES) -> str:
+    """`ops handlers`: each event class with the handlers that run for it, including those
+    registered for its base classes (a handler of OrderEvent sees every order event)."""
+    from orders import events as order_events
+
+    table = handler_table(features)
+    lines = []
+    events = [cls for cls in vars(order_events).values()
+              if isinstance(cls, type) and cls.__module__ == order_events.__name__]
+    events += [cls for cls in table if cls not in events]
+    for event_type in events:
+        found = [h for cls in event_type.__mro__ for h in table.get(cls, ())]
+        lines.append(f"{event_type.__name__}")
+        if not found:
+            lines.append("    (no handlers)")
+        for handler in found:
+            lines.append(f"    {handler.__module__}.{handler.__qualname__}")
+    return "\n".join(lines)
 
 
-@dataclass
-class Runtime:
-    """Everything a request or a job needs, built once per process."""
+def cron_entries(features: tuple[Feature, ...] = FEATURES) -> list[CronEntry]:
+    """Scheduled jobs of every feature, run by exactly one process (worker.py)."""
+    return [entry for f in features for entry in f.cron]
 
-    settings: Settings
-    _engine: Engine
-    redis: redis.Redis
-    queue: Queue
-    bus: MessageBus
-    embedded_redis: bool = False
-    extras: dict = field(default_factory=dict)
-    _pid: int = field(default_factory=os.getpid)
 
-    @property
-    def engine(self) -> Engine:
-        # A forked RQ work horse must not reuse the parent's pooled connections.
-        if os.getpid() != self._pid:
-            self._engine.dispose(close=False)
-            self._pid = os.getpid()
-        return self._engine
+def seed_steps(features: tuple[Feature, ...] = FEATURES) -> list[SeedStep]:
+    """Each feature's own rows of the demo factory, in feature order."""
+    return [f.seed for f in features if f.seed is not None]
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.bus, runtime=self)
 
-    def enqueue(self, func: Callable, *args, retry: Retry | None = None, job_id: str | None = None,
-                **kwargs):
-        """Queue a job (runs at once, in this thread, when jobs run inline)."""
-        return self.queue.enqueue(func, *args, retry=retry, job_id=job_id, **kwargs)
+def seed_demo(runtime: Runtime, *, force: bool = False, now=None) -> bool:
+    """Load the demo factory with every feature's own demo rows; True when it loaded."""
+    from demo.factory import seed_if_empty
+
+    return seed_if_empty(runtime, seed_steps(), force=force, now=now)
+
+
+def load_models() -> list:
+    """The table modules of every feature; importing this module already loaded them all, so
+    SQLModel.metadata knows the whole schema (migrations, tests)."""
+    return [module for f in FEATURES for module in f.models]
 
 
 def make_redis(settings: Settings) -> tuple[redis.Redis, bool]:
@@ -89,31 +96,35 @@ def make_redis(settings: Settings) -> tuple[redis.Redis, bool]:
 
 
 def build_runtime(settings: Settings, *, bus: MessageBus | None = None) -> Runtime:
-    """Create engine, Redis, queue and the event-handler table for one process."""
+    """Create engine, Redis, queue, the handler table, channels and health checks for one process."""
     engine = make_engine(settings.database_url)
     conn, embedded = make_redis(settings)
     queue = Queue(QUEUE_NAME, connection=conn, is_async=not settings.run_jobs_inline)
-    runtime = Runtime(settings, engine, conn, queue, bus or MessageBus(), embedded_redis=embedded)
-    register_handlers(runtime)
+    bus = bus or MessageBus()
+    for event_type, handlers in handler_table().items():
+        bus.handlers[event_type].extend(handlers)
+    runtime = Runtime(settings, engine, conn, queue, bus, embedded_redis=embedded)
+    for feature in FEATURES:
+        runtime.health_checks.update(feature.health_checks)
+        if feature.channels is not None:
+            runtime.channels.update(feature.channels(runtime))
     return runtime
 
 
-def register_handlers(runtime: Runtime) -> None:
-    """Fill the one table of event handlers from every feature that has some."""
-    for feature in features():
-        if hasattr(feature, "register"):
-            feature.register(runtime.bus, runtime)
+def init_app(app) -> None:
+    """Blueprints, commands and app-level set-up of every feature, then the API."""
+    from api import init_app as init_api
+
+    for feature in FEATURES:
+        for blueprint in feature.blueprints:
+            app.register_blueprint(blueprint)
+        for command in feature.commands:
+            app.cli.add_command(command)
+        if feature.init_app is not None:
+            feature.init_app(app)
+    init_api(app, [blp for f in FEATURES for blp in f.api_blueprints])
 
 
-def load_models() -> None:
-    """Import every table module so SQLModel.metadata knows the whole schema."""
-    import importlib
-
-    for feature in features():
-        for module_name in getattr(feature, "MODELS", ()):
-            importlib.import_module(module_name)
-
-
-def current_runtime() -> Runtime:
-    """The runtime of the Flask app in context (requests, CLI commands and jobs)."""
-    return current_app.extensions["ops"]
+def start_services(app) -> list:
+    """The background services of `ops run` (MQTT client, robot long connection)."""
+    return [feature.start(app) for feature in FEATURES if feature.start is not None]

@@ -58,9 +58,9 @@ def db_revision(message):
 @click.option("--force", is_flag=True, help="seed even when the database already has orders")
 def seed_demo(force):
     """Load the deterministic demo factory (when the database has no orders)."""
-    from orders.seed import seed_if_empty
+    from bootstrap import seed_demo as load_demo
 
-    created = seed_if_empty(_rt(), force=force)
+    created = load_demo(_rt(), force=force)
     click.echo("demo factory loaded" if created else "database already has orders; nothing loaded")
 
 
@@ -71,7 +71,7 @@ def seed_demo(force):
 def create_user(name, role, password):
     """Create a login for the web admin."""
     from accounts.service import create_user as make
-    from orders.db import new_session
+    from core.db import new_session
     from orders.exceptions import OrderError
 
     with new_session(_rt().engine) as s:
@@ -88,7 +88,7 @@ def create_user(name, role, password):
 def create_token(name, role):
     """Create an API token; it is printed once, alone on the last line."""
     from accounts.service import create_token as make
-    from orders.db import new_session
+    from core.db import new_session
     from orders.exceptions import OrderError
 
     with new_session(_rt().engine) as s:
@@ -130,6 +130,48 @@ def run(host, port):
     from serve import serve_all
 
     serve_all(current_app._get_current_object(), host=host, port=port or 5000)
+
+
+@cli.command("devices")
+def devices():
+    """Listen to scanners and sensors over MQTT (MQTT_URL) until stopped (next to `ops worker`)."""
+    import signal
+    import threading
+
+    from devices.client import DeviceClient
+    from worker import InProcessWorker
+
+    app = current_app._get_current_object()
+    rt = _rt()
+    if not rt.settings.mqtt_url:
+        raise click.ClickException("MQTT_URL 未设置：设备接入已关闭 / MQTT_URL is not set")
+    worker = None
+    if rt.embedded_redis and not rt.settings.run_jobs_inline:
+        # No other process can reach the embedded Redis: run the jobs here too.
+        worker = InProcessWorker(app)
+        worker.start()
+    client = DeviceClient.from_app(app)
+    client.start()
+    click.echo(f" * MQTT client {client.ds.client_id} → {client.broker.host}:{client.broker.port} (Ctrl-C to stop)")
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    try:
+        while not done.wait(1):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        client.stop()
+        if worker is not None:
+            worker.stop()
+
+
+@cli.command("handlers")
+def handlers():
+    """Print the one event-handler table: event -> handlers in run order, with their module."""
+    from bootstrap import format_handler_table
+
+    click.echo(format_handler_table())
 
 
 def main():

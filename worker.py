@@ -1,7 +1,7 @@
 """Job processing: the RQ worker of `ops worker`, and the in-process worker of `make run`.
 
-Scheduled work (the alert sweep, outbox catch-up) is registered in CRON_JOBS by the
-packages at wiring time and run by RQ's own CronScheduler. RQ's cron has no
+Scheduled work (the alert sweep, outbox catch-up …) is declared by the features
+(`Feature.cron`, collected by `bootstrap.cron_entries`) and run by RQ's own CronScheduler. RQ's cron has no
 cross-process lock, so a Redis lock makes exactly one process the cron leader.
 """
 
@@ -12,34 +12,19 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from rq import SimpleWorker, Worker
 from rq.cron import CronScheduler
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
-from bootstrap import Runtime
+from bootstrap import cron_entries
+from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 CRON_LOCK = "ops:cron-leader"
 CRON_LOCK_TTL = 30
-
-
-@dataclass(frozen=True)
-class CronEntry:
-    func: Callable
-    interval: int | None = None
-    cron: str | None = None  # evaluated in UTC by RQ
-
-
-def cron_entries() -> list[CronEntry]:
-    """Scheduled jobs declared by the feature packages (their wiring CRON lists)."""
-    from bootstrap import features
-
-    return [entry for f in features() for entry in getattr(f, "CRON", ())]
 
 
 def build_cron(runtime: Runtime) -> CronScheduler:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from orders.types import UTCDateTime, utcnow
+from core.types import UTCDateTime, utcnow
 
 
 class User(SQLModel, table=True):

@@ -9,10 +9,10 @@ from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import ApiToken, User
+from core.types import utcnow
 from orders.exceptions import InvalidInput
 from orders.models import Staff
 from orders.roles import Role
-from orders.types import utcnow
 
 TOKEN_PREFIX = "oh_"
 

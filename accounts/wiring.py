@@ -1,3 +1,8 @@
 """Wiring of logins and API tokens."""
 
-MODELS = ["accounts.models"]
+from __future__ import annotations
+
+from accounts import models
+from core.feature import Feature
+
+FEATURE = Feature(name="accounts", models=[models])

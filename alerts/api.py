@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 from alerts import queries, rules, service
 from alerts.schemas import AlertOut, AlertQuery, BannerOut, RuleCreate, RuleFields, RuleOut
 from api.auth import require_token
-from bootstrap import current_runtime
-from orders.db import new_session
+from core.db import new_session
+from core.runtime import current_runtime
 
 blp = Blueprint("alerts", __name__, url_prefix="/api", description="预警与预警规则")
 

@@ -19,7 +19,7 @@ from alerts.conditions import Context, Hit
 from alerts.models import Alert, AlertRule, open_key
 from alerts.notifier import Problems
 from alerts.recipients import People, responsible
-from orders.bus import UnitOfWork
+from core.bus import UnitOfWork
 
 CHUNK = 100  # rows per batch; each batch commits (and is the unit of the time budget)
 UNRESOLVED = ("open", "acked")

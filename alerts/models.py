@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from orders.types import UTCDateTime, utcnow
+from core.types import UTCDateTime, utcnow
 
 LEVELS = ("yellow", "orange", "red")
 LEVEL_RANK = {level: i for i, level in enumerate(LEVELS)}

@@ -13,9 +13,9 @@ from datetime import datetime
 from alerts.models import Alert, AlertRule
 from alerts.recipients import People, address
 from alerts.rules import CHANNELS
+from core.bus import UnitOfWork
 from notify.outbox import queue_notification
 from notify.templates import alerts as texts
-from orders.bus import UnitOfWork
 from orders.models import Staff
 from workcal.calendar import Calendar
 

@@ -24,9 +24,9 @@ from sqlmodel import Session, func, select
 from alerts.conditions import KINDS, check_threshold, statuses_of
 from alerts.exceptions import RuleInvalid, RuleNotFound
 from alerts.models import LEVELS, AlertRule
+from core.types import utcnow
 from notify.templates import alerts as texts
 from orders.roles import Role
-from orders.types import utcnow
 
 CHANNELS = ("wecom_app", "sms", "email")
 MAX_MINUTES = 43200  # 30 days
@@ -157,7 +157,7 @@ def seed_rules(session: Session, *, commit: bool = True) -> int:
 
 
 def seed_extension(session: Session, created: dict) -> None:
-    """orders.seed.SEED_EXTENSIONS hook: the demo factory gets the default rules (the seed commits)."""
+    """demo.factory.SEED_EXTENSIONS hook: the demo factory gets the default rules (the seed commits)."""
     seed_rules(session, commit=False)
 
 

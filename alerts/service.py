@@ -9,11 +9,11 @@ from sqlmodel import Session, select
 from alerts.exceptions import AlertNotFound, AlertResolved
 from alerts.models import Alert, AlertRule
 from alerts.rules import ensure_default_rules, rule_errors, seed_rules  # noqa: F401  (re-exported)
+from core.bus import UnitOfWork
+from core.types import utcnow
 from notify.templates import alerts as texts
 from orders.actor import Actor
-from orders.bus import UnitOfWork
 from orders.service import find_order
-from orders.types import utcnow
 
 
 def _acked(uow: UnitOfWork, alerts: list[Alert], actor: Actor, now: datetime) -> None:
@@ -26,7 +26,7 @@ def _acked(uow: UnitOfWork, alerts: list[Alert], actor: Actor, now: datetime) ->
 
 
 def _publish(data: dict) -> None:
-    from bootstrap import current_runtime
+    from core.runtime import current_runtime
     from notify import live
 
     live.publish(current_runtime(), "alert", data)
@@ -73,7 +73,7 @@ def admin_warnings(session: Session, settings, runtime=None) -> list[str]:
 
 def health_check(runtime) -> dict:
     """/healthz entry: not ok while a rule cannot be evaluated or cannot reach its people."""
-    from orders.db import new_session
+    from core.db import new_session
 
     with new_session(runtime.engine) as s:
         problems = rule_problems(s)

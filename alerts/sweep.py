@@ -21,11 +21,11 @@ from alerts.lifecycle import RuleRun
 from alerts.models import LEVEL_RANK, AlertRule
 from alerts.recipients import load_people
 from alerts.rules import ensure_default_rules, evaluation_errors
-from bootstrap import Runtime, current_runtime
+from core.db import new_session
+from core.runtime import Runtime, current_runtime
+from core.types import utcnow
 from notify import live
 from notify.templates import alerts as texts
-from orders.db import new_session
-from orders.types import utcnow
 from workcal.service import calendar_for, remember_fallback_years
 
 log = logging.getLogger(__name__)

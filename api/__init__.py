@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Flask
 from flask_smorest import Api
 
 
-def init_app(app: Flask) -> Api:
-    """Register the API blueprints, the OpenAPI document and JSON errors."""
+def init_app(app: Flask, blueprints: Sequence = ()) -> Api:
+    """Register the order API, the features' API `blueprints`, the OpenAPI document and JSON errors."""
     from api import errors, orders
 
     app.config.update(
@@ -24,15 +26,9 @@ def init_app(app: Flask) -> Api:
     )
     api = Api(app)
     api.register_blueprint(orders.blp)
-    for blp in extra_blueprints():
+    for blp in blueprints:
         api.register_blueprint(blp)
     errors.init_app(app)
     app.extensions["ops_api"] = api
     return api
 
-
-def extra_blueprints() -> list:
-    """API blueprints contributed by other packages (alerts, notices …)."""
-    from api import registry
-
-    return list(registry.BLUEPRINTS)

@@ -7,9 +7,9 @@ from functools import wraps
 from flask import g, request
 
 from accounts.service import token_for, touch_token
-from bootstrap import current_runtime
+from core.db import new_session
+from core.runtime import current_runtime
 from orders.actor import Actor
-from orders.db import new_session
 from orders.exceptions import OrderError
 from orders.roles import Role
 

@@ -8,10 +8,10 @@ from flask_smorest import Blueprint
 
 from api.auth import require_token
 from api.schemas import OrderCreate, OrderEdit, OrderOut, OrderQuery, QcPass, StatusChange, StatusEventOut
-from bootstrap import current_runtime
+from core.db import new_session
+from core.runtime import current_runtime
 from orders import service, views
 from orders.actor import Trace
-from orders.db import new_session
 from orders.editing import edit_order
 
 blp = Blueprint("orders", __name__, url_prefix="/api/orders", description="订单")

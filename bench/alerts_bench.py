@@ -92,8 +92,8 @@ def timed(app, now: datetime) -> tuple[float, dict]:
 
 def counts(app) -> tuple[int, int]:
     from alerts.models import Alert
+    from core.db import new_session
     from notify.models import Notification
-    from orders.db import new_session
 
     with new_session(app.extensions["ops"].engine) as s:
         alerts = s.exec(select(func.count()).select_from(Alert).where(Alert.status != "resolved")).one()

@@ -37,7 +37,7 @@ def show(name: str, ms: list[float]) -> None:
 
 def _factory(rt, orders: int) -> list[str]:
     from accounts.service import create_user
-    from orders.db import new_session
+    from core.db import new_session
     from orders.status import Status
     from tests.factories import basic_factory, order_in
 
@@ -123,9 +123,9 @@ def _bulk_orders(rt, n: int) -> None:
     from sqlalchemy import insert
     from sqlmodel import select
 
+    from core.types import utcnow
     from orders.models import Customer, Order, Product, Staff
     from orders.status import Status
-    from orders.types import utcnow
 
     with rt.uow() as uow:
         from tests.factories import basic_factory
@@ -154,7 +154,7 @@ def _bulk_orders(rt, n: int) -> None:
 
 def order_table(n: int, url: str) -> None:
     from accounts.service import create_user
-    from orders.db import new_session
+    from core.db import new_session
     from tests.conftest import make_app
     from tests.unit.web.conftest import csrf_of
 

@@ -76,9 +76,9 @@ def inline_rate(app, channel: str, recipients: list[str]) -> float:
 
 def parallel_rate(app, channel: str, recipients: list[str], threads: int) -> float:
     """Rows already in the outbox, delivered by `threads` concurrent deliver jobs; per second."""
+    from core.db import new_session
     from notify.models import Notification
     from notify.outbox import deliver
-    from orders.db import new_session
 
     rt = app.extensions["ops"]
     with new_session(rt.engine) as s:

@@ -49,7 +49,7 @@ def _bulk_orders(rt, n: int, customer_id: int, product_id: int) -> None:
 
 
 def _now():
-    from orders.types import utcnow
+    from core.types import utcnow
 
     return utcnow()
 
@@ -88,7 +88,7 @@ def run(url: str, label: str, size: int, ops: int) -> None:
 
 def _api_latency(app, label: str) -> None:
     from accounts.service import create_token
-    from orders.db import new_session
+    from core.db import new_session
 
     with new_session(app.extensions["ops"].engine) as s:
         token = create_token(s, "bench", "admin")

@@ -13,10 +13,10 @@ import logging
 
 from flask import Blueprint, jsonify, request
 
-from bootstrap import current_runtime
 from bot.crypto import check_timestamp
 from bot.exceptions import BadSignature, StaleRequest
 from bot.inbound import Incoming, accept, reply_of
+from core.runtime import current_runtime
 from notify.templates import chat as T
 
 log = logging.getLogger(__name__)

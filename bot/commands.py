@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlmodel import select
 
-from bootstrap import Runtime
 from bot.identity import Sender
 from bot.models import InboundMessage
+from core.bus import UnitOfWork
+from core.runtime import Runtime
 from notify.templates import chat as T
 from orders import service
 from orders.actor import Trace
-from orders.bus import UnitOfWork
 from orders.exceptions import OrderError, OrderNotFound
 from orders.flow import allowed_text
 from orders.models import Order, ProductionTask
@@ -205,9 +205,9 @@ def query(ctx: CommandContext) -> str:
 
 def live_picture_text(uow: UnitOfWork, order: Order, rt: Runtime) -> str:
     """Status, progress per process, queue, next step and owner, working days left."""
+    from core.types import utcnow
     from nextsteps.picture import order_picture
     from notify.templates.nextsteps import picture_text
-    from orders.types import utcnow
     from workcal.service import calendar_for
 
     cal = calendar_for(uow.session, rt.settings)

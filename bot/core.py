@@ -7,13 +7,13 @@ import logging
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime
 
-from bootstrap import Runtime
 from bot.commands import COMMANDS, Command, CommandContext
 from bot.identity import Sender, identify
 from bot.lookup import lookup_cache, short_candidates
 from bot.models import InboundMessage
+from core.db import new_session
+from core.runtime import Runtime
 from notify.templates import chat as T
-from orders.db import new_session
 
 log = logging.getLogger(__name__)
 

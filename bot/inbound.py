@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bootstrap import Runtime
 from bot.models import InboundMessage
-from orders.db import new_session
+from core.db import new_session
+from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

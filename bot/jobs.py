@@ -9,13 +9,13 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import select
 
-from bootstrap import Runtime, current_runtime
 from bot.core import Outcome, handle
 from bot.models import InboundMessage
+from core.db import new_session
+from core.runtime import Runtime, current_runtime
+from core.types import utcnow
 from notify.outbox import queue_notification
 from notify.templates import chat as T
-from orders.db import new_session
-from orders.types import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -49,7 +49,7 @@ class LookupCache:
 
 def load_lookups(engine) -> Lookups:
     """Read open order numbers, their ERP aliases and every route process name."""
-    from orders.db import new_session
+    from core.db import new_session
 
     with new_session(engine) as s:
         rows = s.exec(select(Order.order_no, Order.erp_no).where(Order.status.in_(_OPEN))).all()
@@ -64,6 +64,12 @@ def load_lookups(engine) -> Lookups:
 def lookup_cache(runtime) -> LookupCache:
     """The one cache of this runtime (process)."""
     return runtime.extras.setdefault("bot.lookups", LookupCache())
+
+
+def forget_lookups(event, uow) -> None:
+    """A new order: the parser's lookups (open order numbers, aliases) are read again after commit."""
+    cache = lookup_cache(uow.runtime)
+    uow.after_commit(cache.invalidate)
 
 
 _DIGITS = re.compile(r"\d+")

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from orders.types import UTCDateTime, utcnow
+from core.types import UTCDateTime, utcnow
 
 # received -> processing -> processed | ignored | failed ; ignored at once for junk
 STATUSES = ("received", "processing", "processed", "ignored", "failed")

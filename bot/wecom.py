@@ -9,10 +9,10 @@ import logging
 from defusedxml import ElementTree
 from flask import Blueprint, Response, abort, request
 
-from bootstrap import Runtime, current_runtime
 from bot.crypto import CallbackCrypto
 from bot.exceptions import BadPayload, BadSignature, StaleRequest
 from bot.inbound import Incoming, accept
+from core.runtime import Runtime, current_runtime
 
 log = logging.getLogger(__name__)
 

@@ -1,54 +1,31 @@
-"""Wiring of the bot: tables, blueprints, the long-connection channel and client, catch-up cron, demo seed."""
+"""Wiring of the bot: tables, callbacks and bridge, the long-connection channel and client, catch-up cron,
+demo chat identities."""
 
 from __future__ import annotations
 
 import logging
-import os
 
+from bot import models
+from bot.bridge import bp as bridge_bp
 from bot.jobs import catch_up_inbound
-from worker import CronEntry
+from bot.longconn import DEFAULT_URL, RobotLongConnection, RobotSocketChannel, relay_replies
+from bot.lookup import forget_lookups
+from bot.seed import seed_chat_identities
+from bot.wecom import bp as wecom_bp
+from core.feature import CronEntry, Feature
+from core.runtime import Runtime
+from orders.events import OrderCreated
 
 log = logging.getLogger(__name__)
 
-MODELS = ["bot.models"]
-CRON = [CronEntry(func=catch_up_inbound, interval=60)]
+
+def channels(rt: Runtime) -> dict:
+    """The `aibot_ws` reply channel when the robot talks over its long connection."""
+    return {"aibot_ws": RobotSocketChannel(rt)} if rt.settings.wecom_bot_mode == "longconn" else {}
 
 
-def register(bus, runtime) -> None:
-    """Refresh the parser lookups after a new order; the `aibot_ws` reply channel; the demo seed hook."""
-    from bot.longconn import RobotSocketChannel
-    from bot.lookup import lookup_cache
-    from notify.outbox import channels_of
-    from orders.events import OrderCreated
-
-    cache = lookup_cache(runtime)
-    bus.register(OrderCreated, lambda event, uow: uow.after_commit(cache.invalidate))
-    if runtime.settings.wecom_bot_mode == "longconn":
-        channels_of(runtime)["aibot_ws"] = RobotSocketChannel(runtime)
-    _add_seed_extension()
-
-
-def _add_seed_extension() -> None:
-    from bot.seed import seed_chat_identities
-    from orders import seed
-
-    extensions = getattr(seed, "SEED_EXTENSIONS", None)
-    if extensions is not None and seed_chat_identities not in extensions:
-        extensions.append(seed_chat_identities)
-
-
-def init_app(app) -> None:
-    """The WeCom callbacks, the bridge, and a health line for the robot's long connection."""
-    from bot.bridge import bp as bridge_bp
-    from bot.wecom import bp as wecom_bp
-    from web.health import CHECKS
-
-    app.register_blueprint(wecom_bp)
-    app.register_blueprint(bridge_bp)
-    CHECKS.setdefault("wecom_bot_longconn", _longconn_health)
-
-
-def _longconn_health(rt) -> dict:
+def longconn_health(rt: Runtime) -> dict:
+    """/healthz: the robot's long connection in this process."""
     if rt.settings.wecom_bot_mode != "longconn":
         return {"ok": True, "mode": rt.settings.wecom_bot_mode}
     client = rt.extras.get("bot.longconn")
@@ -65,9 +42,7 @@ def start(app):
     if not (s.wecom_bot_id and s.wecom_bot_secret):
         log.warning("WECOM_BOT_MODE=longconn needs WECOM_BOT_ID and WECOM_BOT_SECRET; robot stays off")
         return None
-    from bot.longconn import DEFAULT_URL, RobotLongConnection, relay_replies
-
-    url = s.extra.get("wecom_bot_ws_url") or os.environ.get("WECOM_BOT_WS_URL") or DEFAULT_URL
+    url = s.extra.get("wecom_bot_ws_url") or DEFAULT_URL
     client = RobotLongConnection(app, url=url, bot_id=s.wecom_bot_id, secret=s.wecom_bot_secret,
                                  ping_interval=float(s.extra.get("wecom_bot_ping_interval", 30)))
     rt.extras["bot.longconn"] = client
@@ -75,3 +50,16 @@ def start(app):
     if not rt.embedded_redis:
         relay_replies(rt, client)
     return client
+
+
+FEATURE = Feature(
+    name="bot",
+    models=[models],
+    handlers={OrderCreated: [forget_lookups]},
+    blueprints=[wecom_bp, bridge_bp],
+    health_checks={"wecom_bot_longconn": longconn_health},
+    cron=[CronEntry(func=catch_up_inbound, interval=60)],
+    channels=channels,
+    seed=seed_chat_identities,
+    start=start,
+)

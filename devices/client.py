@@ -23,10 +23,10 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 from rq import Retry
 
+from core.types import utcnow
 from devices import jobs
 from devices.payloads import HUB_STATUS_TOPIC, MAX_BYTES, SCAN_TOPIC, SENSOR_TOPIC, STATUS_TOPIC
 from devices.settings import DeviceSettings, device_settings
-from orders.types import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bootstrap import Runtime
+from core.runtime import Runtime
 from devices.models import DeadLetter
 from devices.payloads import clean
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
-from bootstrap import current_runtime
+from core.runtime import current_runtime
 from devices import templates as T
 from devices.deadletters import record_dead_letter
 from devices.presence import check_silence, handle_status

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from orders.types import UTCDateTime, utcnow
+from core.types import UTCDateTime, utcnow
 
 KINDS = ("scanner", "sensor")
 

@@ -12,7 +12,9 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from bootstrap import Runtime
+from core.bus import UnitOfWork
+from core.runtime import Runtime
+from core.types import utcnow
 from devices import payloads
 from devices import templates as T
 from devices.deadletters import add_dead_letter
@@ -21,10 +23,8 @@ from devices.models import Device
 from devices.registry import find_device, mark_seen
 from devices.settings import device_settings
 from notify.outbox import queue_notification
-from orders.bus import UnitOfWork
 from orders.models import Staff
 from orders.roles import Role
-from orders.types import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bootstrap import Runtime
+from core.runtime import Runtime
 from devices import payloads
 from devices.deadletters import add_dead_letter, record_dead_letter
 from devices.exceptions import BadPayload

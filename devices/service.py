@@ -13,7 +13,8 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from bootstrap import Runtime
+from core.bus import UnitOfWork
+from core.runtime import Runtime
 from devices import payloads
 from devices import templates as T
 from devices.deadletters import add_dead_letter, record_dead_letter
@@ -24,7 +25,6 @@ from devices.registry import find_device, find_operator, mark_seen
 from devices.settings import device_settings
 from orders import service as order_service
 from orders.actor import Actor, Trace
-from orders.bus import UnitOfWork
 from orders.exceptions import OrderError, VersionConflict
 
 log = logging.getLogger(__name__)

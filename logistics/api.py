@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from api.auth import require_token
 from api.schemas import Schema
-from bootstrap import current_runtime
+from core.runtime import current_runtime
 from logistics import jobs, service, tokens
 from logistics.models import Waybill
 from notify.templates import notices as t

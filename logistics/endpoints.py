@@ -22,13 +22,13 @@ from pathlib import Path
 from flask import Blueprint, abort, jsonify, request
 from sqlmodel import select
 
-from bootstrap import current_runtime
+from core.runtime import current_runtime
+from core.types import utcnow
 from logistics import kuaidi100, options
 from logistics.models import BridgeNotice
 from logistics.service import apply_push
 from notify.templates import notices as t
 from orders.models import Order
-from orders.types import utcnow
 
 log = logging.getLogger(__name__)
 bp = Blueprint("logistics_inbound", __name__)

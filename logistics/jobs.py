@@ -15,14 +15,14 @@ from pathlib import Path
 from rq import Retry
 from sqlmodel import select
 
-from bootstrap import Runtime, current_runtime
+from core.bus import UnitOfWork
+from core.runtime import Runtime, current_runtime
 from logistics import options
 from logistics.eta import default_eta, seed_carrier_eta
 from logistics.models import TrackingToken
 from logistics.notices import issue_notice, queue_notice_messages
 from logistics.subscribe import subscribe_waybill
 from logistics.tokens import current_token
-from orders.bus import UnitOfWork
 from orders.events import OrderShipped
 from orders.models import Customer, Order
 from orders.status import Status
@@ -32,8 +32,9 @@ NOTICE_RETRY = Retry(max=3, interval=[10, 60, 300])
 SUBSCRIBE_RETRY = Retry(max=5, interval=[60, 300, 1800, 3600, 7200])
 
 
-def on_order_shipped(event: OrderShipped, uow: UnitOfWork, rt: Runtime) -> None:
+def on_order_shipped(event: OrderShipped, uow: UnitOfWork) -> None:
     """Default ETA now; the notice after commit."""
+    rt: Runtime = uow.runtime
     order = uow.session.get(Order, event.order_id)
     if order is not None and order.eta is None and order.shipped_at is not None:
         seed_carrier_eta(uow.session)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from orders.types import UTCDateTime, utcnow
+from core.types import UTCDateTime, utcnow
 
 
 class TrackingToken(SQLModel, table=True):

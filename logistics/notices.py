@@ -18,14 +18,14 @@ from pathlib import Path
 from sqlalchemy import or_
 from sqlmodel import Session, func, select
 
-from bootstrap import Runtime
+from core.bus import UnitOfWork
+from core.runtime import Runtime
 from logistics import options
 from logistics.models import BridgeNotice, TrackingToken
 from logistics.tokens import issue_token, revoke_for_order
 from notify.notice_image import ShippingNotice, render_notice, write_notice
 from notify.outbox import queue_notification
 from notify.templates import notices as t
-from orders.bus import UnitOfWork
 from orders.flow import SELF_PICKUP
 from orders.models import Customer, CustomerChat, Order, Product, Staff
 

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 import config as config_module
-from bootstrap import Runtime
+from core.runtime import Runtime
 from notify.templates.notices import DEFAULT_COMPANY
 
 

@@ -9,19 +9,19 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from bootstrap import Runtime
+from core.bus import UnitOfWork
+from core.runtime import Runtime
+from core.types import utcnow
 from logistics.kuaidi100 import DELIVER, EXCEPTION, PICKUP, Push
 from logistics.models import TraceLine, Waybill
 from notify.outbox import queue_notification
 from notify.templates import notices as t
 from orders import service as order_service
 from orders.actor import Actor, Trace
-from orders.bus import UnitOfWork
 from orders.exceptions import OrderError
 from orders.models import Customer, Order, Staff
 from orders.roles import Role
 from orders.status import Status
-from orders.types import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,13 @@ import logging
 import requests
 from sqlmodel import select
 
-from bootstrap import current_runtime
+from core.db import new_session
+from core.runtime import current_runtime
+from core.types import utcnow
 from logistics import options
 from logistics.models import Waybill
-from orders.db import new_session
 from orders.flow import SELF_PICKUP
 from orders.models import Customer, Order
-from orders.types import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, literal, update
 from sqlmodel import Session, select
 
+from core.types import UTCDateTime, utcnow
 from logistics.models import TrackingToken
-from orders.types import UTCDateTime, utcnow
 
 TOKEN_BYTES = 24  # 192 bits of randomness
 DEFAULT_TTL_DAYS = 180

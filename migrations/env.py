@@ -6,7 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from bootstrap import load_models
-from orders.db import make_engine
+from core.db import make_engine
 
 load_models()
 config = context.config

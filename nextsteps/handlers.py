@@ -6,7 +6,8 @@ import logging
 
 from sqlmodel import Session, select
 
-from bootstrap import Runtime
+from core.bus import UnitOfWork
+from core.runtime import Runtime
 from nextsteps.models import NextStepRule
 from nextsteps.picture import days_left
 from nextsteps.planning import plan_tasks
@@ -15,7 +16,6 @@ from nextsteps.rules import add_default_rules
 from notify.outbox import queue_notification
 from notify.templates.nextsteps import render
 from orders import events as ev
-from orders.bus import UnitOfWork
 from orders.materials import packaging_need
 from orders.models import Customer, Order, Product, ProductionTask
 from orders.status import Status
@@ -27,8 +27,9 @@ AT_RISK_WORKING_DAYS = 5
 HISTORY_WINDOW = 200  # the customer's latest deliveries that make the on-time record
 
 
-def plan_on_schedule(event: ev.OrderScheduled, uow: UnitOfWork, rt: Runtime) -> None:
+def plan_on_schedule(event: ev.OrderScheduled, uow: UnitOfWork) -> None:
     """Scheduling creates the order's task cards for the planning board."""
+    rt: Runtime = uow.runtime
     order = uow.session.get(Order, event.order_id)
     plan_tasks(uow.session, order, calendar_for(uow.session, rt.settings))
 
@@ -42,8 +43,9 @@ def event_key(event: ev.OrderEvent) -> str:
     return f"{type(event).__name__}:{event.order_id}"
 
 
-def tell_next_person(event: ev.OrderEvent, uow: UnitOfWork, rt: Runtime) -> None:
+def tell_next_person(event: ev.OrderEvent, uow: UnitOfWork) -> None:
     """Queue one message per matching rule and recipient, never to the person who made the change."""
+    rt: Runtime = uow.runtime
     s = uow.session
     rules = _rules_for(s, type(event).__name__)
     if not rules:

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from core.types import utcnow
 from orders.models import Order, ProductionTask, RouteStep
-from orders.types import utcnow
 from workcal.calendar import Calendar
 
 MIN_STEP_HOURS = 0.5

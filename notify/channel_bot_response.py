@@ -6,12 +6,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from core.types import utcnow
 from notify.channels import ChannelError, SendResult
 from notify.content import truncate_utf8
 from notify.models import Notification
 from notify.templates import channels as T
 from notify.wecom_api import WeComApiError, WeComHttp
-from orders.types import utcnow
 
 MARKDOWN_LIMIT = 20480
 URL_LIFETIME = timedelta(hours=1)

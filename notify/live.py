@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from bootstrap import Runtime
+from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

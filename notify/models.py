@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from orders.types import UTCDateTime, utcnow
+from core.types import UTCDateTime, utcnow
 
 # queued -> sending -> sent | retrying -> ... -> failed ; skipped (channel off) ; delayed (quiet hours)
 STATUSES = ("queued", "sending", "retrying", "sent", "failed", "skipped", "delayed")

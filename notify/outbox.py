@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, update
 from sqlmodel import select
 
-from bootstrap import Runtime, current_runtime
+from core.bus import UnitOfWork
+from core.db import new_session
+from core.runtime import Runtime, current_runtime
+from core.types import utcnow
 from notify.channels import ChannelError
 from notify.models import Notification
-from orders.bus import UnitOfWork
-from orders.db import new_session
-from orders.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +56,6 @@ def _enqueue(rt: Runtime, notification_id: int, not_before: datetime | None = No
         rt.enqueue(deliver, notification_id)
 
 
-def channels_of(rt: Runtime) -> dict:
-    """The channel adapters of this runtime (built by notify.wiring)."""
-    return rt.extras.setdefault("channels", {})
-
-
 def lease_of(rt: Runtime) -> timedelta:
     """How long a claimed row stays ours before another worker may take it over."""
     if rt.extras.get("outbox_lease"):
@@ -92,7 +87,7 @@ def deliver(notification_id: int) -> str:
     with new_session(rt.engine) as s:
         n = s.get(Notification, notification_id)
         s.commit()  # end the read: no database lock is held while the provider is called
-        channel = channels_of(rt).get(n.channel)
+        channel = rt.channels.get(n.channel)
         skip = getattr(channel, "skip_reason", None)
         if channel is None or getattr(channel, "disabled_reason", None) or (skip and skip(n)):
             reason = (getattr(channel, "disabled_reason", None) or (skip and skip(n))

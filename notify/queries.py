@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bootstrap import current_runtime
+from core.bus import UnitOfWork
+from core.runtime import current_runtime
 from notify.exceptions import NotificationNotFound, NotResendable
 from notify.models import Notification
 from notify.outbox import _enqueue
 from notify.templates import channels as T
-from orders.bus import UnitOfWork
 
 RESENDABLE = ("failed", "skipped")
 

@@ -1,17 +1,18 @@
-"""Wiring of the outbox and channels."""
+"""Wiring of the outbox and its channel adapters."""
 
 from __future__ import annotations
 
+from core.feature import CronEntry, Feature
+from core.runtime import Runtime
+from notify import models
+from notify.adapters import build_channels
 from notify.outbox import catch_up
-from worker import CronEntry
-
-MODELS = ["notify.models"]
-CRON = [CronEntry(func=catch_up, interval=30)]
 
 
-def register(bus, runtime) -> None:
-    """Build the channel adapters of this runtime into runtime.extras["channels"]."""
-    from notify.adapters import build_channels
-    from notify.outbox import channels_of
+def channels(rt: Runtime) -> dict:
+    """The channel adapters of this process (WeCom app, robots, email, SMS)."""
+    return build_channels(rt.settings, rt.redis)
 
-    channels_of(runtime).update(build_channels(runtime.settings, runtime.redis))
+
+FEATURE = Feature(name="notify", models=[models], channels=channels,
+                  cron=[CronEntry(func=catch_up, interval=30)])

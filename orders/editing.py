@@ -6,14 +6,14 @@ from datetime import date, datetime
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.bus import UnitOfWork
+from core.types import utcnow
 from orders import events as ev
 from orders.actor import Actor, Trace
-from orders.bus import UnitOfWork
 from orders.exceptions import IllegalTransition, InvalidInput, NotAllowed, VersionConflict
 from orders.models import StatusEvent
 from orders.roles import OVERRIDE_ROLES, Role
 from orders.status import TERMINAL_STATUSES, Status
-from orders.types import utcnow
 
 EDIT_ROLES = frozenset({Role.SALES, Role.PLANNER}) | OVERRIDE_ROLES
 FIELD_LABELS = {"promised_date": "交期", "quantity": "数量", "priority": "优先级", "internal_note": "内部备注"}

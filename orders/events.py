@@ -9,10 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-
-@dataclass(frozen=True)
-class Event:
-    """Base of every domain event."""
+from core.events import Event
 
 
 @dataclass(frozen=True)

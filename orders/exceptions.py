@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+from core.errors import UserError
 
-class OrderError(Exception):
-    """Base of every domain error; `message` is shown to users as is."""
 
-    http_status = 400
+class OrderError(UserError):
+    """Base of every order-domain error; `message` is shown to users as is."""
+
     code = "order_error"
-
-    def __init__(self, message: str, **details):
-        super().__init__(message)
-        self.message = message
-        self.details = details
 
 
 class OrderNotFound(OrderError):

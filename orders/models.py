@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core.types import UTCDateTime, utcnow
 from orders.roles import Role, parse_roles
-from orders.types import UTCDateTime, utcnow
 
 
 def _ts(**kw):

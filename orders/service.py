@@ -16,15 +16,15 @@ from sqlalchemy import or_
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import select
 
+from core.bus import UnitOfWork
+from core.types import utcnow
 from orders import events as ev
 from orders.actor import Actor, Trace
-from orders.bus import UnitOfWork
 from orders.exceptions import IllegalTransition, InvalidInput, OrderNotFound, VersionConflict
 from orders.flow import SELF_PICKUP, Transition, allowed_text, check_needs, check_roles, find_transition
 from orders.models import Customer, Order, Product, QcInspection, StatusEvent
 from orders.numbering import next_order_no
 from orders.status import Status, parse_status
-from orders.types import utcnow
 
 
 def find_order(uow: UnitOfWork, ref: str, *, for_update: bool = False) -> Order:

@@ -1,3 +1,8 @@
-"""Wiring of the order domain."""
+"""Wiring of the order domain: its tables (the domain raises events; other features handle them)."""
 
-MODELS = ["orders.models"]
+from __future__ import annotations
+
+from core.feature import Feature
+from orders import models
+
+FEATURE = Feature(name="orders", models=[models])

@@ -104,9 +104,9 @@ def app(db_url):
 
 @pytest.fixture
 def seeded_app(app):
-    from orders.seed import seed_if_empty
+    from bootstrap import seed_demo
 
-    seed_if_empty(app.extensions["ops"])
+    seed_demo(app.extensions["ops"])
     return app
 
 
@@ -119,7 +119,7 @@ def client(app):
 def token_for(app):
     """Make an API token of a role: token_for('warehouse') -> 'oh_…'."""
     from accounts.service import create_token
-    from orders.db import new_session
+    from core.db import new_session
 
     def make(role: str = "admin") -> str:
         with new_session(app.extensions["ops"].engine) as s:

@@ -8,11 +8,11 @@ from sqlmodel import select
 
 from accounts.models import ApiToken
 from accounts.service import create_token
-from bootstrap import current_runtime
-from orders.db import new_session
+from core.db import new_session
+from core.runtime import current_runtime
+from core.types import utcnow
 from orders.exceptions import OrderError
 from orders.roles import ROLE_LABELS, Role
-from orders.types import utcnow
 from web import texts
 from web.access import enforce, page
 from web.features import features

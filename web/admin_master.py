@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 
 from accounts.models import User
 from accounts.service import create_user
-from bootstrap import current_runtime
-from orders.db import new_session
+from core.db import new_session
+from core.runtime import current_runtime
 from orders.exceptions import OrderError
 from orders.models import Customer, CustomerChat, Material, Product, RouteStep, Staff
 from orders.roles import ROLE_LABELS, Role

@@ -9,9 +9,9 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 
 from accounts.models import User
 from accounts.service import check_login
-from bootstrap import current_runtime
+from core.db import new_session
+from core.runtime import current_runtime
 from orders.actor import Actor
-from orders.db import new_session
 from orders.models import Staff
 from orders.roles import ROLE_LABELS, Role, parse_roles
 from web import texts

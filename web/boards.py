@@ -6,8 +6,8 @@ from datetime import datetime
 
 from flask import Blueprint, abort, render_template
 
-from bootstrap import current_runtime
-from orders.db import new_session
+from core.db import new_session
+from core.runtime import current_runtime
 from web import texts
 from web.access import enforce, page
 from web.board_data import sales_board, warehouse_board

@@ -11,8 +11,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bootstrap import current_runtime
-from orders.db import new_session
+from core.db import new_session
+from core.runtime import current_runtime
 from orders.exceptions import OrderError
 from orders.roles import Role
 from web import texts

@@ -6,13 +6,9 @@ from flask import Blueprint, jsonify
 from rq import Worker
 from sqlalchemy import text
 
-from bootstrap import current_runtime
+from core.runtime import current_runtime
 
 bp = Blueprint("health", __name__)
-
-# Packages add checks here at wiring time: name -> callable returning a dict with "ok".
-CHECKS: dict = {}
-
 
 @bp.get("/healthz")
 def healthz():
@@ -30,7 +26,7 @@ def healthz():
     except Exception as exc:
         report["redis"] = {"ok": False, "error": str(exc)[:200]}
     report["worker"] = _worker_status(rt)
-    for name, check in CHECKS.items():
+    for name, check in rt.health_checks.items():
         try:
             report[name] = check(rt)
         except Exception as exc:

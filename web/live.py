@@ -12,11 +12,11 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app
 
-from bootstrap import Runtime
+from core.runtime import Runtime
 from notify.live import CHANNEL, publish
 from orders.events import OrderEvent, StatusChanged
 from web.access import enforce, page
@@ -34,16 +34,13 @@ HUB_KEY = "web_live_hub"
 _hub_lock = threading.Lock()
 
 
-def on_order_event(runtime: Runtime) -> Callable:
-    """An event handler that publishes an order change once its transaction has committed."""
-
-    def handler(event: OrderEvent, uow) -> None:
-        data = {"order_no": event.order_no, "event": type(event).__name__, "source": event.source}
-        if isinstance(event, StatusChanged):
-            data["status"] = event.to_status
-        uow.after_commit(lambda: publish(runtime, "order", data))
-
-    return handler
+def publish_order_change(event: OrderEvent, uow) -> None:
+    """Tell open boards about an order change once its transaction has committed."""
+    data = {"order_no": event.order_no, "event": type(event).__name__, "source": event.source}
+    if isinstance(event, StatusChanged):
+        data["status"] = event.to_status
+    runtime = uow.runtime
+    uow.after_commit(lambda: publish(runtime, "order", data))
 
 
 class LiveHub:

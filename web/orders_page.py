@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlmodel import select
 
-from bootstrap import current_runtime
+from core.runtime import current_runtime
 from orders import service, views
 from orders.editing import EDIT_ROLES, edit_order
 from orders.exceptions import OrderError, OrderNotFound

@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user
 from sqlmodel import select
 
-from bootstrap import current_runtime
-from orders.db import new_session
+from core.db import new_session
+from core.runtime import current_runtime
 from orders.models import CustomerChat, Staff
 from orders.roles import OVERRIDE_ROLES
 from web import texts

@@ -10,8 +10,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from bootstrap import Runtime
 from bot.inbound import Incoming, accept, reply_of
+from core.runtime import Runtime
 from web.features import Features
 
 MSG_PREFIX = "playground-"

@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, Response, make_response, render_template
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from bootstrap import Runtime, current_runtime
+from core.runtime import Runtime, current_runtime
 from logistics import options
 from logistics.tokens import find_valid, record_view
 from logistics.views import tracking_page

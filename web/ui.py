@@ -9,8 +9,8 @@ from flask import Flask, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 
-from bootstrap import current_runtime
-from orders.db import new_session
+from core.db import new_session
+from core.runtime import current_runtime
 from orders.roles import ROLE_LABELS
 from orders.status import LABELS as STATUS_LABELS
 from web import texts

@@ -1,29 +1,28 @@
-"""Wiring of web: admin blueprints, logins, the live board feed and demo logins."""
+"""Wiring of web: health, logins, admin pages and boards, the live board feed, the tracking page,
+demo logins."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, redirect
 
+from core.feature import Feature
 from orders.events import OrderEvent
-
-MODELS: list[str] = []
+from web import admin_logs, admin_master, auth, boards, health, live, orders_page, playground
+from web.demo_users import create_demo_users
+from web.features import init_features
+from web.tracking import init_tracking
+from web.ui import init_ui
 
 
 def init_app(app: Flask) -> None:
-    """Logins, CSRF helpers, optional-feature detection, and every admin blueprint."""
-    from web import admin_logs, admin_master, auth, boards, live, orders_page, playground
-    from web.features import init_features
-    from web.ui import init_ui
-
+    """Template helpers, logins, the admin's static files, the site root, the tracking page."""
     init_features(app)
     init_ui(app)
     auth.init_login(app)
     app.register_blueprint(Blueprint("admin_static", __name__, static_folder="static/admin",
                                      static_url_path="/admin/static"))
-    for module in (auth, orders_page, boards, live, playground, admin_master, admin_logs):
-        app.register_blueprint(module.bp)
     app.add_url_rule("/", "home", _home)
-    _add_seed_extension()
+    init_tracking(app, app.extensions["ops"])
 
 
 def _home():
@@ -31,23 +30,11 @@ def _home():
     return redirect("/admin/")
 
 
-def register(bus, runtime) -> None:
-    """Tell open boards about every committed order change (one message per order per commit)."""
-    from web.live import on_order_event
-
-    bus.register(OrderEvent, on_order_event(runtime))
-
-
-def _add_seed_extension() -> None:
-    """Demo logins (admin / sales / planner / warehouse …, password demo1234) with the demo factory."""
-    try:
-        from orders import seed
-    except ImportError:
-        return
-    extensions = getattr(seed, "SEED_EXTENSIONS", None)
-    if extensions is None:
-        return
-    from web.demo_users import create_demo_users
-
-    if create_demo_users not in extensions:
-        extensions.append(create_demo_users)
+FEATURE = Feature(
+    name="web",
+    handlers={OrderEvent: [live.publish_order_change]},
+    blueprints=[health.bp, auth.bp, orders_page.bp, boards.bp, live.bp, playground.bp, admin_master.bp,
+                admin_logs.bp],
+    init_app=init_app,
+    seed=create_demo_users,
+)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from orders.db import new_session
+from core.db import new_session
 from workcal.service import import_overrides
 
 

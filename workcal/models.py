@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-from orders.types import UTCDateTime, utcnow
+from core.types import UTCDateTime, utcnow
 
 
 class HolidayOverride(SQLModel, table=True):

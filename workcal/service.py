@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from orders.types import utcnow
+from core.types import utcnow
 from workcal import templates
 from workcal.calendar import DEFAULT_SHIFT, Calendar, parse_hhmm
 from workcal.models import HolidayOverride, WorkSettings
@@ -160,7 +160,7 @@ def fallback_warning_text(session: Session, settings, *, now: datetime | None = 
 
 def health_check(runtime) -> dict:
     """/healthz entry: ok stays true (a guessed year is a warning, not an outage) with the warnings."""
-    from orders.db import new_session
+    from core.db import new_session
 
     with new_session(runtime.engine) as s:
         texts = fallback_warnings(s, runtime.settings, runtime=runtime)

@@ -7,7 +7,7 @@ Create Date: 2026-11-25 16:51:42.861862
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import orders.types
+import core.types
 
 
 revision = '23751814fd79'
@@ -35,9 +35,9 @@ def upgrade() -> None:
     sa.Column('ack_window_minutes', sa.Integer(), nullable=False),
     sa.Column('bypass_quiet', sa.Boolean(), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
-    sa.Column('last_run_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_run_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('updated_at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
     )
@@ -46,9 +46,9 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('created_at', orders.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', orders.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('apitoken', schema=None) as batch_op:
@@ -68,7 +68,7 @@ def upgrade() -> None:
     sa.Column('device_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('received_at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('dead_letter', schema=None) as batch_op:
@@ -82,7 +82,7 @@ def upgrade() -> None:
     sa.Column('is_workday', sa.Boolean(), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('updated_at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('holiday_override', schema=None) as batch_op:
@@ -100,8 +100,8 @@ def upgrade() -> None:
     sa.Column('text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('msgtype', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('raw', sa.JSON(), nullable=True),
-    sa.Column('received_at', orders.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('processed_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('received_at', core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('processed_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('parse_result', sa.JSON(), nullable=True),
     sa.Column('reply_text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -156,8 +156,8 @@ def upgrade() -> None:
     sa.Column('operator', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('scanned_at', orders.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('received_at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('scanned_at', core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('received_at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('event_id')
     )
@@ -171,8 +171,8 @@ def upgrade() -> None:
     sa.Column('zone', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('temperature', sa.Float(), nullable=False),
     sa.Column('humidity', sa.Float(), nullable=False),
-    sa.Column('ts', orders.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('received_at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ts', core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('sensor_reading', schema=None) as batch_op:
@@ -202,7 +202,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('shift_start', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('shift_end', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('updated_at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('chat_identity',
@@ -242,10 +242,10 @@ def upgrade() -> None:
     sa.Column('zone', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('location', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('owner_staff_id', sa.Integer(), nullable=True),
-    sa.Column('last_seen_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_seen_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('online', sa.Boolean(), nullable=False),
-    sa.Column('offline_since', orders.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('offline_since', core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['owner_staff_id'], ['staff.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -284,7 +284,7 @@ def upgrade() -> None:
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -329,19 +329,19 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('priority', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('sales_owner_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', orders.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('line', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('planned_start', sa.Date(), nullable=True),
     sa.Column('planned_end', sa.Date(), nullable=True),
     sa.Column('carrier', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('tracking_no', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('shipped_at', orders.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('picked_up_at', orders.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('delivered_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('shipped_at', core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('picked_up_at', core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delivered_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('eta', sa.Date(), nullable=True),
-    sa.Column('qc_passed_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('qc_passed_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('internal_note', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
@@ -385,14 +385,14 @@ def upgrade() -> None:
     sa.Column('open_key', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('inhibited', sa.Boolean(), nullable=False),
-    sa.Column('raised_at', orders.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('acked_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('raised_at', core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('acked_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('acked_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('resolved_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('escalation_level', sa.Integer(), nullable=False),
     sa.Column('repeat_count', sa.Integer(), nullable=False),
-    sa.Column('last_notified_at', orders.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('next_action_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_notified_at', core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_action_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('notified', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['order_id'], ['order.id'], ),
     sa.ForeignKeyConstraint(['rule_id'], ['alert_rule.id'], ),
@@ -414,9 +414,9 @@ def upgrade() -> None:
     sa.Column('text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('image_path', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('created_at', orders.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('fetched_at', orders.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('acked_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('fetched_at', core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('acked_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['order_id'], ['order.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('dedupe_key')
@@ -441,10 +441,10 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('provider_msgid', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('not_before', orders.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('lease_until', orders.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', orders.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('not_before', core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_until', core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['order_id'], ['order.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('dedupe_key')
@@ -462,11 +462,11 @@ def upgrade() -> None:
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('process', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('line', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('planned_start', orders.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('planned_end', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('planned_start', core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('planned_end', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('progress', sa.Float(), nullable=False),
     sa.Column('done', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['order_id'], ['order.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -498,7 +498,7 @@ def upgrade() -> None:
     sa.Column('defects', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('material_batch', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('inspector', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['order_id'], ['order.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -511,7 +511,7 @@ def upgrade() -> None:
     sa.Column('from_status', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('to_status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('command', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('actor_staff_id', sa.Integer(), nullable=True),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -532,13 +532,13 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('line_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('context', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('area', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('created_at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['order_id'], ['order.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('order_id', 'line_key')
@@ -553,13 +553,13 @@ def upgrade() -> None:
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('shipment_ref', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('notice_path', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('created_at', orders.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', orders.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', core.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('view_count', sa.Integer(), nullable=False),
-    sa.Column('first_viewed_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('first_viewed_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('first_viewed_status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('last_viewed_at', orders.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_viewed_at', core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['order_id'], ['order.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('token_hash')
@@ -577,7 +577,7 @@ def upgrade() -> None:
     sa.Column('monitor_status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('monitor_message', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('current_area', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('updated_at', orders.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['order_id'], ['order.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('order_id')

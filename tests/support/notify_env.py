@@ -70,8 +70,8 @@ def queue(app: Flask, channel: str, recipient: str, body: str = "测试通知", 
 
 def row(app: Flask, notification_id: int):
     """The outbox row as stored now."""
+    from core.db import new_session
     from notify.models import Notification
-    from orders.db import new_session
 
     with new_session(app.extensions["ops"].engine) as s:
         return s.get(Notification, notification_id)
@@ -83,8 +83,8 @@ def make_due(app: Flask, notification_id: int) -> None:
 
     from sqlalchemy import update
 
+    from core.types import utcnow
     from notify.models import Notification
-    from orders.types import utcnow
 
     with app.extensions["ops"].engine.begin() as conn:
         conn.execute(update(Notification).where(Notification.id == notification_id)

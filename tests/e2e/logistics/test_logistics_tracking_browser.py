@@ -11,12 +11,12 @@ import pytest
 from PIL import Image
 from werkzeug.serving import make_server
 
+from core.types import utcnow
 from logistics.service import add_manual_trace
 from logistics.tokens import issue_token
 from orders.actor import Actor
 from orders.models import Order
 from orders.status import Status
-from orders.types import utcnow
 from tests.integration.notices.notices_env import notice_app, seed_shop
 
 CHROMIUM = Path("/usr/bin/chromium")

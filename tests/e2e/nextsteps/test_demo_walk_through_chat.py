@@ -12,10 +12,10 @@ import uuid
 import pytest
 from sqlmodel import select
 
+from bootstrap import seed_demo
 from notify.models import Notification
 from orders import service
 from orders.models import Customer, Order, Product, RouteStep, Staff
-from orders.seed import seed_if_empty
 from tests.conftest import make_app
 from tests.factories import actor_of
 
@@ -26,7 +26,7 @@ SECRET = "bridge-secret-for-tests"
 def demo(sqlite_url):
     app = make_app(sqlite_url, bridge_secret=SECRET)
     with app.app_context():
-        seed_if_empty(app.extensions["ops"])
+        seed_demo(app.extensions["ops"])
         yield app
     app.extensions["ops"].engine.dispose()
 

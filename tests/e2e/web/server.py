@@ -40,13 +40,13 @@ class LiveServer:
 
 def start_server(db_url: str, *, seed: bool = True, **overrides) -> LiveServer:
     """Build the app on `db_url`, seed it, start the worker thread and the HTTP server."""
-    from orders.seed import seed_if_empty
+    from bootstrap import seed_demo
     from worker import InProcessWorker
 
     app = make_app(db_url, run_jobs_inline=False, **overrides)
     rt = app.extensions["ops"]
     if seed:
-        seed_if_empty(rt)
+        seed_demo(rt)
     worker = InProcessWorker(app, poll=0.05)
     rt.extras["inprocess_worker"] = worker
     worker.start()

@@ -10,8 +10,8 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from alerts.models import Alert
+from core.db import new_session
 from notify.models import Notification
-from orders.db import new_session
 from orders.models import Staff
 from tests.factories import basic_factory, order_in, staff
 

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from alerts.models import AlertRule
 from alerts.rules import ensure_default_rules
 from alerts.service import admin_warnings
-from orders.db import new_session
+from core.db import new_session
 from orders.models import Order, Staff
 from orders.status import Status
 

@@ -10,8 +10,8 @@ from alerts import rules as rule_service
 from alerts.models import AlertRule
 from alerts.queries import banner, board_flags
 from alerts.service import ack_order_alerts
+from core.db import new_session
 from orders import service
-from orders.db import new_session
 from orders.models import PurchaseLine
 from orders.status import Status
 from tests.factories import actor_of, admin_actor

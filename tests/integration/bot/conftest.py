@@ -53,7 +53,7 @@ def make_order(rt, factory):
 
 def rows(rt, model, *where):
     """Every row of `model` matching `where`."""
-    from orders.db import new_session
+    from core.db import new_session
 
     with new_session(rt.engine) as s:
         return list(s.exec(select(model).where(*where)).all())

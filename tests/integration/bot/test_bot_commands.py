@@ -87,8 +87,8 @@ def test_an_erp_alias_is_accepted(say, rt, make_order):
 
 
 def test_a_unique_short_reference_is_resolved_and_an_ambiguous_one_asks_which(say, rt, factory):
+    from core.types import utcnow
     from orders import service
-    from orders.types import utcnow
     from tests.factories import admin_actor
 
     made = []

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from bot.jobs import catch_up_inbound
 from bot.models import InboundMessage
+from core.types import utcnow
 from orders.models import Order, StatusEvent
 from orders.status import Status
-from orders.types import utcnow
 from tests.integration.bot.conftest import rows
 
 

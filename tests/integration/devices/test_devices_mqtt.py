@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
+from core.types import utcnow
 from devices.models import ScanEvent, SensorReading
 from notify.models import Notification
 from orders.models import StatusEvent
 from orders.status import Status
-from orders.types import utcnow
 from tests.integration.devices.conftest import wait_for
 from tests.unit.devices.devices_builders import (
     devices_world,

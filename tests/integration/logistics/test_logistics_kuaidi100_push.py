@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlmodel import select
 
+from core.db import new_session
 from logistics.kuaidi100 import sign_of
 from logistics.models import TraceLine, Waybill
 from notify.models import Notification
-from orders.db import new_session
 from orders.models import Order, StatusEvent
 from orders.status import Status
 from tests.integration.notices.notices_env import api_token, auth, notice_app, seed_shop, ship

@@ -10,9 +10,9 @@ from sqlmodel import select
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from core.db import new_session
 from logistics.kuaidi100 import sign_of
 from logistics.models import Waybill
-from orders.db import new_session
 from orders.models import Order
 from tests.integration.notices.notices_env import api_token, notice_app, seed_shop, ship
 

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
+from core.db import new_session
+from core.types import utcnow
 from logistics.models import TrackingToken
 from logistics.tokens import hash_token, issue_token, revoke_for_order
-from orders.db import new_session
 from orders.models import Material, Order, PurchaseLine, QcInspection, Staff
 from orders.status import Status
-from orders.types import utcnow
 from tests.factories import order_in
 from tests.integration.notices.notices_env import api_token, auth, notice_app, seed_shop
 

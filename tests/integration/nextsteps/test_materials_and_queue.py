@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from core.types import utcnow
 from nextsteps.picture import order_picture
 from nextsteps.rules import ensure_default_rules
 from notify.models import Notification
@@ -14,7 +15,6 @@ from orders import service
 from orders.materials import shortages
 from orders.models import Material, ProductionTask, PurchaseLine
 from orders.status import Status
-from orders.types import utcnow
 from tests.factories import actor_of, admin_actor, basic_factory, order_in
 from workcal.service import calendar_for
 

@@ -92,9 +92,9 @@ def test_replayed_handler_sends_nothing_more(factory):
     p = w["people"]
     order = _step(rt, service.create_order, customer="测试机械", product="SH-100", quantity=10,
                   promised_date=date.today() + timedelta(days=30), actor=actor_of(p["sales"]), tz=rt.settings.tz)
+    from core.types import utcnow
     from nextsteps.handlers import tell_next_person
     from orders import events as ev
-    from orders.types import utcnow
 
     replay = ev.OrderCreated(order.id, order.order_no, "销售", "chat", utcnow(), actor_staff_id=p["sales"].id)
     for _ in range(2):

@@ -53,7 +53,7 @@ def seed_shop(app, *, status: Status = Status.IN_STOCK, bridge: bool = True) -> 
 
 def api_token(app, role: str = "warehouse") -> str:
     from accounts.service import create_token
-    from orders.db import new_session
+    from core.db import new_session
 
     with new_session(app.extensions["ops"].engine) as s:
         return create_token(s, f"t-{role}-{uuid.uuid4().hex[:6]}", role)

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from core.db import new_session
 from logistics.jobs import send_shipping_notice
 from logistics.models import BridgeNotice, TrackingToken
 from notify.models import Notification
 from orders import service
-from orders.db import new_session
 from orders.models import Order
 from tests.factories import actor_of
 from tests.integration.notices.notices_env import (

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from core.types import utcnow
 from notify.channel_email import EmailChannel
 from notify.models import Notification
-from orders.types import utcnow
 from tests.support.notify_env import (
     REDIS_15,
     deliver_again,
@@ -185,7 +185,7 @@ def test_email_uses_starttls_when_the_server_offers_it(sqlite_url):
     with SmtpStandin(login=("ops", "pw"), starttls=True) as smtp:
         app = notify_app(sqlite_url, smtp_url=smtp.url, mail_from="ops@factory.example")
         rt = app.extensions["ops"]
-        rt.extras["channels"]["email"] = EmailChannel(smtp.url, "ops@factory.example",
+        rt.channels["email"] = EmailChannel(smtp.url, "ops@factory.example",
                                                       ssl_context=smtp.client_ssl_context())
         assert row(app, queue(app, "email", "qc@example.com", "质检报告", subject="质检报告")).status == "sent"
         assert smtp.messages[0]["tls"] is True and smtp.logins == ["ops"]

@@ -8,10 +8,10 @@ import pytest
 import requests
 from sqlalchemy import update
 
+from core.types import utcnow
 from notify.adapters import build_channels
 from notify.models import Notification
 from notify.outbox import catch_up
-from orders.types import utcnow
 from tests.support.notify_env import (
     REDIS_15,
     StepClock,
@@ -41,7 +41,7 @@ def clock():
 def app(wecom, clock, sqlite_url):
     application = notify_app(sqlite_url, redis_url=REDIS_15, **wecom_settings(wecom))
     rt = application.extensions["ops"]
-    rt.extras["channels"].update(build_channels(rt.settings, rt.redis, clock=clock))
+    rt.channels.update(build_channels(rt.settings, rt.redis, clock=clock))
     yield application
     forget_keys(rt.redis, wecom.corp_id, "robot:")
     rt.engine.dispose()

@@ -91,7 +91,7 @@ def test_token_is_refreshed_five_minutes_before_it_expires(tmp_path, wecom):
     app = make(tmp_path, wecom)
     rt = app.extensions["ops"]
     clock = StepClock()
-    rt.extras["channels"].update(build_channels(rt.settings, rt.redis, clock=clock))
+    rt.channels.update(build_channels(rt.settings, rt.redis, clock=clock))
     queue(app, "wecom_app", "t.sales", "一")
     clock.advance(7200 - 299)
     assert row(app, queue(app, "wecom_app", "t.sales", "二")).status == "sent"

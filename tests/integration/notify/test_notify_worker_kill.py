@@ -24,9 +24,9 @@ import pytest
 from rq import Queue
 from sqlalchemy import update
 
+from core.types import utcnow
 from notify.models import Notification
 from notify.outbox import deliver
-from orders.types import utcnow
 from tests.support.notify_env import (
     REDIS_15,
     forget_keys,

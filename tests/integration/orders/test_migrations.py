@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from bootstrap import load_models
-from orders.db import make_engine
+from core.db import make_engine
 from orders.migrate import upgrade
 
 

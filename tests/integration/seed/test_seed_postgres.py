@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from orders.db import new_session
+from bootstrap import seed_demo
+from core.db import new_session
+from demo.plan import STATUS_COUNTS
 from orders.importer import import_csv
 from orders.models import Customer, Order, Staff, StatusEvent
-from orders.seed import seed_if_empty
-from orders.seed_plan import STATUS_COUNTS
 from tests.conftest import make_app
 
 pytestmark = pytest.mark.postgres
@@ -29,8 +29,8 @@ def pg_app(pg_url):
 
 def test_demo_factory_loads_on_postgres_with_consistent_histories(pg_app, tmp_path):
     rt = pg_app.extensions["ops"]
-    assert seed_if_empty(rt, now=NOW) is True
-    assert seed_if_empty(rt, now=NOW) is False
+    assert seed_demo(rt, now=NOW) is True
+    assert seed_demo(rt, now=NOW) is False
     with new_session(rt.engine) as s:
         orders = s.exec(select(Order)).all()
         assert Counter(o.status for o in orders) == Counter({st.value: n for st, n in STATUS_COUNTS})

@@ -10,8 +10,8 @@ import pytest
 import redis
 
 from accounts.service import create_user
+from core.db import new_session
 from orders import service
-from orders.db import new_session
 from orders.status import Status
 from tests.e2e.web.server import login_session, start_server
 from tests.factories import admin_actor, basic_factory, order_in

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from orders.db import new_session
+from core.db import new_session
 from workcal.models import HolidayOverride, WorkSettings
 from workcal.service import (
     calendar_for,

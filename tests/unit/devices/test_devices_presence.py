@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from core.types import utcnow
 from devices.models import Device
 from devices.presence import check_silence, handle_status
 from devices.readings import handle_reading
@@ -13,7 +14,6 @@ from devices.registry import find_device
 from devices.seed import seed_demo_devices
 from notify.models import Notification
 from orders.models import Staff
-from orders.types import utcnow
 from tests.unit.devices.devices_builders import devices_world, letters_of, reading_payload
 
 

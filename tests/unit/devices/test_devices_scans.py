@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from core.types import utcnow
 from devices.models import DeviceOperator, ScanEvent, SensorReading
 from devices.readings import handle_reading
 from devices.service import handle_scan
 from orders.status import Status
-from orders.types import utcnow
 from tests.unit.devices.devices_builders import (
     devices_world,
     last_event,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from core.db import new_session
 from notify.channels import ChannelError, RecordingChannel
 from notify.exceptions import NotificationNotFound, NotResendable
 from notify.outbox import lease_of
 from notify.queries import notification_log, resend
-from orders.db import new_session
 from tests.support.notify_env import notify_app, queue, row
 
 
@@ -21,7 +21,7 @@ def app(sqlite_url):
 
 def test_log_lists_newest_first_and_filters_by_status(app):
     first = queue(app, "email", "a@example.com", "一")  # email is off: skipped
-    app.extensions["ops"].extras["channels"]["email"] = RecordingChannel("email")
+    app.extensions["ops"].channels["email"] = RecordingChannel("email")
     second = queue(app, "email", "b@example.com", "二")
     with new_session(app.extensions["ops"].engine) as s:
         assert [n.id for n in notification_log(s)] == [second, first]
@@ -32,7 +32,7 @@ def test_log_lists_newest_first_and_filters_by_status(app):
 def test_resend_requeues_a_skipped_row_and_it_is_delivered(app):
     nid = queue(app, "sms", "13800000000", "到货提醒")
     assert row(app, nid).status == "skipped"
-    sms = app.extensions["ops"].extras["channels"]["sms"] = RecordingChannel("sms")
+    sms = app.extensions["ops"].channels["sms"] = RecordingChannel("sms")
     rt = app.extensions["ops"]
     with app.app_context(), rt.uow() as uow:
         resend(uow, nid)
@@ -44,7 +44,7 @@ def test_resend_requeues_a_skipped_row_and_it_is_delivered(app):
 
 def test_resend_refuses_sent_rows_and_unknown_ids_in_chinese(app):
     rt = app.extensions["ops"]
-    rt.extras["channels"]["sms"] = RecordingChannel("sms")
+    rt.channels["sms"] = RecordingChannel("sms")
     nid = queue(app, "sms", "13800000000", "x")
     with app.app_context(), rt.uow() as uow:
         with pytest.raises(NotResendable) as err:
@@ -56,7 +56,7 @@ def test_resend_refuses_sent_rows_and_unknown_ids_in_chinese(app):
 
 def test_throttled_sends_do_not_use_up_attempts(app):
     rt = app.extensions["ops"]
-    rt.extras["channels"]["sms"] = RecordingChannel("sms", fail_with=ChannelError("慢点", retry_after=60,
+    rt.channels["sms"] = RecordingChannel("sms", fail_with=ChannelError("慢点", retry_after=60,
                                                                                   deferred=True))
     from tests.support.notify_env import deliver_again
 

@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import func, select
 
-from orders.events import Event
+from bootstrap import seed_demo, seed_steps
+from core.events import Event
+from demo.factory import seed_if_empty
+from demo.plan import STATUS_COUNTS
 from orders.flow import check_roles, find_transition
 from orders.models import (
     BomLine,
@@ -24,8 +27,6 @@ from orders.models import (
     StatusEvent,
 )
 from orders.roles import Role
-from orders.seed import SEED_EXTENSIONS, seed_if_empty
-from orders.seed_plan import STATUS_COUNTS
 from orders.status import Status
 from tests.conftest import make_app
 
@@ -40,7 +41,7 @@ def _seeded(tmp_path_factory, name: str):
     app = make_app(f"sqlite:///{tmp_path_factory.mktemp(name) / 'ops.db'}")
     heard: list[Event] = []
     app.extensions["ops"].bus.register(Event, lambda event, uow: heard.append(event))
-    assert seed_if_empty(app.extensions["ops"], now=NOW) is True
+    assert seed_demo(app.extensions["ops"], now=NOW) is True
     app.extensions["heard"] = heard
     return app
 
@@ -189,7 +190,7 @@ def _order_count(rt) -> int:
 def test_seed_does_nothing_once_orders_exist(demo):
     rt = demo.extensions["ops"]
     before = _order_count(rt)
-    assert seed_if_empty(rt) is False
+    assert seed_demo(rt) is False
     assert _order_count(rt) == before
 
 
@@ -201,17 +202,14 @@ def test_extensions_run_with_what_was_created(tmp_path):
         if not session.exec(select(Staff).where(Staff.userid == "ext.person")).first():
             session.add(Staff(name="扩展加的人", userid="ext.person"))
 
-    SEED_EXTENSIONS.append(extension)
-    try:
-        app = make_app(f"sqlite:///{tmp_path / 'ops.db'}")
-        rt = app.extensions["ops"]
-        assert seed_if_empty(rt, now=NOW)
-        assert seed_if_empty(rt, force=True, now=NOW + timedelta(days=1))  # forced: runs again on top
-        with rt.uow() as uow:
-            assert uow.session.exec(select(Staff).where(Staff.userid == "ext.person")).all()
-            assert uow.session.exec(select(func.count()).select_from(Order)).one() == 2 * len(seen["orders"])
-        rt.engine.dispose()
-    finally:
-        SEED_EXTENSIONS.remove(extension)
+    app = make_app(f"sqlite:///{tmp_path / 'ops.db'}")
+    rt = app.extensions["ops"]
+    steps = [*seed_steps(), extension]
+    assert seed_if_empty(rt, steps, now=NOW)
+    assert seed_if_empty(rt, steps, force=True, now=NOW + timedelta(days=1))  # forced: runs again on top
+    with rt.uow() as uow:
+        assert uow.session.exec(select(Staff).where(Staff.userid == "ext.person")).all()
+        assert uow.session.exec(select(func.count()).select_from(Order)).one() == 2 * len(seen["orders"])
+    rt.engine.dispose()
     assert {"staff", "customers", "products", "materials", "chats", "orders", "now", "tz"} <= set(seen)
     assert seen["staff"]["demo.warehouse"].id

@@ -10,7 +10,7 @@ from flask.cli import ScriptInfo
 from sqlmodel import func, select
 
 from cli import cli
-from orders.db import new_session
+from core.db import new_session
 from orders.importer import import_csv
 from orders.models import Order, StatusEvent
 from tests.factories import basic_factory

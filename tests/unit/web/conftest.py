@@ -31,7 +31,7 @@ def app(db_url):
 def factory(app):
     """The small test factory (tests/factories.py) and a login named after each role."""
     from accounts.service import create_user
-    from orders.db import new_session
+    from core.db import new_session
     from tests.factories import basic_factory
 
     rt = app.extensions["ops"]

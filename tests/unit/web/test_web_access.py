@@ -152,7 +152,7 @@ def test_a_disabled_login_is_signed_out_at_the_next_request(app, signed_in):
     from sqlmodel import select
 
     from accounts.models import User
-    from orders.db import new_session
+    from core.db import new_session
 
     client, _ = signed_in("sales")
     assert client.get("/admin/orders").status_code == 200

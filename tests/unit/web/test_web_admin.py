@@ -7,7 +7,7 @@ import re
 from sqlmodel import select
 
 from accounts.models import ApiToken, User
-from orders.db import new_session
+from core.db import new_session
 from orders.models import Customer, Staff
 
 

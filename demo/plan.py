@@ -10,10 +10,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from orders import seed_data as D
+from demo import data as D
+from demo.clock import WorkClock
 from orders.flow import SELF_PICKUP
 from orders.models import Customer
-from orders.seed_clock import WorkClock
 from orders.status import Status
 
 S = Status

@@ -11,15 +11,20 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from orders.db import new_session
-from orders.events import Event
+from core.db import new_session
+from core.events import Event
+
+if TYPE_CHECKING:
+    from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+# A handler gets the event and the unit of work (`uow.runtime` is the process's Runtime).
 Handler = Callable[[Event, "UnitOfWork"], None]
 
 
@@ -44,10 +49,10 @@ class MessageBus:
 class UnitOfWork:
     """One database transaction plus the events it raised."""
 
-    def __init__(self, engine: Engine, bus: MessageBus | None = None, runtime: object | None = None):
+    def __init__(self, engine: Engine, bus: MessageBus | None = None, runtime: Runtime | None = None):
         self.engine = engine
         self.bus = bus or MessageBus()
-        self.runtime = runtime  # opaque here; adapters use it in after-commit work
+        self.runtime = runtime  # handlers and after-commit work reach settings, Redis, the queue here
         self.session: Session
         self.events: list[Event] = []
         self._after: list[Callable[[], None]] = []

@@ -3,20 +3,22 @@
 `seed_if_empty(runtime)` fills an empty database (no orders). Orders are created and
 moved through the real use cases (`orders.service`) on a unit of work whose bus has no
 handlers, so history is recorded without notifying anyone. Other packages add their own
-demo rows (devices, alert rules …) by appending to `SEED_EXTENSIONS`.
+demo rows (devices, alert rules …) through `Feature.seed`, passed in as `steps`.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, select
 
-from orders import seed_data as D
-from orders.bus import MessageBus, UnitOfWork
+from core.bus import MessageBus, UnitOfWork
+from core.types import utcnow
+from demo import data as D
+from demo.orders import seed_orders
 from orders.models import (
     BomLine,
     Customer,
@@ -27,21 +29,22 @@ from orders.models import (
     RouteStep,
     Staff,
 )
-from orders.types import utcnow
 
 log = logging.getLogger(__name__)
 
-# Each callable gets the seed's session and what was created:
+# Each step gets the seed's session and what was created:
 #   {"staff": {userid: Staff}, "customers": {short_name: Customer}, "products": {code: Product},
 #    "materials": {code: Material}, "chats": [CustomerChat], "orders": [order_no], "now": datetime,
 #    "tz": ZoneInfo}
-# The rows are already committed; use their ids. The seed commits after the extensions ran.
-SEED_EXTENSIONS: list[Callable[[Session, dict], None]] = []
+# The rows are already committed; use their ids. The seed commits after the steps ran.
 
 
-def seed_if_empty(runtime, force: bool = False, *, now: datetime | None = None) -> bool:
-    """Load the demo factory unless an order exists (or `force`); True when it loaded."""
-    from orders.seed_orders import seed_orders
+def seed_if_empty(runtime, steps: Sequence[Callable[[Session, dict], None]] = (), force: bool = False, *,
+                  now: datetime | None = None) -> bool:
+    """Load the demo factory unless an order exists (or `force`); True when it loaded.
+
+    `steps` are the features' own demo rows (`Feature.seed`, in feature order; see bootstrap).
+    """
 
     bus = MessageBus()  # history must not notify anyone: no handlers on this bus
     with UnitOfWork(runtime.engine, bus) as uow:
@@ -55,7 +58,7 @@ def seed_if_empty(runtime, force: bool = False, *, now: datetime | None = None) 
     created.update(now=now, tz=runtime.settings.tz)
     created["orders"] = seed_orders(runtime.engine, bus, created, now=now, tz=runtime.settings.tz)
     with UnitOfWork(runtime.engine, bus) as uow:
-        for extend in SEED_EXTENSIONS:
+        for extend in steps:
             extend(uow.session, created)
         uow.commit()
     log.info("demo factory: %d staff, %d customers, %d orders", len(created["staff"]),
@@ -154,11 +157,6 @@ def _seed_staff(s: Session, rng: random.Random) -> dict[str, Staff]:
         for _ in range(size - members):
             add(people.name(), dept, role, head)
     return out
-
-
-def line_leads(staff: dict[str, Staff]) -> dict[str, Staff]:
-    """The lead of each production line (1号线 … 4号线)."""
-    return {p.line: p for p in staff.values() if p.line}
 
 
 def _chat_id(rng: random.Random, platform: str) -> str:

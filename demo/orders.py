@@ -9,16 +9,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from orders import seed_data as D
+from core.bus import MessageBus, UnitOfWork
+from demo import data as D
+from demo.clock import WorkClock
+from demo.plan import OrderPlan, make_plans, step_time
 from orders import service
 from orders.actor import Actor, Trace
-from orders.bus import MessageBus, UnitOfWork
 from orders.flow import SELF_PICKUP
 from orders.models import BomLine, Order, ProductionTask, PurchaseLine, Staff
 from orders.roles import Role
-from orders.seed import line_leads
-from orders.seed_clock import WorkClock
-from orders.seed_plan import OrderPlan, make_plans, step_time
 from orders.status import Status
 
 BATCH = 50
@@ -90,6 +89,11 @@ class Cast:
             return Actor(name="导入", source="import")
         owner = self.by_id.get(plan.customer.sales_owner_id) or self.staff["demo.sales"]
         return _as_actor(owner, plan.source)
+
+
+def line_leads(staff: dict[str, Staff]) -> dict[str, Staff]:
+    """The lead of each production line (1号线 … 4号线)."""
+    return {p.line: p for p in staff.values() if p.line}
 
 
 def _as_actor(person: Staff, source: str) -> Actor:

@@ -1,3 +1,0 @@
-"""API blueprints that other packages add (filled by their `api` modules)."""
-
-BLUEPRINTS: list = []
