@@ -14,6 +14,7 @@ from rq import Queue
 
 from accounts.wiring import FEATURE as ACCOUNTS
 from alerts.wiring import FEATURE as ALERTS
+from backups.wiring import FEATURE as BACKUPS
 from bot.wiring import FEATURE as BOT
 from config import Settings
 from core.bus import MessageBus
@@ -31,7 +32,7 @@ from workcal.wiring import FEATURE as WORKCAL
 log = logging.getLogger(__name__)
 
 FEATURES: tuple[Feature, ...] = (ORDERS, ACCOUNTS, NOTIFY, WORKCAL, ALERTS, NEXTSTEPS, BOT, LOGISTICS,
-                                 DEVICES, WEB)
+                                 DEVICES, WEB, BACKUPS)
 
 
 def handler_table(features: tuple[Feature, ...] = FEATURES) -> dict[type, list[Callable]]:
