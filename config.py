@@ -340,13 +340,20 @@ def from_env(env: dict | None = None, instance: Path = INSTANCE) -> Settings:
     return settings
 
 
+def _passes(kind: Kind, value: Any) -> bool:
+    try:
+        return bool(kind.ok(value))
+    except (TypeError, ValueError):  # an override of the wrong type, e.g. "7" for a number
+        return False
+
+
 def validate(s: Settings) -> None:
     """Raise ConfigError naming the first variable that is malformed or missing."""
     for path, f in knobs():
         section, _, name = path.rpartition(".")
         value = getattr(getattr(s, section) if section else s, name)
         kind: Kind = f.metadata["kind"]
-        if value not in (None, "") and not kind.ok(value):
+        if value not in (None, "") and not _passes(kind, value):
             raise ConfigError(f"{f.metadata['env']} must be {kind.want}, got {value!r}")
     if s.smtp_url and not s.mail_from:
         raise ConfigError("MAIL_FROM is needed when SMTP_URL is set")

@@ -114,3 +114,8 @@ def test_a_defaulted_public_base_url_follows_host_and_port_an_explicit_one_stays
 def test_a_section_override_keeps_its_other_fields(tmp_path):
     s = from_env({"MQTT_KEEPALIVE": "40"}, instance=tmp_path).replace(devices={"client_id": "hub-1"})
     assert (s.devices.client_id, s.devices.keepalive, s.devices.mqtt_client_id) == ("hub-1", 40, "hub-1")
+
+
+def test_an_override_of_the_wrong_type_names_the_variable(tmp_path):
+    with pytest.raises(ConfigError, match="^TRACKING_TOKEN_DAYS "):
+        validate(from_env({}, instance=tmp_path).replace(logistics={"tracking_token_days": "7"}))
