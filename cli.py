@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, routes_command, shell_command
 
-from config import ConfigError
+from config import ConfigError, validate
 
 
 def _create_app():
@@ -123,13 +123,17 @@ def worker(burst):
 
 
 @cli.command("run")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=None, type=int, envvar="PORT")
+@click.option("--host", default=None, help="default: HOST (127.0.0.1)")
+@click.option("--port", default=None, type=int, help="default: PORT (5000)")
 def run(host, port):
     """Serve everything in one process: web, bot endpoints, job worker, scheduler."""
     from serve import serve_all
 
-    serve_all(current_app._get_current_object(), host=host, port=port or 5000)
+    rt = _rt()
+    if host or port:  # a defaulted PUBLIC_BASE_URL follows the address actually served
+        rt.settings = rt.settings.replace(host=host or rt.settings.host, port=port or rt.settings.port)
+        validate(rt.settings)
+    serve_all(current_app._get_current_object(), host=rt.settings.host, port=rt.settings.port)
 
 
 @cli.command("devices")
@@ -152,7 +156,7 @@ def devices():
         worker.start()
     client = DeviceClient.from_app(app)
     client.start()
-    click.echo(f" * MQTT client {client.ds.client_id} → {client.broker.host}:{client.broker.port} (Ctrl-C to stop)")
+    click.echo(f" * MQTT client {client.ds.mqtt_client_id} → {client.broker.host}:{client.broker.port} (Ctrl-C to stop)")
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:

@@ -1,16 +1,23 @@
-"""Settings read from the environment (and a `.env` file in the repo root).
+"""Settings read from the environment (and a `.env` file in the repo root), in one place.
 
-Every variable of CONTRACT §2 lives here with its default. A needed value that is
-missing or malformed raises `ConfigError` naming the variable, so start-up stops
-with one clear line instead of a traceback deep inside a request.
+Every variable of CONTRACT §2 and every further knob lives here: one typed, frozen `Settings` with a
+nested section per feature (`settings.bot`, `settings.devices`, …). Each field names its environment
+variable, default, kind and meaning; `from_env` reads and checks them all at start-up, and a malformed
+value raises `ConfigError` naming the variable, so start-up stops with one clear line instead of a
+traceback deep inside a request. `python config.py` prints README's configuration table.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from dataclasses import replace as dc_replace
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,35 +29,216 @@ class ConfigError(RuntimeError):
     """A configuration variable is missing or malformed."""
 
 
+def _scheme_is(*schemes: str) -> Callable[[str], bool]:
+    return lambda v: urlparse(v).scheme in schemes and bool(urlparse(v).netloc)
+
+
+def _is_rate(value: str) -> bool:
+    from limits import parse  # Flask-Limiter's own parser; imported only when a rate is checked
+
+    try:
+        parse(value)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a variable's text becomes a value, and what a good value is (`want` completes "must be …")."""
+
+    want: str
+    parse: Callable[[str], Any] = str
+    ok: Callable[[Any], bool] = lambda v: True
+
+
+TEXT = Kind("text")
+WHOLE = Kind("a whole number, e.g. 1000002", int)
+COUNT = Kind("a whole number greater than zero", int, lambda v: v > 0)
+SECONDS = Kind("a number of seconds greater than zero", float, lambda v: v > 0)
+MINUTES = Kind("a number of minutes greater than zero", float, lambda v: v > 0)
+HOURS = Kind("a number of hours greater than zero", float, lambda v: v > 0)
+PORT = Kind("a port number from 1 to 65535", int, lambda v: 0 < v < 65536)
+HTTP_URL = Kind("an http:// or https:// URL", str, _scheme_is("http", "https"))
+WS_URL = Kind("a ws:// or wss:// URL", str, _scheme_is("ws", "wss"))
+CLOCK = Kind("a time of day as HH:MM, e.g. 08:00", str, lambda v: bool(re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v)))
+RATE = Kind("a rate limit such as 30/minute", str, _is_rate)
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+ZONE = Kind("a known time zone such as Asia/Shanghai", str, _is_zone)
+AES_KEY = Kind("the 43-character EncodingAESKey", str, lambda v: len(v) == 43)
+
+
+def knob(env: str, default: Any, meaning: str, kind: Kind = TEXT, shown: str | None = None) -> Any:
+    """A settings field read from variable `env`; `shown` is the default as README tells it."""
+    return field(default=default, metadata={"env": env, "meaning": meaning, "kind": kind, "shown": shown})
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    """The WeCom intelligent robot's long connection."""
+
+    ws_url: str = knob("WECOM_BOT_WS_URL", "wss://openws.work.weixin.qq.com",
+                       "WebSocket endpoint of the robot's long connection", WS_URL)
+    ping_interval: float = knob("WECOM_BOT_PING_INTERVAL", 30, "seconds between heartbeats on the long connection",
+                                SECONDS)
+
+
+@dataclass(frozen=True)
+class DeviceSettings:
+    """The MQTT client of scanners and sensors."""
+
+    client_id: str = knob("MQTT_CLIENT_ID", "", "our MQTT client id (at most 64 characters are used)",
+                          shown="`order-hub-<hostname>`")
+    session_expiry: int = knob("MQTT_SESSION_EXPIRY", 7 * 24 * 3600,
+                               "seconds the broker keeps our session while we are away", COUNT)
+    reconnect_max_delay: int = knob("MQTT_RECONNECT_MAX_DELAY", 60, "upper bound in seconds of the reconnect backoff",
+                                    COUNT)
+    keepalive: int = knob("MQTT_KEEPALIVE", 30, "MQTT keepalive in seconds",
+                          Kind("a whole number of seconds, 5 or more", int, lambda v: v >= 5))
+    reading_fresh_minutes: float = knob("DEVICE_READING_FRESH_MINUTES", 10,
+                                        "older sensor readings are recorded as missing, not guessed", MINUTES)
+    silence_minutes: float = knob("DEVICE_SILENCE_MINUTES", 15, "no message for this long raises an offline alert",
+                                  MINUTES)
+
+    @property
+    def mqtt_client_id(self) -> str:
+        """The client id sent to the broker."""
+        import socket
+
+        return (self.client_id or f"order-hub-{socket.gethostname()}")[:64]
+
+    @property
+    def reading_fresh(self) -> timedelta:
+        return timedelta(minutes=self.reading_fresh_minutes)
+
+    @property
+    def silence(self) -> timedelta:
+        return timedelta(minutes=self.silence_minutes)
+
+
+@dataclass(frozen=True)
+class LogisticsSettings:
+    """Kuaidi100, shipping notices and the customer tracking page."""
+
+    kuaidi100_salt: str | None = knob("KUAIDI100_SALT", None, "salt that signs Kuaidi100 pushes",
+                                      shown="unset: pushes are refused")
+    kuaidi100_key: str | None = knob("KUAIDI100_KEY", None, "Kuaidi100 key; with the salt, shipped waybills are subscribed",
+                                     shown="unset: no subscription")
+    kuaidi100_api_base: str = knob("KUAIDI100_API_BASE", "https://poll.kuaidi100.com", "base of Kuaidi100's API",
+                                   HTTP_URL)
+    company_name: str | None = knob("OPS_COMPANY_NAME", None, "company name on notices and the tracking page",
+                                    shown="unset: the demo company's name")
+    tracking_rate_limit: str = knob("TRACKING_RATE_LIMIT", "30/minute", "per-IP limit of the tracking page `/t/…`",
+                                    RATE)
+    tracking_token_days: int = knob("TRACKING_TOKEN_DAYS", 180, "lifetime of a customer tracking link in days", COUNT)
+    notice_dir: str = knob("OPS_NOTICE_DIR", str(INSTANCE / "notices"), "folder of the shipping-notice images",
+                           shown="`instance/notices`")
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Outgoing notifications."""
+
+    cjk_font: str | None = knob("OPS_CJK_FONT", None, "font file that draws Chinese on notice images",
+                                shown="unset: Noto Sans SC of `pylopdf-fonts-zh-cn`, then system fonts")
+    outbox_lease_seconds: float = knob("OUTBOX_LEASE_SECONDS", 120,
+                                       "how long a claimed notification stays one worker's before another may take it",
+                                       SECONDS)
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """The alert sweep."""
+
+    sweep_budget_seconds: float = knob("ALERT_SWEEP_BUDGET_SECONDS", 40,
+                                       "a sweep takes no new batch after this long (RQ's job timeout is 180 s)",
+                                       Kind("a number of seconds, 0 or more", float, lambda v: v >= 0))
+
+
+@dataclass(frozen=True)
+class PlanningSettings:
+    """Working hours and line capacity, until the admin sets them in the database."""
+
+    shift_start: str = knob("OPS_SHIFT_START", "08:00", "shift start when the admin has set none", CLOCK)
+    shift_end: str = knob("OPS_SHIFT_END", "17:30", "shift end when the admin has set none", CLOCK)
+    line_day_hours: float | None = knob("OPS_LINE_DAY_HOURS", None, "standard hours one line can do per day",
+                                        HOURS, shown="unset: no capacity shown on the planning board")
+
+
+SECTIONS = {"bot": BotSettings, "devices": DeviceSettings, "logistics": LogisticsSettings,
+            "notify": NotifySettings, "alerts": AlertSettings, "planning": PlanningSettings}
+_OFF_APP, _OFF_BOT = "unset: WeCom app off", "unset: robot off"
+
+
 @dataclass(frozen=True)
 class Settings:
     """The whole configuration of one running Order Hub."""
 
-    database_url: str = f"sqlite:///{INSTANCE / 'ops.db'}"
-    redis_url: str | None = None
-    secret_key: str = ""
-    public_base_url: str = "http://127.0.0.1:5000"
-    timezone: str = "Asia/Shanghai"
-    wecom_corp_id: str | None = None
-    wecom_agent_id: int | None = None
-    wecom_secret: str | None = None
-    wecom_token: str | None = None
-    wecom_aes_key: str | None = None
-    wecom_bot_id: str | None = None
-    wecom_bot_secret: str | None = None
-    wecom_bot_token: str | None = None
-    wecom_bot_aes_key: str | None = None
-    wecom_bot_mode: str = "callback"
-    wecom_api_base: str = "https://qyapi.weixin.qq.com"
-    bridge_secret: str | None = None
-    mqtt_url: str | None = None
-    smtp_url: str | None = None
-    mail_from: str | None = None
-    sms_url: str | None = None
-    # Not in the contract; knobs for tests and deployments.
+    database_url: str = knob("DATABASE_URL", f"sqlite:///{INSTANCE / 'ops.db'}",
+                             "SQLAlchemy URL (`postgresql+psycopg://user@host/db` in production)",
+                             Kind("an SQLAlchemy URL such as sqlite:///ops.db", str, lambda v: "://" in v), shown="`sqlite:///instance/ops.db`")
+    redis_url: str | None = knob("REDIS_URL", None, "Redis for RQ, caches, pub/sub",
+                                 Kind("a URL such as redis://host:6379/0", str, _scheme_is("redis", "rediss", "unix")),
+                                 shown="unset: embedded in-process Redis (single process only)")
+    secret_key: str = knob("SECRET_KEY", "", "sessions and signed links",
+                           shown="generated once, kept in `instance/secret_key`")
+    host: str = knob("HOST", "127.0.0.1", "where `ops run` listens")
+    port: int = knob("PORT", 5000, "where `ops run` listens", PORT)
+    public_base_url: str = knob("PUBLIC_BASE_URL", "", "base of links in QR codes and messages", HTTP_URL,
+                                shown="`http://<HOST>:<PORT>`")
+    timezone: str = knob("OPS_TIMEZONE", "Asia/Shanghai", "business time zone", ZONE)
+    wecom_corp_id: str | None = knob("WECOM_CORP_ID", None, "WeCom self-built app: corp id", shown=_OFF_APP)
+    wecom_agent_id: int | None = knob("WECOM_AGENT_ID", None, "WeCom self-built app: agent id", WHOLE, shown=_OFF_APP)
+    wecom_secret: str | None = knob("WECOM_SECRET", None, "WeCom self-built app: secret", shown=_OFF_APP)
+    wecom_token: str | None = knob("WECOM_TOKEN", None, "WeCom self-built app: callback token", shown=_OFF_APP)
+    wecom_aes_key: str | None = knob("WECOM_AES_KEY", None, "WeCom self-built app: callback EncodingAESKey",
+                                     AES_KEY, shown=_OFF_APP)
+    wecom_bot_id: str | None = knob("WECOM_BOT_ID", None, "WeCom intelligent robot: long-connection id",
+                                    shown=_OFF_BOT)
+    wecom_bot_secret: str | None = knob("WECOM_BOT_SECRET", None, "WeCom intelligent robot: long-connection secret",
+                                        shown=_OFF_BOT)
+    wecom_bot_token: str | None = knob("WECOM_BOT_TOKEN", None, "WeCom intelligent robot: callback token",
+                                       shown=_OFF_BOT)
+    wecom_bot_aes_key: str | None = knob("WECOM_BOT_AES_KEY", None, "WeCom intelligent robot: callback EncodingAESKey",
+                                         AES_KEY, shown=_OFF_BOT)
+    wecom_bot_mode: str = knob("WECOM_BOT_MODE", "callback", "`callback` (HTTP) or `longconn` (WebSocket)",
+                               Kind("callback or longconn", str, lambda v: v in ("callback", "longconn")))
+    wecom_api_base: str = knob("WECOM_API_BASE", "https://qyapi.weixin.qq.com", "base of every WeCom API call",
+                               HTTP_URL)
+    bridge_secret: str | None = knob("BRIDGE_SECRET", None, "HMAC key of `/bridge/messages` and `/bridge/outbox`",
+                                     shown="unset: bridge off")
+    mqtt_url: str | None = knob("MQTT_URL", None, "broker of scanners and sensors, e.g. `mqtt://127.0.0.1:1883`",
+                                Kind("a URL such as mqtt://127.0.0.1:1883", str, _scheme_is("mqtt", "mqtts", "tcp")), shown="unset: devices off")
+    smtp_url: str | None = knob("SMTP_URL", None, "outgoing mail, `smtp://user:pass@host:25` (STARTTLS when "
+                                "offered) or `smtps://`",
+                                Kind("a URL such as smtp://user:pass@host:25", str, _scheme_is("smtp", "smtps")), shown="unset: email off")
+    mail_from: str | None = knob("MAIL_FROM", None, "sender address of outgoing mail", shown="unset: email off")
+    sms_url: str | None = knob("SMS_URL", None, "HTTP SMS gateway (below)", HTTP_URL, shown="unset: SMS off")
+    bot: BotSettings = field(default_factory=BotSettings)
+    devices: DeviceSettings = field(default_factory=DeviceSettings)
+    logistics: LogisticsSettings = field(default_factory=LogisticsSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    planning: PlanningSettings = field(default_factory=PlanningSettings)
+    # Not variables: knobs for tests and in-process runs.
     run_jobs_inline: bool = False
     start_background: bool = False
-    extra: dict = field(default_factory=dict)
+    # True when PUBLIC_BASE_URL was unset and follows HOST and PORT.
+    public_base_url_defaulted: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        if not self.public_base_url:
+            object.__setattr__(self, "public_base_url", f"http://{self.host}:{self.port}")
+            object.__setattr__(self, "public_base_url_defaulted", True)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -71,35 +259,29 @@ class Settings:
         )
 
     def replace(self, **changes) -> Settings:
-        """A copy with some values changed (tests pass overrides this way)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values.update(changes)
+        """A copy with some values changed; a section takes a dict of its fields (`alerts={...}`)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
+        if self.public_base_url_defaulted:
+            values["public_base_url"] = ""  # keeps following HOST and PORT
+        for name, value in changes.items():
+            if name in SECTIONS and isinstance(value, dict):
+                value = dc_replace(values[name], **value)
+            values[name] = value
         return Settings(**values)
 
 
-ENV_NAMES = {
-    "database_url": "DATABASE_URL",
-    "redis_url": "REDIS_URL",
-    "secret_key": "SECRET_KEY",
-    "public_base_url": "PUBLIC_BASE_URL",
-    "timezone": "OPS_TIMEZONE",
-    "wecom_corp_id": "WECOM_CORP_ID",
-    "wecom_agent_id": "WECOM_AGENT_ID",
-    "wecom_secret": "WECOM_SECRET",
-    "wecom_token": "WECOM_TOKEN",
-    "wecom_aes_key": "WECOM_AES_KEY",
-    "wecom_bot_id": "WECOM_BOT_ID",
-    "wecom_bot_secret": "WECOM_BOT_SECRET",
-    "wecom_bot_token": "WECOM_BOT_TOKEN",
-    "wecom_bot_aes_key": "WECOM_BOT_AES_KEY",
-    "wecom_bot_mode": "WECOM_BOT_MODE",
-    "wecom_api_base": "WECOM_API_BASE",
-    "bridge_secret": "BRIDGE_SECRET",
-    "mqtt_url": "MQTT_URL",
-    "smtp_url": "SMTP_URL",
-    "mail_from": "MAIL_FROM",
-    "sms_url": "SMS_URL",
-}
+def knobs(cls: type = Settings, prefix: str = "") -> list[tuple[str, Any]]:
+    """Every variable-backed field as (dotted path, dataclass field), sections included."""
+    found = []
+    for f in fields(cls):
+        if "env" in f.metadata:
+            found.append((prefix + f.name, f))
+        elif f.name in SECTIONS:
+            found += knobs(SECTIONS[f.name], f"{f.name}.")
+    return found
+
+
+ENV_NAMES = {path: f.metadata["env"] for path, f in knobs()}
 
 
 def load_dotenv_file(path: Path = ROOT / ".env") -> None:
@@ -108,6 +290,16 @@ def load_dotenv_file(path: Path = ROOT / ".env") -> None:
         from dotenv import load_dotenv
 
         load_dotenv(path, override=False)
+
+
+def env_value(name: str, path: Path = ROOT / ".env") -> str | None:
+    """One variable from the environment, else `.env`, without building Settings (for `python -m nlu`)."""
+    value = (os.environ.get(name) or "").strip()
+    if not value and path.is_file():
+        from dotenv import dotenv_values
+
+        value = (dotenv_values(path).get(name) or "").strip()
+    return value or None
 
 
 def _secret_key(instance: Path) -> str:
@@ -122,54 +314,63 @@ def _secret_key(instance: Path) -> str:
     return key
 
 
+def _parse(f, raw: str) -> Any:
+    kind: Kind = f.metadata["kind"]
+    try:
+        return kind.parse(raw)
+    except ValueError:
+        raise ConfigError(f"{f.metadata['env']} must be {kind.want}, got {raw!r}") from None
+
+
 def from_env(env: dict | None = None, instance: Path = INSTANCE) -> Settings:
     """Build Settings from environment variables, validating each one."""
     if env is None:
         load_dotenv_file()
         env = dict(os.environ)
-    raw = {attr: (env.get(name) or "").strip() or None for attr, name in ENV_NAMES.items()}
-    values: dict = {k: v for k, v in raw.items() if v is not None}
-    if "wecom_agent_id" in values:
-        try:
-            values["wecom_agent_id"] = int(values["wecom_agent_id"])
-        except ValueError:
-            raise ConfigError("WECOM_AGENT_ID must be a whole number, e.g. 1000002") from None
-    values.setdefault("secret_key", _secret_key(instance))
-    settings = Settings(**values)
+    top: dict = {}
+    sections: dict[str, dict] = {name: {} for name in SECTIONS}
+    for path, f in knobs():
+        raw = (env.get(f.metadata["env"]) or "").strip()
+        if raw:
+            section, _, name = path.rpartition(".")
+            (sections[section] if section else top)[name] = _parse(f, raw)
+    top.setdefault("secret_key", _secret_key(instance))
+    settings = Settings(**top, **{name: SECTIONS[name](**values) for name, values in sections.items()})
     validate(settings)
     return settings
 
 
-def validate(s: Settings) -> None:
-    """Raise ConfigError naming the first variable that is malformed."""
-    if "://" not in s.database_url:
-        raise ConfigError(f"DATABASE_URL is not an SQLAlchemy URL: {s.database_url!r}")
-    if s.redis_url and urlparse(s.redis_url).scheme not in ("redis", "rediss", "unix"):
-        raise ConfigError("REDIS_URL must look like redis://host:6379/0")
+def _passes(kind: Kind, value: Any) -> bool:
     try:
-        ZoneInfo(s.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"OPS_TIMEZONE is not a known time zone: {s.timezone!r}") from None
-    for attr, scheme in (("public_base_url", ("http", "https")), ("wecom_api_base", ("http", "https"))):
-        if urlparse(getattr(s, attr)).scheme not in scheme:
-            raise ConfigError(f"{ENV_NAMES[attr]} must start with http:// or https://")
-    if s.wecom_bot_mode not in ("callback", "longconn"):
-        raise ConfigError("WECOM_BOT_MODE must be callback or longconn")
-    for attr in ("wecom_aes_key", "wecom_bot_aes_key"):
-        key = getattr(s, attr)
-        if key is not None and len(key) != 43:
-            raise ConfigError(f"{ENV_NAMES[attr]} must be the 43-character EncodingAESKey")
-    if s.mqtt_url and urlparse(s.mqtt_url).scheme not in ("mqtt", "mqtts", "tcp"):
-        raise ConfigError("MQTT_URL must look like mqtt://127.0.0.1:1883")
-    if s.smtp_url:
-        if urlparse(s.smtp_url).scheme not in ("smtp", "smtps"):
-            raise ConfigError("SMTP_URL must look like smtp://user:pass@host:25")
-        if not s.mail_from:
-            raise ConfigError("MAIL_FROM is needed when SMTP_URL is set")
-    if s.sms_url and urlparse(s.sms_url).scheme not in ("http", "https"):
-        raise ConfigError("SMS_URL must be an http(s) URL")
-    wecom_app = [s.wecom_corp_id, s.wecom_secret]
-    if any(wecom_app) and not all(wecom_app):
+        return bool(kind.ok(value))
+    except (TypeError, ValueError):  # an override of the wrong type, e.g. "7" for a number
+        return False
+
+
+def validate(s: Settings) -> None:
+    """Raise ConfigError naming the first variable that is malformed or missing."""
+    for path, f in knobs():
+        section, _, name = path.rpartition(".")
+        value = getattr(getattr(s, section) if section else s, name)
+        kind: Kind = f.metadata["kind"]
+        if value not in (None, "") and not _passes(kind, value):
+            raise ConfigError(f"{f.metadata['env']} must be {kind.want}, got {value!r}")
+    if s.smtp_url and not s.mail_from:
+        raise ConfigError("MAIL_FROM is needed when SMTP_URL is set")
+    if bool(s.wecom_corp_id) != bool(s.wecom_secret):
         raise ConfigError("WECOM_CORP_ID and WECOM_SECRET must be set together")
     if s.wecom_app_enabled and s.wecom_agent_id is None:
         raise ConfigError("WECOM_AGENT_ID is needed when WECOM_CORP_ID and WECOM_SECRET are set")
+
+
+def markdown_table() -> str:
+    """README's configuration table, one row per variable, in declaration order."""
+    rows = ["| variable | setting | meaning | default |", "| --- | --- | --- | --- |"]
+    for path, f in knobs():
+        shown = f.metadata["shown"] or f"`{f.default}`"
+        rows.append(f"| `{f.metadata['env']}` | `{path}` | {f.metadata['meaning']} | {shown} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -31,8 +31,7 @@ from workcal.service import calendar_for, remember_fallback_years
 log = logging.getLogger(__name__)
 PUBLISH_ITEMS = 50
 # A sweep stops taking new batches after this long (RQ's default job timeout is 180 s);
-# settings.extra['alert_sweep_budget_seconds'] overrides it.
-BUDGET_SECONDS = 40
+# ALERT_SWEEP_BUDGET_SECONDS (settings.alerts.sweep_budget_seconds) sets it; 40 s by default.
 
 
 def run_sweep(now: datetime | None = None) -> dict:
@@ -51,7 +50,7 @@ def sweep(rt: Runtime, now: datetime) -> dict:
         hits, problems = _evaluate_all(s, rules, ctx)
     inhibited = inhibition(rules, hits)
     changes: list[dict] = []
-    budget = float((rt.settings.extra or {}).get("alert_sweep_budget_seconds", BUDGET_SECONDS))
+    budget = rt.settings.alerts.sweep_budget_seconds
     deadline, deferred = time.monotonic() + budget, [0]
     for rule in rules:
         if rule.id in hits:

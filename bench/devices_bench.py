@@ -38,8 +38,7 @@ def build_app(args):
     db = args.db if args.db != "sqlite" else f"sqlite:///{tempfile.mkdtemp(prefix='devbench-')}/ops.db"
     app = create_app({"database_url": db, "run_jobs_inline": not args.rq, "redis_url": args.rq,
                       "secret_key": "bench", "mqtt_url": args.broker,
-                      "extra": {"mqtt_client_id": f"bench-hub-{uuid.uuid4().hex[:8]}",
-                                "mqtt_session_expiry": 60}})
+                      "devices": {"client_id": f"bench-hub-{uuid.uuid4().hex[:8]}", "session_expiry": 60}})
     load_models()
     SQLModel.metadata.create_all(app.extensions["ops"].engine)
     return app

@@ -55,7 +55,7 @@ def build_app(url: str, tmp: Path):
 
     app = create_app({"database_url": url, "run_jobs_inline": False, "redis_url": None, "secret_key": "bench",
                       "public_base_url": "http://bench",
-                      "extra": {"notice_dir": str(tmp / "notices"), "tracking_rate_limit": "100000000/minute"}})
+                      "logistics": {"notice_dir": str(tmp / "notices"), "tracking_rate_limit": "100000000/minute"}})
     load_models()
     SQLModel.metadata.create_all(app.extensions["ops"].engine)
     return app

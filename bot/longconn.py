@@ -23,7 +23,6 @@ from notify.channels import ChannelError, SendResult
 
 log = logging.getLogger(__name__)
 
-DEFAULT_URL = "wss://openws.work.weixin.qq.com"
 SUBSCRIBE, PING = "aibot_subscribe", "ping"
 MSG_CALLBACK, EVENT_CALLBACK, RESPOND = "aibot_msg_callback", "aibot_event_callback", "aibot_respond_msg"
 RELAY = "ops:aibot:respond"  # Redis pub/sub: workers hand replies to the process holding the socket

@@ -8,7 +8,7 @@ import logging
 from bot import models
 from bot.bridge import bp as bridge_bp
 from bot.jobs import catch_up_inbound
-from bot.longconn import DEFAULT_URL, RobotLongConnection, RobotSocketChannel, relay_replies
+from bot.longconn import RobotLongConnection, RobotSocketChannel, relay_replies
 from bot.lookup import forget_lookups
 from bot.seed import seed_chat_identities
 from bot.wecom import bp as wecom_bp
@@ -42,9 +42,8 @@ def start(app):
     if not (s.wecom_bot_id and s.wecom_bot_secret):
         log.warning("WECOM_BOT_MODE=longconn needs WECOM_BOT_ID and WECOM_BOT_SECRET; robot stays off")
         return None
-    url = s.extra.get("wecom_bot_ws_url") or DEFAULT_URL
-    client = RobotLongConnection(app, url=url, bot_id=s.wecom_bot_id, secret=s.wecom_bot_secret,
-                                 ping_interval=float(s.extra.get("wecom_bot_ping_interval", 30)))
+    client = RobotLongConnection(app, url=s.bot.ws_url, bot_id=s.wecom_bot_id, secret=s.wecom_bot_secret,
+                                 ping_interval=s.bot.ping_interval)
     rt.extras["bot.longconn"] = client
     client.start()
     if not rt.embedded_redis:

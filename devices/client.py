@@ -23,10 +23,10 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 from rq import Retry
 
+from config import DeviceSettings
 from core.types import utcnow
 from devices import jobs
 from devices.payloads import HUB_STATUS_TOPIC, MAX_BYTES, SCAN_TOPIC, SENSOR_TOPIC, STATUS_TOPIC
-from devices.settings import DeviceSettings, device_settings
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +87,10 @@ class DeviceClient:
     def from_app(cls, app) -> DeviceClient:
         """A client for the app's MQTT_URL and device settings."""
         settings = app.extensions["ops"].settings
-        return cls(app, Broker.from_url(settings.mqtt_url), device_settings(settings))
+        return cls(app, Broker.from_url(settings.mqtt_url), settings.devices)
 
     def _make_client(self) -> mqtt.Client:
-        c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.ds.client_id, protocol=mqtt.MQTTv5,
+        c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.ds.mqtt_client_id, protocol=mqtt.MQTTv5,
                         manual_ack=True)
         if self.broker.username:
             c.username_pw_set(self.broker.username, self.broker.password)
@@ -114,7 +114,7 @@ class DeviceClient:
         self.client.loop_start()
         self._drainer = threading.Thread(target=self._drain, name="devices-backlog", daemon=True)
         self._drainer.start()
-        log.info("MQTT client %s connecting to %s:%s", self.ds.client_id, self.broker.host, self.broker.port)
+        log.info("MQTT client %s connecting to %s:%s", self.ds.mqtt_client_id, self.broker.host, self.broker.port)
 
     def stop(self) -> None:
         """Say goodbye on the hub status topic and disconnect; the broker keeps our session."""
@@ -130,7 +130,7 @@ class DeviceClient:
 
     def status(self) -> dict:
         """Health of the session, for /healthz."""
-        return {"ok": self.connected.is_set(), "client_id": self.ds.client_id,
+        return {"ok": self.connected.is_set(), "client_id": self.ds.mqtt_client_id,
                 "broker": f"{self.broker.host}:{self.broker.port}", "backlog": len(self._backlog),
                 **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in self.stats.items()}}
 

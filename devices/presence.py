@@ -21,7 +21,6 @@ from devices.deadletters import add_dead_letter
 from devices.exceptions import BadPayload
 from devices.models import Device
 from devices.registry import find_device, mark_seen
-from devices.settings import device_settings
 from notify.outbox import queue_notification
 from orders.models import Staff
 from orders.roles import Role
@@ -65,13 +64,13 @@ def handle_status(rt: Runtime, topic: str, payload: str, received_at: datetime, 
 
 def _recently_seen(rt: Runtime, device: Device, now: datetime) -> bool:
     seen = device.last_seen_at
-    return seen is not None and now - seen < device_settings(rt.settings).silence
+    return seen is not None and now - seen < rt.settings.devices.silence
 
 
 def check_silence(rt: Runtime, now: datetime | None = None) -> int:
     """Mark devices silent for longer than the bound as offline; returns how many went offline."""
     now = now or utcnow()
-    bound = device_settings(rt.settings).silence
+    bound = rt.settings.devices.silence
     minutes = round(bound.total_seconds() / 60)
     count = 0
     with rt.uow() as uow:

@@ -22,7 +22,6 @@ from devices.exceptions import BadPayload, ScanRejected
 from devices.models import ScanEvent
 from devices.readings import reading_at
 from devices.registry import find_device, find_operator, mark_seen
-from devices.settings import device_settings
 from orders import service as order_service
 from orders.actor import Actor, Trace
 from orders.exceptions import OrderError, VersionConflict
@@ -97,7 +96,7 @@ def _apply(uow: UnitOfWork, rt: Runtime, scan: payloads.Scan, device_id: str) ->
         raise ScanRejected(T.UNKNOWN_OPERATOR.format(operator=scan.operator))
     if not staff.active:
         raise ScanRejected(T.INACTIVE_OPERATOR.format(name=staff.name))
-    reading = reading_at(s, device.zone, scan.at, device_settings(rt.settings).reading_fresh)
+    reading = reading_at(s, device.zone, scan.at, rt.settings.devices.reading_fresh)
     actor = Actor(staff.name, source="scan", roles=staff.role_set, userid=staff.userid, staff_id=staff.id)
     trace = Trace(device_id=device_id, temperature=reading.temperature if reading else None,
                   humidity=reading.humidity if reading else None)

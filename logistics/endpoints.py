@@ -24,7 +24,7 @@ from sqlmodel import select
 
 from core.runtime import current_runtime
 from core.types import utcnow
-from logistics import kuaidi100, options
+from logistics import kuaidi100
 from logistics.models import BridgeNotice
 from logistics.service import apply_push
 from notify.templates import notices as t
@@ -39,7 +39,7 @@ SKEW = 300
 def kuaidi100_push():
     """Verify, store and apply one push; answer Kuaidi100's JSON."""
     rt = current_runtime()
-    salt = options.kuaidi100_salt(rt)
+    salt = rt.settings.logistics.kuaidi100_salt
     param, sign = request.form.get("param", ""), request.form.get("sign", "")
     if salt is None:
         return jsonify(kuaidi100.answer(False, t.KD100_NOT_CONFIGURED))

@@ -17,12 +17,11 @@ from sqlmodel import select
 
 from core.bus import UnitOfWork
 from core.runtime import Runtime, current_runtime
-from logistics import options
 from logistics.eta import default_eta, seed_carrier_eta
 from logistics.models import TrackingToken
 from logistics.notices import issue_notice, queue_notice_messages
 from logistics.subscribe import subscribe_waybill
-from logistics.tokens import current_token
+from logistics.tokens import current_token, public_url
 from orders.events import OrderShipped
 from orders.models import Customer, Order
 from orders.status import Status
@@ -45,7 +44,7 @@ def on_order_shipped(event: OrderShipped, uow: UnitOfWork) -> None:
     ref = f"se{event.status_event_id}"
     order_id = event.order_id
     uow.after_commit(lambda: rt.enqueue(send_shipping_notice, order_id, ref, retry=NOTICE_RETRY))
-    if options.kuaidi100_key(rt) and options.kuaidi100_salt(rt):
+    if rt.settings.logistics.kuaidi100_key and rt.settings.logistics.kuaidi100_salt:
         uow.after_commit(lambda: rt.enqueue(subscribe_waybill, order_id, retry=SUBSCRIBE_RETRY))
 
 
@@ -62,7 +61,7 @@ def send_shipping_notice(order_id: int, shipment_ref: str) -> str:
         if order is None or order.status not in SHIPPED_OR_LATER:
             return "not-shipped"
         raw, token = issue_notice(uow, rt, order, shipment_ref=shipment_ref)
-        added = queue_notice_messages(uow, rt, order, token.notice_path, options.public_url(rt, raw),
+        added = queue_notice_messages(uow, rt, order, token.notice_path, public_url(rt, raw),
                                       key=f"notice:{order.id}:{shipment_ref}")
         uow.commit()
     return f"queued {added}"
@@ -74,7 +73,7 @@ def resend_notice(uow: UnitOfWork, rt: Runtime, order: Order, *, reissue: bool =
     url = None
     if reissue or token is None or not Path(token.notice_path or "/nonexistent").is_file():
         raw, token = issue_notice(uow, rt, order, shipment_ref="resend", revoke_old=reissue)
-        url = options.public_url(rt, raw)
+        url = public_url(rt, raw)
     added = queue_notice_messages(uow, rt, order, token.notice_path, url,
                                   key=f"notice:{order.id}:resend:{uuid.uuid4().hex[:12]}")
     return {"order_no": order.order_no, "queued": added, "reissued": url is not None}

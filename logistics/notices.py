@@ -20,9 +20,8 @@ from sqlmodel import Session, func, select
 
 from core.bus import UnitOfWork
 from core.runtime import Runtime
-from logistics import options
 from logistics.models import BridgeNotice, TrackingToken
-from logistics.tokens import issue_token, revoke_for_order
+from logistics.tokens import issue_token, public_url, revoke_for_order
 from notify.notice_image import ShippingNotice, render_notice, write_notice
 from notify.outbox import queue_notification
 from notify.templates import notices as t
@@ -44,7 +43,7 @@ def notice_of(session: Session, rt: Runtime, order: Order, url: str) -> Shipping
     eta = f"{order.eta.isoformat()}（周{WEEKDAYS[order.eta.weekday()]}）" if order.eta else t.NONE_TEXT
     tracking = order.tracking_no or (t.SELF_PICKUP_TEXT if order.carrier == SELF_PICKUP else t.NONE_TEXT)
     return ShippingNotice(
-        company=options.company_name(rt), customer=customer.name if customer else "",
+        company=rt.settings.logistics.company_name or t.DEFAULT_COMPANY, customer=customer.name if customer else "",
         order_no=order.order_no, product=f"{product.name} {product.code}" if product else "",
         quantity=t.quantity_text(order.quantity), carrier=order.carrier or t.NONE_TEXT,
         tracking_no=tracking, shipped_at=_when(order.shipped_at, rt), eta=eta, url=url,
@@ -59,9 +58,9 @@ def issue_notice(uow: UnitOfWork, rt: Runtime, order: Order, *, shipment_ref: st
         revoke_for_order(s, order.id)
     version = s.exec(select(func.count()).select_from(TrackingToken)
                      .where(TrackingToken.order_id == order.id)).one() + 1
-    raw, token = issue_token(s, order.id, shipment_ref=shipment_ref, ttl_days=options.token_ttl_days(rt))
-    rendered = render_notice(notice_of(s, rt, order, options.public_url(rt, raw)), font_path=options.cjk_font(rt))
-    token.notice_path = str(write_notice(options.notice_dir(rt), order.order_no, version, rendered))
+    raw, token = issue_token(s, order.id, shipment_ref=shipment_ref, ttl_days=rt.settings.logistics.tracking_token_days)
+    rendered = render_notice(notice_of(s, rt, order, public_url(rt, raw)), font_path=rt.settings.notify.cjk_font)
+    token.notice_path = str(write_notice(Path(rt.settings.logistics.notice_dir), order.order_no, version, rendered))
     s.add(token)
     s.flush()
     return raw, token

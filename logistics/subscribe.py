@@ -17,7 +17,6 @@ from sqlmodel import select
 from core.db import new_session
 from core.runtime import current_runtime
 from core.types import utcnow
-from logistics import options
 from logistics.models import Waybill
 from orders.flow import SELF_PICKUP
 from orders.models import Customer, Order
@@ -50,7 +49,7 @@ def subscription_param(order: Order, customer: Customer | None, *, key: str, sal
 def subscribe_waybill(order_id: int) -> str:
     """Job: subscribe the order's waybill once; records the carrier code on its Waybill row."""
     rt = current_runtime()
-    key, salt = options.kuaidi100_key(rt), options.kuaidi100_salt(rt)
+    key, salt = rt.settings.logistics.kuaidi100_key, rt.settings.logistics.kuaidi100_salt
     if not key or not salt:
         return "off"
     with new_session(rt.engine) as s:
@@ -60,7 +59,7 @@ def subscribe_waybill(order_id: int) -> str:
         callback = f"{rt.settings.public_base_url.rstrip('/')}/logistics/kuaidi100"
         param = subscription_param(order, s.get(Customer, order.customer_id), key=key, salt=salt, callback=callback)
         try:
-            r = requests.post(f"{options.kuaidi100_api_base(rt)}/poll", timeout=10,
+            r = requests.post(f"{rt.settings.logistics.kuaidi100_api_base.rstrip('/')}/poll", timeout=10,
                               data={"schema": "json", "param": json.dumps(param, ensure_ascii=False)})
             answer = r.json()
         except (requests.RequestException, ValueError) as exc:

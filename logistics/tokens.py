@@ -17,6 +17,11 @@ DEFAULT_TTL_DAYS = 180
 BEFORE_DELIVERY = ("shipped", "in_transit")
 
 
+def public_url(rt, token: str) -> str:
+    """The customer's tracking link for a raw token."""
+    return f"{rt.settings.public_base_url.rstrip('/')}/t/{token}"
+
+
 def hash_token(token: str) -> str:
     """sha256 hex of a token as it appears in the link."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.feature import Feature
 from core.runtime import Runtime
-from logistics import models, options
+from logistics import models
 from logistics.api import blp
 from logistics.endpoints import bp
 from logistics.jobs import on_order_shipped
@@ -15,7 +15,7 @@ from orders.events import OrderShipped
 def notice_font_check(rt: Runtime) -> dict:
     """/healthz: can shipping notices draw Chinese on this machine?"""
     try:
-        return {"ok": True, "font": str(find_cjk_font(options.cjk_font(rt)))}
+        return {"ok": True, "font": str(find_cjk_font(rt.settings.notify.cjk_font))}
     except CjkFontMissing as exc:
         return {"ok": False, "error": str(exc)}
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from config import env_value
 
 from .parser import parse
 from .result import ParseResult
@@ -16,21 +16,9 @@ from .result import ParseResult
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
-def _from_dotenv(name: str) -> str | None:
-    """A variable from the repo's .env file (the contract's configuration also reads it)."""
-    path = Path(__file__).resolve().parents[1] / ".env"
-    if not path.is_file():
-        return None
-    try:
-        from dotenv import dotenv_values
-    except ImportError:
-        return None
-    return dotenv_values(path).get(name)
-
-
 def business_timezone() -> ZoneInfo:
     """The zone of OPS_TIMEZONE (environment, then .env), Asia/Shanghai when unset or unknown."""
-    name = os.environ.get("OPS_TIMEZONE") or _from_dotenv("OPS_TIMEZONE") or DEFAULT_TIMEZONE
+    name = env_value("OPS_TIMEZONE") or DEFAULT_TIMEZONE
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

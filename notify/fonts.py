@@ -1,6 +1,6 @@
 """Find a font that really draws Chinese, or say clearly how to get one.
 
-Order of search: an explicit path (env `OPS_CJK_FONT` or settings.extra["cjk_font"]), the
+Order of search: an explicit path (OPS_CJK_FONT, i.e. settings.notify.cjk_font, passed in), the
 Noto Sans SC shipped by the PyPI package `pylopdf-fonts-zh-cn` (a project dependency, so a
 fresh `make run` has it), then the system's fonts (fontconfig, then well-known paths of
 Noto CJK / Source Han / WenQuanYi). A candidate counts only when it draws 中 with a glyph
@@ -10,7 +10,6 @@ of its own, never the missing-glyph box.
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -93,9 +92,8 @@ def _fontconfig() -> list[Path]:
 def candidates(explicit: str | None = None) -> list[Path]:
     """Font files to try, best first."""
     found: list[Path] = []
-    for value in (explicit, os.environ.get(ENV_VAR)):
-        if value:
-            found.append(Path(value))
+    if explicit:
+        found.append(Path(explicit))
     found += _packaged() + _fontconfig() + [Path(p) for p in SYSTEM_PATHS]
     return found
 

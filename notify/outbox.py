@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 BACKOFF = (10, 30, 120, 600, 1800)  # seconds between attempts
-LEASE = timedelta(minutes=2)  # default; see lease_of
 
 
 def queue_notification(uow: UnitOfWork, *, kind: str, channel: str, recipient: str, body: str,
@@ -60,8 +59,7 @@ def lease_of(rt: Runtime) -> timedelta:
     """How long a claimed row stays ours before another worker may take it over."""
     if rt.extras.get("outbox_lease"):
         return rt.extras["outbox_lease"]
-    seconds = (rt.settings.extra or {}).get("outbox_lease_seconds")
-    return timedelta(seconds=float(seconds)) if seconds else LEASE
+    return timedelta(seconds=rt.settings.notify.outbox_lease_seconds)
 
 
 def _claim(rt: Runtime, notification_id: int) -> bool:

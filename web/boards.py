@@ -22,12 +22,8 @@ BOARDS = ("sales", "planning", "warehouse")
 
 
 def line_capacity(rt) -> float | None:
-    """Standard hours one line can do per day, when the deployment says (settings.extra line_day_hours)."""
-    try:
-        value = float(rt.settings.extra.get("line_day_hours") or 0)
-    except (TypeError, ValueError):
-        return None
-    return value if value > 0 else None
+    """Standard hours one line can do per day, when the deployment says (OPS_LINE_DAY_HOURS)."""
+    return rt.settings.planning.line_day_hours
 
 
 def board_data(name: str) -> dict:

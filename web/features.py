@@ -42,7 +42,7 @@ class Features:
     tracking_current: object = None  # logistics.tokens.current_token(session, order_id)
     tracking_issue: object = None  # logistics.tokens.issue_token(session, order_id) -> (raw, row)
     tracking_revoke: object = None  # logistics.tokens.revoke_for_order(session, order_id)
-    tracking_public_url: object = None  # logistics.options.public_url(runtime, raw_token)
+    tracking_public_url: object = None  # logistics.tokens.public_url(runtime, raw_token)
     dead_letter_model: object = None  # devices: scans that could not be applied
 
 
@@ -60,7 +60,7 @@ def detect() -> Features:
         tracking_current=_attr("logistics.tokens", "current_token"),
         tracking_issue=_attr("logistics.tokens", "issue_token"),
         tracking_revoke=_attr("logistics.tokens", "revoke_for_order"),
-        tracking_public_url=_attr("logistics.options", "public_url"),
+        tracking_public_url=_attr("logistics.tokens", "public_url"),
         dead_letter_model=_attr("devices.models", "DeadLetter"),
     )
 

@@ -12,7 +12,6 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from core.runtime import Runtime, current_runtime
-from logistics import options
 from logistics.tokens import find_valid, record_view
 from logistics.views import tracking_page
 from notify.templates import notices as t
@@ -53,7 +52,7 @@ def show(token: str):
         order = uow.session.get(Order, row.order_id) if row else None
         if order is None:
             return not_found()
-        page = tracking_page(uow.session, order, rt.settings.tz, options.company_name(rt))
+        page = tracking_page(uow.session, order, rt.settings.tz, rt.settings.logistics.company_name or t.DEFAULT_COMPANY)
         record_view(uow.session, row.id, order.status)
         uow.commit()
     return _secure(make_response(render_template("tracking/page.html", p=page)))
@@ -70,7 +69,7 @@ def init_tracking(app: Flask, rt: Runtime) -> Limiter:
                       strategy="fixed-window", headers_enabled=False, swallow_errors=True)
     bp = Blueprint("tracking", __name__, template_folder="templates", static_folder="static",
                    static_url_path="/t/_static")
-    view = limiter.limit(options.tracking_rate_limit(rt), on_breach=too_many)(show)
+    view = limiter.limit(rt.settings.logistics.tracking_rate_limit, on_breach=too_many)(show)
     bp.add_url_rule("/t/<token>", "page", view, methods=["GET"])
     bp.after_request(_secure)
     app.register_blueprint(bp)

@@ -33,13 +33,13 @@ def load_overrides(session: Session) -> tuple[dict[date, bool], set[int]]:
 
 
 def shift_hours(session: Session | None, settings=None) -> tuple[str, str]:
-    """Shift start and end as 'HH:MM': the WorkSettings row, else settings.extra, else 08:00–17:30."""
+    """Shift start and end as 'HH:MM': the WorkSettings row, else OPS_SHIFT_START/END (08:00–17:30)."""
     row = session.exec(select(WorkSettings).order_by(WorkSettings.id)).first() if session is not None else None
     if row is not None:
         return row.shift_start, row.shift_end
-    extra = getattr(settings, "extra", None) or {}
-    return (extra.get("shift_start", DEFAULT_SHIFT[0].strftime("%H:%M")),
-            extra.get("shift_end", DEFAULT_SHIFT[1].strftime("%H:%M")))
+    if settings is None:
+        return DEFAULT_SHIFT[0].strftime("%H:%M"), DEFAULT_SHIFT[1].strftime("%H:%M")
+    return settings.planning.shift_start, settings.planning.shift_end
 
 
 def calendar_for(session: Session, settings) -> Calendar:

@@ -46,7 +46,7 @@ def fontconfig_with_cjk(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def served(db_url, tmp_path):
-    app = notice_app(db_url, tmp_path, extra={"tracking_rate_limit": "1000/minute"})
+    app = notice_app(db_url, tmp_path, logistics={"tracking_rate_limit": "1000/minute"})
     d = seed_shop(app, status=Status.IN_TRANSIT, bridge=False)
     rt = app.extensions["ops"]
     staff = Actor(name="物流员", source="api")

@@ -187,7 +187,7 @@ def test_a_burst_beyond_the_time_budget_is_finished_by_the_next_sweeps(app, peop
 
     monkeypatch.setattr(lifecycle, "CHUNK", 2)
     rt = app.extensions["ops"]
-    rt.settings = rt.settings.replace(extra={"alert_sweep_budget_seconds": 0})
+    rt.settings = rt.settings.replace(alerts={"sweep_budget_seconds": 0})
     _edit(app, "promise_near", enabled=False)
     for _ in range(5):
         _unscheduled(app, date(2026, 12, 11))

@@ -71,7 +71,7 @@ def standin():
 @pytest.fixture
 def longconn_app(db_url, standin):
     app = make_app(db_url, wecom_bot_mode="longconn", wecom_bot_id="bot-1", wecom_bot_secret="sec-1",
-                   extra={"wecom_bot_ws_url": standin.url, "wecom_bot_ping_interval": 0.2})
+                   bot={"ws_url": standin.url, "ping_interval": 0.2})
     yield app
     client = app.extensions["ops"].extras.get("bot.longconn")
     if client:

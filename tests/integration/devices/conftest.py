@@ -65,9 +65,9 @@ class Publisher:
 
 def hub_app(db_url: str, host: str, port: int, client_id: str | None = None):
     """An app (jobs inline) whose MQTT client is configured for host:port; not started yet."""
-    extra = {"mqtt_client_id": client_id or f"test-hub-{uuid.uuid4().hex[:10]}", "mqtt_session_expiry": 120,
-             "mqtt_reconnect_max_delay": 1}
-    return make_app(db_url, mqtt_url=f"mqtt://{host}:{port}", extra=extra)
+    devices = {"client_id": client_id or f"test-hub-{uuid.uuid4().hex[:10]}", "session_expiry": 120,
+               "reconnect_max_delay": 1}
+    return make_app(db_url, mqtt_url=f"mqtt://{host}:{port}", devices=devices)
 
 
 def start_hub(app):

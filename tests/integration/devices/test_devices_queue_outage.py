@@ -30,8 +30,8 @@ def test_a_scan_waits_for_the_queue_and_is_then_processed_by_a_worker(shared_bro
     port = free_port()
     app = make_app(db_url, mqtt_url=f"mqtt://{shared_broker[0]}:{shared_broker[1]}",
                    redis_url=f"redis://127.0.0.1:{port}/0", run_jobs_inline=False,
-                   extra={"mqtt_client_id": f"test-hub-{uuid.uuid4().hex[:10]}", "mqtt_session_expiry": 120,
-                          "mqtt_reconnect_max_delay": 1})
+                   devices={"client_id": f"test-hub-{uuid.uuid4().hex[:10]}", "session_expiry": 120,
+                            "reconnect_max_delay": 1})
     rt = app.extensions["ops"]
     world = devices_world(rt)
     no = order_at(rt, Status.SHIPPED)

@@ -22,7 +22,7 @@ OK = {"result": True, "returnCode": "200", "message": "成功"}
 
 @pytest.fixture
 def shipped(db_url, tmp_path):
-    app = notice_app(db_url, tmp_path, extra={"kuaidi100_salt": SALT})
+    app = notice_app(db_url, tmp_path, logistics={"kuaidi100_salt": SALT})
     d = seed_shop(app, bridge=False)
     assert ship(app.test_client(), api_token(app), d["order_no"]).status_code == 200
     yield app, d

@@ -57,8 +57,8 @@ def kd100():
 
 @pytest.fixture
 def shop(db_url, tmp_path, kd100):
-    app = notice_app(db_url, tmp_path, extra={"kuaidi100_salt": SALT, "kuaidi100_key": KEY,
-                                              "kuaidi100_api_base": kd100.base_url})
+    app = notice_app(db_url, tmp_path, logistics={"kuaidi100_salt": SALT, "kuaidi100_key": KEY,
+                                                  "kuaidi100_api_base": kd100.base_url})
     yield app, seed_shop(app, bridge=False)
     app.extensions["ops"].engine.dispose()
 

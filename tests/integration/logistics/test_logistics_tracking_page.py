@@ -24,7 +24,7 @@ NOTE = "内部备注：客户压价，优先级低"
 
 @pytest.fixture
 def two_orders(db_url, tmp_path):
-    app = notice_app(db_url, tmp_path, extra={"tracking_rate_limit": "1000/minute"})
+    app = notice_app(db_url, tmp_path, logistics={"tracking_rate_limit": "1000/minute"})
     a = seed_shop(app, status=Status.SHIPPED, bridge=False)
     rt = app.extensions["ops"]
     with app.app_context(), rt.uow() as uow:
@@ -120,7 +120,7 @@ def test_health_reports_the_notice_font(two_orders):
 
 
 def test_too_many_requests_from_one_ip_get_429(db_url, tmp_path):
-    app = notice_app(db_url, tmp_path, extra={"tracking_rate_limit": "3/minute"})
+    app = notice_app(db_url, tmp_path, logistics={"tracking_rate_limit": "3/minute"})
     client = app.test_client()
     codes = [client.get(f"/t/guess{i}").status_code for i in range(5)]
     assert codes == [404, 404, 404, 429, 429]
@@ -145,7 +145,7 @@ def test_rate_limit_counts_in_the_real_redis_across_apps(db_url, tmp_path):
 
     ip = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
     url = "redis://127.0.0.1:6379/15"
-    apps = [notice_app(db_url, tmp_path, redis_url=url, extra={"tracking_rate_limit": "2/minute"}) for _ in range(2)]
+    apps = [notice_app(db_url, tmp_path, redis_url=url, logistics={"tracking_rate_limit": "2/minute"}) for _ in range(2)]
     try:
         codes = [app.test_client().get("/t/guess", environ_base={"REMOTE_ADDR": ip}).status_code
                  for app in (apps[0], apps[1], apps[0])]

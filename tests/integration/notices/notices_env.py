@@ -26,7 +26,7 @@ URL_RE = re.compile(r"http://testserver/t/[A-Za-z0-9_\-]+")
 
 def notice_app(db_url: str, tmp_path, wecom=None, **overrides):
     """An app whose WeCom calls go to `wecom`, notices written under tmp_path."""
-    settings = {"extra": {"notice_dir": str(tmp_path / "notices"), **overrides.pop("extra", {})},
+    settings = {"logistics": {"notice_dir": str(tmp_path / "notices"), **overrides.pop("logistics", {})},
                 "bridge_secret": BRIDGE_SECRET}
     if wecom is not None:
         settings.update(wecom_api_base=wecom.base_url, wecom_corp_id=wecom.corp_id, wecom_secret=wecom.secret,

@@ -77,7 +77,7 @@ def wecom():
 def setup(wecom, tmp_path):
     """The parent's app (queues rows) and the config of worker subprocesses on the same stores."""
     settings = {**wecom_settings(wecom), "redis_url": REDIS_15, "run_jobs_inline": False,
-                "extra": {"outbox_lease_seconds": LEASE_SECONDS}}
+                "notify": {"outbox_lease_seconds": LEASE_SECONDS}}
     db = f"sqlite:///{tmp_path / 'kill.db'}"
     app = notify_app(db, **settings)
     rt = app.extensions["ops"]

@@ -57,7 +57,7 @@ def test_shift_hours_come_from_the_row_then_settings_then_defaults(app):
     rt = app.extensions["ops"]
     with new_session(rt.engine) as s:
         assert shift_hours(s, rt.settings) == ("08:00", "17:30")
-        assert shift_hours(s, rt.settings.replace(extra={"shift_start": "07:30"}))[0] == "07:30"
+        assert shift_hours(s, rt.settings.replace(planning={"shift_start": "07:30"}))[0] == "07:30"
         set_shift_hours(s, "09:00", "18:00")
         assert s.get(WorkSettings, 1).shift_end == "18:00"
         assert calendar_for(s, rt.settings).shift_end.hour == 18

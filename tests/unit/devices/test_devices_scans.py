@@ -169,7 +169,7 @@ def test_a_report_scan_reports_progress_and_starts_production(app):
 def test_the_freshness_bound_is_configurable(db_url):
     from tests.conftest import make_app
 
-    app = make_app(db_url, extra={"device_reading_fresh_minutes": 30})
+    app = make_app(db_url, devices={"reading_fresh_minutes": 30})
     rt = app.extensions["ops"]
     world = devices_world(rt)
     no = order_at(rt, Status.SHIPPED)

@@ -71,5 +71,5 @@ def test_lease_is_configurable_per_runtime(app, sqlite_url):
     from datetime import timedelta
 
     assert lease_of(app.extensions["ops"]) == timedelta(minutes=2)
-    short = notify_app(sqlite_url, extra={"outbox_lease_seconds": 5})
+    short = notify_app(sqlite_url, notify={"outbox_lease_seconds": 5})
     assert lease_of(short.extensions["ops"]) == timedelta(seconds=5)
