@@ -4,6 +4,7 @@ lists, the supplier quality report and a customer's delivery buffer. The figures
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from sqlalchemy.orm import object_session
 from sqlmodel import select
 
 from core.db import new_session
@@ -84,10 +85,13 @@ def customer(customer_id: int):
 
 
 @bp.app_template_global()
-def customer_buffer(customer_id: int) -> dict | None:
-    """The buffer shown on the customer's admin form (None when it cannot be computed)."""
-    with new_session(current_runtime().engine) as s:
-        try:
-            return buffer_for(s, customer_id).as_dict()
-        except CustomerNotFound:
-            return None
+def customer_buffer(customer: Customer) -> dict | None:
+    """The buffer shown on the customer's admin form, read on the form's own session (SQLite takes
+    a write lock per session, so a second one would wait for the first)."""
+    session = object_session(customer)
+    if session is None:
+        return None
+    try:
+        return buffer_for(session, customer.id).as_dict()
+    except CustomerNotFound:
+        return None
