@@ -22,6 +22,7 @@ from core.db import make_engine
 from core.feature import CronEntry, Feature, SeedStep
 from core.runtime import QUEUE_NAME, Runtime
 from devices.wiring import FEATURE as DEVICES
+from insight.wiring import FEATURE as INSIGHT
 from logistics.wiring import FEATURE as LOGISTICS
 from nextsteps.wiring import FEATURE as NEXTSTEPS
 from notify.wiring import FEATURE as NOTIFY
@@ -32,7 +33,7 @@ from workcal.wiring import FEATURE as WORKCAL
 log = logging.getLogger(__name__)
 
 FEATURES: tuple[Feature, ...] = (ORDERS, ACCOUNTS, NOTIFY, WORKCAL, ALERTS, NEXTSTEPS, BOT, LOGISTICS,
-                                 DEVICES, WEB, BACKUPS)
+                                 DEVICES, INSIGHT, WEB, BACKUPS)
 
 
 def handler_table(features: tuple[Feature, ...] = FEATURES) -> dict[type, list[Callable]]:

@@ -32,6 +32,7 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "staff": ADMINS,
     "tokens": ADMINS,
     "logs": MANAGERS,
+    "insight": MANAGERS,
 }
 
 PUBLIC = "public"

@@ -26,6 +26,7 @@ NAV = [
     ("计划看板", "admin_boards.board", "board_planning", {"name": "planning"}),
     ("仓库看板", "admin_boards.board", "board_warehouse", {"name": "warehouse"}),
     ("试聊", "admin_playground.playground", "playground"),
+    ("洞察", "admin_insight.dashboard", "insight"),
     ("基础资料", "admin_master.index", "master_data"),
     ("人员", "admin_master.staff_list", "staff"),
     ("令牌", "admin_logs.tokens", "tokens"),

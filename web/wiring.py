@@ -7,7 +7,7 @@ from flask import Blueprint, Flask, redirect
 
 from core.feature import Feature
 from orders.events import OrderEvent
-from web import admin_logs, admin_master, auth, boards, health, live, orders_page, playground
+from web import admin_insight, admin_logs, admin_master, auth, boards, health, live, orders_page, playground
 from web.demo_users import create_demo_users
 from web.features import init_features
 from web.tracking import init_tracking
@@ -34,7 +34,7 @@ FEATURE = Feature(
     name="web",
     handlers={OrderEvent: [live.publish_order_change]},
     blueprints=[health.bp, auth.bp, orders_page.bp, boards.bp, live.bp, playground.bp, admin_master.bp,
-                admin_logs.bp],
+                admin_logs.bp, admin_insight.bp],
     init_app=init_app,
     seed=create_demo_users,
 )

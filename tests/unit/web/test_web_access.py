@@ -34,6 +34,11 @@ GET_PAGES = {
     "/admin/logs/notifications": ("/admin/logs/notifications", BOSSES),
     "/admin/logs/inbound": ("/admin/logs/inbound", BOSSES),
     "/admin/logs/dead-letters": ("/admin/logs/dead-letters", BOSSES),
+    "/admin/insight/": ("/admin/insight/", BOSSES),
+    "/admin/insight/lists/<name>": ("/admin/insight/lists/late", BOSSES),
+    "/admin/insight/suppliers": ("/admin/insight/suppliers", BOSSES),
+    "/admin/insight/batches/<batch>": ("/admin/insight/batches/B1", BOSSES),
+    "/admin/insight/customers/<int:customer_id>": ("/admin/insight/customers/1", BOSSES),
 }
 EXTRA_GETS = [  # the same rules with other arguments, whose roles differ
     ("/admin/boards/planning", PLANNING_BOARD),

@@ -1,0 +1,207 @@
+"""Query time of the insight pages on 100 000 orders with their status history, on PostgreSQL.
+
+    .venv/bin/python bench/analytics_bench.py                    # 100 000 orders
+    .venv/bin/python bench/analytics_bench.py --orders 20000     # smaller
+
+Rows are bulk-inserted into a throw-away schema of OPS_BENCH_PG_URL: orders spread over a year
+(about 8 status events each, one or two QC inspections), alerts, notifications, chat messages.
+Each page's queries are timed (median of 5 after one warm-up) first with the tables' own indexes,
+then again after adding the indexes of `INDEXES` (what `--with-indexes-only` would need to ship).
+Goal: under 300 ms per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlmodel import SQLModel  # noqa: E402
+
+PG_URL = os.environ.get("OPS_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+TZ = ZoneInfo("Asia/Shanghai")
+FLOW = ["pending_review", "pending_schedule", "scheduled", "in_production", "pending_qc", "in_stock", "shipped",
+        "in_transit", "delivered", "completed"]
+SOURCES = ["chat", "chat", "chat", "web", "web", "scan", "api"]
+INDEXES = [
+    'CREATE INDEX IF NOT EXISTS ix_statusevent_at ON statusevent (at)',
+    'CREATE INDEX IF NOT EXISTS ix_statusevent_order_at ON statusevent (order_id, at)',
+    'CREATE INDEX IF NOT EXISTS ix_order_delivered_at ON "order" (delivered_at)',
+    'CREATE INDEX IF NOT EXISTS ix_qcinspection_at ON qcinspection (at)',
+    'CREATE INDEX IF NOT EXISTS ix_alert_raised_at ON alert (raised_at)',
+    'CREATE INDEX IF NOT EXISTS ix_notification_created_at ON notification (created_at)',
+    'CREATE INDEX IF NOT EXISTS ix_inbound_message_received_at ON inbound_message (received_at)',
+]
+
+
+def build_app(url: str):
+    from app import create_app
+    from bootstrap import load_models
+
+    app = create_app({"database_url": url, "run_jobs_inline": True, "redis_url": None,
+                      "secret_key": "bench", "public_base_url": "http://bench"})
+    load_models()
+    SQLModel.metadata.create_all(app.extensions["ops"].engine)
+    return app
+
+
+def fill(app, n: int, rng: random.Random) -> None:
+    """Customers, a product, `n` orders over the last year with their events and inspections."""
+    from alerts.models import Alert, AlertRule
+    from bot.models import InboundMessage
+    from notify.models import Notification
+    from orders.models import Customer, Material, Order, Product, PurchaseLine, QcInspection, StatusEvent
+
+    rt = app.extensions["ops"]
+    with rt.engine.begin() as conn:
+        conn.execute(insert(Customer), [{"name": f"客户{i:03d}", "short_name": f"客{i}", "region": "", "level": "B",
+                                         "contact_name": "", "contact_phone": ""} for i in range(100)])
+        conn.execute(insert(Product), [{"code": "P1", "name": "外壳", "qc_standard_doc": "", "packaging_per_unit": 0,
+                                        "unit_price": 1}])
+        conn.execute(insert(Material), [{"code": "M1", "name": "铝棒", "kind": "raw", "unit": "kg", "stock_on_hand": 0,
+                                         "safety_stock": 0, "supplier": ""}])
+        conn.execute(insert(PurchaseLine), [{"material_id": 1, "quantity": 1, "arrived_quantity": 1,
+                                             "batch_no": f"B{i:04d}", "supplier": f"供应商{i % 30}"} for i in range(600)])
+        conn.execute(insert(AlertRule), [{"code": "r1", "name": "", "kind": "k", "family": "", "threshold": 0,
+                                          "unit": "hours", "statuses": [], "level": "yellow", "recipients": [],
+                                          "channels": [], "cc_manager": False, "repeat_minutes": 0,
+                                          "ack_window_minutes": 120, "bypass_quiet": False, "enabled": True,
+                                          "last_error": "", "updated_at": NOW}])
+    for start in range(0, n, 5000):
+        orders, plans = [], []
+        for i in range(start, min(n, start + 5000)):
+            created = NOW - timedelta(days=rng.uniform(0, 365))
+            reached = rng.randint(0, len(FLOW) - 1)
+            times, t = [], created
+            for _ in range(reached + 1):
+                times.append(t)
+                t = t + timedelta(hours=rng.uniform(1, 60))
+            times = [x for x in times if x < NOW] or [created]
+            reached = len(times) - 1
+            delivered = times[FLOW.index("delivered")] if reached >= FLOW.index("delivered") else None
+            promised = (created + timedelta(days=rng.randint(7, 25))).date()
+            orders.append({"order_no": f"SO-{i:07d}", "customer_id": 1 + i % 100, "product_id": 1, "quantity": 10,
+                           "promised_date": promised, "status": FLOW[reached], "priority": "normal",
+                           "created_at": created, "updated_at": times[-1], "updated_by": "", "internal_note": "",
+                           "delivered_at": delivered, "version": 1})
+            plans.append(times)
+        with rt.engine.begin() as conn:
+            ids = conn.execute(insert(Order).returning(Order.id), orders).scalars().all()
+            events, inspections, alerts, notes, msgs = [], [], [], [], []
+            for oid, times in zip(ids, plans, strict=True):
+                for k, at in enumerate(times):
+                    events.append({"order_id": oid, "from_status": FLOW[k - 1] if k else None, "to_status": FLOW[k],
+                                   "command": "", "at": at, "actor": "", "source": rng.choice(SOURCES), "note": "",
+                                   "data": {}})
+                if len(times) > FLOW.index("pending_qc"):
+                    at = times[FLOW.index("pending_qc")]
+                    fail = rng.random() < 0.1
+                    inspections.append({"order_id": oid, "result": "fail" if fail else "pass", "defects": "",
+                                        "material_batch": f"B{rng.randrange(600):04d}", "inspector": "", "at": at})
+                    if fail:
+                        inspections.append({"order_id": oid, "result": "pass", "defects": "", "inspector": "",
+                                            "material_batch": f"B{rng.randrange(600):04d}",
+                                            "at": at + timedelta(hours=8)})
+                if rng.random() < 0.1:
+                    raised = times[-1]
+                    alerts.append({"rule_id": 1, "rule_code": "r1", "order_id": oid, "order_no": f"x{oid}",
+                                   "level": "yellow", "family": "", "status": "acked", "detail": "", "inhibited": False,
+                                   "raised_at": raised, "acked_at": raised + timedelta(hours=rng.uniform(0, 6)),
+                                   "escalation_level": rng.randint(0, 1), "repeat_count": 0, "notified": []})
+                notes.append({"kind": "next_step", "channel": "wecom_app", "recipient": "u", "recipient_name": "",
+                              "subject": "", "body": "", "payload": {}, "order_id": oid, "dedupe_key": f"n{oid}",
+                              "status": rng.choice(["sent"] * 9 + ["failed"]), "attempts": 1, "last_error": "",
+                              "provider_msgid": "", "created_at": times[-1]})
+                msgs.append({"platform": "bridge", "platform_msg_id": f"m{oid}", "chat_id": "", "chat_name": "",
+                             "chat_type": "group", "sender_id": "", "sender_name": "", "text": "", "msgtype": "text",
+                             "raw": {}, "received_at": times[-1], "status": rng.choice(["processed"] * 4 + ["ignored"]),
+                             "parse_result": {}, "reply_text": "", "error": ""})
+            conn.execute(insert(StatusEvent), events)
+            conn.execute(insert(QcInspection), inspections)
+            if alerts:
+                conn.execute(insert(Alert), alerts)
+            conn.execute(insert(Notification), notes)
+            conn.execute(insert(InboundMessage), msgs)
+    with rt.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+
+
+def timed(fn, runs: int = 5) -> float:
+    fn()
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t) * 1000)
+    return statistics.median(samples)
+
+
+def measure(app) -> dict[str, float]:
+    from core.db import new_session
+    from insight import drill, kpis, suppliers
+    from insight.buffer import buffer_for
+    from insight.period import make_period
+    from workcal.service import calendar_for
+
+    rt = app.extensions["ops"]
+    out = {}
+    with new_session(rt.engine) as s:
+        cal = calendar_for(s, rt.settings)
+        for days in (30, 90):
+            p = make_period(days, TZ, now=NOW)
+            out[f"dashboard {days} d"] = timed(lambda p=p: kpis.dashboard(s, p, cal))
+        p90 = make_period(90, TZ, now=NOW)
+        out["dwell only 90 d"] = timed(lambda: kpis.dwell(s, p90))
+        out["dashboard 90 d, one customer"] = timed(lambda: kpis.dashboard(s, make_period(90, TZ, customer_id=7,
+                                                                                        now=NOW), cal))
+        out["supplier report 90 d"] = timed(lambda: suppliers.supplier_report(s, p90))
+        out["drill list: late"] = timed(lambda: drill.drill_list(s, "late", p90, cal))
+        out["customer buffer 90 d"] = timed(lambda: buffer_for(s, 7, now=NOW, settings=rt.settings))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=100_000)
+    args = parser.parse_args()
+    schema = "bench_" + uuid.uuid4().hex[:8]
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        app = build_app(f"{PG_URL}?options=-csearch_path%3D{schema}")
+        t = time.perf_counter()
+        fill(app, args.orders, random.Random(7))
+        rt = app.extensions["ops"]
+        with rt.engine.connect() as c:
+            n_events = c.execute(text("SELECT count(*) FROM statusevent")).scalar()
+        print(f"filled {args.orders} orders, {n_events} status events in {time.perf_counter() - t:.0f} s")
+        before = measure(app)
+        with rt.engine.begin() as conn:
+            for ddl in INDEXES:
+                conn.execute(text(ddl))
+            conn.execute(text("ANALYZE"))
+        after = measure(app)
+        print(f"{'page queries':34} {'model indexes':>14} {'+ INDEXES':>10}")
+        for key in before:
+            print(f"{key:34} {before[key]:11.0f} ms {after[key]:7.0f} ms")
+        rt.engine.dispose()
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+"""Insight: delivery buffers per customer, defects traced to material batches and suppliers, and the
+factory health dashboard (figures, charts, drill-down lists)."""
+
+from insight.buffer import buffer_for
+
+__all__ = ["buffer_for"]

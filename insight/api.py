@@ -1,0 +1,83 @@
+"""Insight API: the dashboard and each of its figures, drill-down lists, the supplier report and a
+customer's delivery buffer. Read-only; any valid token may read."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import require_token
+from insight import service
+from insight.schemas import (
+    BufferOut,
+    BufferQuery,
+    DashboardOut,
+    FigureOut,
+    InspectionOut,
+    ListOut,
+    PeriodQuery,
+    SupplierReportOut,
+)
+
+blp = Blueprint("insight", __name__, url_prefix="/api/insight", description="经营洞察：交期缓冲、供应商质量、工厂健康指标")
+
+
+@blp.route("/customers/<int:customer_id>/buffer")
+class CustomerBuffer(MethodView):
+    @require_token()
+    @blp.arguments(BufferQuery, location="query")
+    @blp.response(200, BufferOut)
+    def get(self, args, customer_id):
+        """A customer's on-time rate, delay distribution (working days) and suggested buffer."""
+        return service.customer_buffer(customer_id, args["window_days"])
+
+
+@blp.route("/dashboard")
+class Dashboard(MethodView):
+    @require_token()
+    @blp.arguments(PeriodQuery, location="query")
+    @blp.response(200, DashboardOut)
+    def get(self, args):
+        """Every figure of the factory health dashboard for the period, with definitions."""
+        return service.dashboard(service.period(args["days"], args["customer_id"]))
+
+
+@blp.route("/figures/<string:figure>")
+class Figure(MethodView):
+    @require_token()
+    @blp.arguments(PeriodQuery, location="query")
+    @blp.response(200, FigureOut)
+    def get(self, args, figure):
+        """One figure: delivery (on-time rate, lead time, trend), status_now, dwell, late (late and at-risk),
+        alerts, qc, sources, notifications, chat."""
+        return service.figure(figure, service.period(args["days"], args["customer_id"]))
+
+
+@blp.route("/lists/<string:name>")
+class DrillList(MethodView):
+    @require_token()
+    @blp.arguments(PeriodQuery, location="query")
+    @blp.response(200, ListOut)
+    def get(self, args, name):
+        """A drill-down list: late, at_risk, delivered_late, qc_failed, alerts, sources,
+        notifications_failed, chat_help."""
+        return service.drill_list(name, service.period(args["days"], args["customer_id"]))
+
+
+@blp.route("/suppliers")
+class Suppliers(MethodView):
+    @require_token()
+    @blp.arguments(PeriodQuery, location="query")
+    @blp.response(200, SupplierReportOut)
+    def get(self, args):
+        """Suppliers and material batches ranked by QC defect rate (Wilson 95 % interval, minimum sample)."""
+        return service.supplier_report(service.period(args["days"], args["customer_id"]))
+
+
+@blp.route("/batches/<string:batch>/inspections")
+class BatchInspections(MethodView):
+    @require_token()
+    @blp.response(200, InspectionOut(many=True))
+    def get(self, batch):
+        """Every QC inspection that used one material batch, with its order and customer."""
+        return service.batch_inspections(batch[:60])

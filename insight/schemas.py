@@ -1,0 +1,91 @@
+"""API shapes of the insight endpoints (they also make the OpenAPI document)."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from api.schemas import Schema
+from insight.period import MAX_DAYS
+
+
+class PeriodQuery(Schema):
+    days = fields.Integer(load_default=30, validate=validate.Range(1, MAX_DAYS, error="统计周期必须是 1–365 天。"),
+                          metadata={"description": "统计最近多少天（1–365）"})
+    customer_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1, error="客户编号无效。"),
+                                 metadata={"description": "只看某个客户的订单"})
+
+
+class BufferQuery(Schema):
+    window_days = fields.Integer(load_default=90, validate=validate.Range(7, MAX_DAYS, error="窗口必须是 7–365 天。"))
+
+
+class DelayOut(Schema):
+    days = fields.Integer()
+    orders = fields.Integer()
+
+
+class BufferOut(Schema):
+    customer_id = fields.Integer()
+    customer = fields.String()
+    window_days = fields.Integer()
+    delivered = fields.Integer()
+    on_time = fields.Integer()
+    late = fields.Integer()
+    on_time_rate = fields.Float(allow_none=True)
+    delays = fields.List(fields.Nested(DelayOut), metadata={"description": "迟交工作日数的分布"})
+    suggested_days = fields.Integer(allow_none=True, metadata={"description": "建议缓冲工作日；数据不足时为空"})
+    enough_data = fields.Boolean()
+    text = fields.String()
+    rule = fields.String()
+
+
+class RankedOut(Schema):
+    rank = fields.Integer(allow_none=True)
+    name = fields.String()
+    supplier = fields.String()
+    material = fields.String()
+    batches = fields.Integer()
+    inspections = fields.Integer()
+    failed = fields.Integer()
+    defect_rate = fields.Float(allow_none=True)
+    ci_low = fields.Float()
+    ci_high = fields.Float()
+    ranked = fields.Boolean()
+
+
+class SupplierReportOut(Schema):
+    min_sample = fields.Integer()
+    rule = fields.String()
+    suppliers = fields.List(fields.Nested(RankedOut))
+    batches = fields.List(fields.Nested(RankedOut))
+
+
+class InspectionOut(Schema):
+    id = fields.Integer()
+    order_no = fields.String()
+    customer = fields.String()
+    result = fields.String()
+    result_label = fields.String()
+    defects = fields.String()
+    inspector = fields.String()
+    at = fields.DateTime()
+
+
+class FigureOut(Schema):
+    figure = fields.String()
+    name = fields.String()
+    definition = fields.String()
+    value = fields.Raw(metadata={"description": "该指标的数值（结构见各指标说明）"})
+
+
+class DashboardOut(Schema):
+    period = fields.Dict()
+    figures = fields.Dict(keys=fields.String(), values=fields.Raw())
+    definitions = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class ListOut(Schema):
+    name = fields.String()
+    title = fields.String()
+    columns = fields.List(fields.String())
+    rows = fields.List(fields.Dict())

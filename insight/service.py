@@ -1,0 +1,101 @@
+"""What the API and the pages ask for: the dashboard, one figure, a drill-down list, the supplier
+report, a customer's buffer — each opened on a session of the current runtime, JSON-ready."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from core.db import new_session
+from core.runtime import current_runtime
+from insight import drill, kpis, suppliers, texts
+from insight.buffer import CustomerNotFound, buffer_for
+from insight.period import Period, make_period
+from orders.exceptions import OrderError
+from workcal.service import calendar_for
+
+
+class NotFound(OrderError):
+    """An unknown customer, figure or list."""
+
+    http_status = 404
+    code = "not_found"
+
+
+def jsonable(value):
+    """Datetimes as ISO text, recursively, so API and page scripts read the same thing."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def definitions() -> dict[str, str]:
+    """KPI key -> its Chinese definition."""
+    return {k: d.format(days=kpis.AT_RISK_WORKDAYS) for k, (_, d) in texts.KPIS.items()}
+
+
+def period(days: int | None = None, customer_id: int | None = None) -> Period:
+    """The period of a request, in the factory's time zone."""
+    return make_period(days, current_runtime().settings.tz, customer_id=customer_id)
+
+
+def dashboard(p: Period) -> dict:
+    """Every dashboard figure of the period."""
+    rt = current_runtime()
+    with new_session(rt.engine) as s:
+        data = kpis.dashboard(s, p, calendar_for(s, rt.settings))
+    period_info = data.pop("period")
+    return jsonable({"period": period_info, "figures": data, "definitions": definitions()})
+
+
+def figure(name: str, p: Period) -> dict:
+    """One figure of the dashboard by name."""
+    rt = current_runtime()
+    with new_session(rt.engine) as s:
+        if name == "late":
+            value = kpis.late_and_at_risk(s, p, calendar_for(s, rt.settings))
+        elif name in kpis.FIGURES:
+            value = kpis.FIGURES[name](s, p)
+        else:
+            raise NotFound("没有这个指标。")
+    key = {"delivery": "on_time_rate", "sources": "sources"}.get(name, name)
+    title, definition = texts.KPIS.get(key, (name, ""))
+    return jsonable({"figure": name, "name": title, "definition": definition.format(days=kpis.AT_RISK_WORKDAYS),
+                     "value": value})
+
+
+def drill_list(name: str, p: Period) -> dict:
+    """One drill-down list by name."""
+    rt = current_runtime()
+    with new_session(rt.engine) as s:
+        found = drill.drill_list(s, name, p, calendar_for(s, rt.settings))
+    if found is None:
+        raise NotFound("没有这个明细列表。")
+    return found
+
+
+def supplier_report(p: Period) -> dict:
+    """Suppliers and batches ranked by defect rate."""
+    with new_session(current_runtime().engine) as s:
+        return suppliers.supplier_report(s, p)
+
+
+def batch_inspections(batch: str) -> list[dict]:
+    """Inspections that used one batch."""
+    with new_session(current_runtime().engine) as s:
+        return suppliers.batch_inspections(s, batch)
+
+
+def customer_buffer(customer_id: int, window_days: int = 90) -> dict:
+    """The buffer of one customer as a dict; NotFound for an unknown customer."""
+    with new_session(current_runtime().engine) as s:
+        try:
+            return buffer_for(s, customer_id, window_days=window_days).as_dict()
+        except CustomerNotFound:
+            raise NotFound(texts.CUSTOMER_NOT_FOUND) from None
+
+
+FIGURE_NAMES = (*kpis.FIGURES, "late")

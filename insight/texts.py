@@ -1,0 +1,38 @@
+"""Every Chinese text of the insight pages and API: labels, KPI names and their definitions."""
+
+from __future__ import annotations
+
+NOT_ENOUGH_DATA = "数据不足"
+BUFFER_RULE = ("建议缓冲＝使迟交订单中至少 80% 能按时交付所需的最少工作日数"
+               "（按工作日历计算延误；窗口内签收少于 {min_orders} 单时显示「数据不足」）。")
+BUFFER_LINE = "交期缓冲：近 {days} 天签收 {delivered} 单，准时率 {rate}，建议在承诺交期上加 {buffer} 个工作日"
+BUFFER_LINE_NONE = "交期缓冲：近 {days} 天签收 {delivered} 单，数据不足，暂无建议"
+CUSTOMER_NOT_FOUND = "没有找到该客户。"
+BAD_PERIOD = "统计周期必须是 1–365 天。"
+
+# Labels of codes stored in the database (kept here: features may not import web).
+SOURCE_LABELS = {"chat": "聊天", "web": "网页", "scan": "扫码", "api": "接口", "import": "导入", "rule": "规则",
+                 "playground": "试聊"}
+NOTIFY_STATUS_LABELS = {"queued": "排队中", "sending": "发送中", "retrying": "重试中", "sent": "已送达",
+                        "failed": "失败", "skipped": "已跳过", "delayed": "延后发送"}
+CHAT_STATUS_LABELS = {"processed": "已理解并处理", "ignored": "未理解（提示帮助）", "failed": "处理出错",
+                      "received": "待处理", "processing": "处理中"}
+
+# KPI key: (name, definition shown as the title attribute)
+KPIS = {
+    "on_time_rate": ("准时交付率", "周期内签收的订单中，签收日期（本地时区）不晚于承诺交期的比例。"),
+    "lead_time": ("下单到签收周期", "周期内签收的订单，从创建到签收经过的自然日：平均值与 90 分位。"),
+    "dwell": ("各状态停留时间", "周期内结束的每段状态停留（由状态记录相邻两次状态变化之差算出）的 50 / 90 分位，单位小时。"),
+    "status_now": ("当前各状态订单数", "此刻未完成、未取消的订单按状态计数。"),
+    "late": ("已逾期订单", "尚未签收、完成或取消，且承诺交期早于今天的订单。"),
+    "at_risk": ("交期风险订单", "尚未入库发货，承诺交期在今天起 {days} 个工作日内的订单。"),
+    "alerts": ("预警处理", "周期内产生的预警：总数、已确认数、曾升级数，以及从产生到确认的平均与 90 分位小时数。"),
+    "qc": ("质检一次合格率与返工率", "首次质检落在周期内的订单：首次即合格的比例；曾有不合格（需返工）的比例。"),
+    "sources": ("状态更新来源占比", "周期内的状态记录按来源（聊天、扫码、网页、接口…）计数。"),
+    "notifications": ("通知送达成功率", "周期内创建的通知：已送达 ÷（已送达＋失败）；其余状态单独列出。"),
+    "chat": ("聊天消息理解率", "周期内收到的聊天消息：被理解并处理的比例；其余为回复帮助提示或出错。"),
+    "trend": ("每日签收与准时率", "周期内每天签收的订单数与其中准时的比例。"),
+}
+SUPPLIER_RULE = ("不合格率＝使用该批次/供应商物料的质检中不合格次数 ÷ 质检次数，附 Wilson 95% 置信区间；"
+                 "按区间下限从高到低排名（样本少而偶然不合格的不会排到前面）；质检少于 {min_n} 次的不参与排名。")
+UNKNOWN_SUPPLIER = "（采购记录中无此批次）"
