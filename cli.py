@@ -123,13 +123,38 @@ def worker(burst):
 
 
 @cli.command("run")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=None, type=int, envvar="PORT")
+@click.option("--host", default=None, envvar="HOST", help="default: HOST, else 127.0.0.1")
+@click.option("--port", default=None, type=int, envvar="PORT", help="default: PORT, else 5000")
 def run(host, port):
     """Serve everything in one process: web, bot endpoints, job worker, scheduler."""
-    from serve import serve_all
+    from serve import listen_address, serve_all
 
-    serve_all(current_app._get_current_object(), host=host, port=port or 5000)
+    host, port = listen_address(_rt().settings, host, port)
+    serve_all(current_app._get_current_object(), host=host, port=port)
+
+
+@cli.command("serve")
+@click.option("--host", default=None, envvar="HOST", help="default: HOST, else 127.0.0.1")
+@click.option("--port", default=None, type=int, envvar="PORT", help="default: PORT, else 5000")
+@click.option("--workers", "-w", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="worker processes")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="request threads per worker that live boards never take")
+@click.option("--max-streams", default=32, show_default=True, type=click.IntRange(0, 1000),
+              help="open live boards per worker (more get 503 and poll)")
+@click.option("--stream-lifetime", default=300.0, show_default=True, type=click.FloatRange(1, 86400),
+              help="seconds before the server ends a live stream (the browser reconnects)")
+def serve(host, port, workers, threads, max_streams, stream_lifetime):
+    """The production web tier (web, API, bot callbacks) on gunicorn; jobs run in `ops worker`."""
+    from serve import listen_address, serve_web
+
+    rt = _rt()
+    if rt.embedded_redis:
+        raise click.ClickException("ops serve 需要 REDIS_URL（多个进程共用）；单进程演示请用 ops run / "
+                                   "ops serve needs REDIS_URL; use ops run for the one-process form")
+    host, port = listen_address(rt.settings, host, port)
+    serve_web(current_app._get_current_object(), host=host, port=port, workers=workers, threads=threads,
+              max_streams=max_streams, stream_lifetime=stream_lifetime)
 
 
 @cli.command("devices")
