@@ -122,6 +122,15 @@ def worker(burst):
     run_worker(current_app._get_current_object(), burst=burst)
 
 
+def _listen_on(host: str | None, port: int | None) -> tuple[str, int]:
+    """Apply --host/--port over HOST/PORT; a defaulted PUBLIC_BASE_URL follows the address actually served."""
+    rt = _rt()
+    if host or port:
+        rt.settings = rt.settings.replace(host=host or rt.settings.host, port=port or rt.settings.port)
+        validate(rt.settings)
+    return rt.settings.host, rt.settings.port
+
+
 @cli.command("run")
 @click.option("--host", default=None, help="default: HOST (127.0.0.1)")
 @click.option("--port", default=None, type=int, help="default: PORT (5000)")
@@ -129,11 +138,31 @@ def run(host, port):
     """Serve everything in one process: web, bot endpoints, job worker, scheduler."""
     from serve import serve_all
 
-    rt = _rt()
-    if host or port:  # a defaulted PUBLIC_BASE_URL follows the address actually served
-        rt.settings = rt.settings.replace(host=host or rt.settings.host, port=port or rt.settings.port)
-        validate(rt.settings)
-    serve_all(current_app._get_current_object(), host=rt.settings.host, port=rt.settings.port)
+    host, port = _listen_on(host, port)
+    serve_all(current_app._get_current_object(), host=host, port=port)
+
+
+@cli.command("serve")
+@click.option("--host", default=None, help="default: HOST (127.0.0.1)")
+@click.option("--port", default=None, type=int, help="default: PORT (5000)")
+@click.option("--workers", "-w", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="worker processes")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="request threads per worker that live boards never take")
+@click.option("--max-streams", default=32, show_default=True, type=click.IntRange(0, 1000),
+              help="open live boards per worker (more get 503 and poll)")
+@click.option("--stream-lifetime", default=300.0, show_default=True, type=click.FloatRange(1, 86400),
+              help="seconds before the server ends a live stream (the browser reconnects)")
+def serve(host, port, workers, threads, max_streams, stream_lifetime):
+    """The production web tier (web, API, bot callbacks) on gunicorn; jobs run in `ops worker`."""
+    from serve import serve_web
+
+    if _rt().embedded_redis:
+        raise click.ClickException("ops serve 需要 REDIS_URL（多个进程共用）；单进程演示请用 ops run / "
+                                   "ops serve needs REDIS_URL; use ops run for the one-process form")
+    host, port = _listen_on(host, port)
+    serve_web(current_app._get_current_object(), host=host, port=port, workers=workers, threads=threads,
+              max_streams=max_streams, stream_lifetime=stream_lifetime)
 
 
 @cli.command("devices")

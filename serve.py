@@ -1,14 +1,28 @@
-"""`ops run`: migrate, seed the demo when empty, and serve everything in one process."""
+"""`ops run` (everything in one process) and `ops serve` (the production web tier on gunicorn).
+
+`ops serve` runs gunicorn's gthread workers: each request gets a thread, and an open live
+board (/admin/live, Server-Sent Events) holds one for as long as it is open. So each worker
+gets `threads + max_streams` threads, web/live.py refuses streams beyond `max_streams` per
+process (503, the page polls) and ends each after `stream_lifetime` seconds (the browser
+reconnects): `threads` threads always stay free for /healthz, the API and the bot callbacks.
+The app is built once in the master (preload) with jieba loaded, then forked; nothing that
+holds a socket (database pool, Redis pool) is open at fork time.
+"""
 
 from __future__ import annotations
 
 import logging
 
+from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
 from werkzeug.serving import make_server
 
 log = logging.getLogger(__name__)
 
+
+
 def serve_all(app, *, host: str, port: int) -> None:
+    """`ops run`: migrate, seed the demo when empty, and serve everything in one process."""
     from bootstrap import seed_demo, start_services
     from orders.migrate import upgrade
     from worker import InProcessWorker
@@ -31,3 +45,77 @@ def serve_all(app, *, host: str, port: int) -> None:
         pass
     finally:
         server.shutdown()
+
+
+class StreamingThreadWorker(ThreadWorker):
+    """gthread worker that ends the open live streams at once when asked to stop, so a graceful
+    restart does not wait the whole graceful timeout for boards that would never finish."""
+
+    def handle_exit(self, sig, frame):
+        from web.live import hub_for
+
+        if self.alive and "ops" in getattr(self.wsgi, "extensions", {}):
+            self.method_queue.defer(lambda: hub_for(self.wsgi).close_all())
+        super().handle_exit(sig, frame)
+
+
+def _post_fork(server, worker) -> None:
+    """In the child: drop whatever pooled connection slipped through from the master."""
+    rt = worker.app.application.extensions.get("ops")
+    if rt is not None:
+        rt.engine  # noqa: B018 -- the pid check disposes the parent's pool without closing its sockets
+
+
+class WebTier(BaseApplication):
+    """gunicorn serving an already built Flask app with Order Hub's settings."""
+
+    def __init__(self, application, options: dict):
+        self.application = application
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            if key in self.cfg.settings:  # settings of newer gunicorn releases are skipped on older ones
+                self.cfg.set(key, value)
+
+    def load(self):
+        return self.application
+
+
+def gunicorn_options(*, host: str, port: int, workers: int, threads: int, max_streams: int) -> dict:
+    """The gunicorn settings of the web tier."""
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return {
+        "bind": [bind],
+        "workers": workers,
+        "worker_class": StreamingThreadWorker,
+        "threads": threads + max_streams,
+        "preload_app": True,
+        "timeout": 60,  # gthread: the main loop heartbeats, so only a stuck worker trips this
+        "graceful_timeout": 15,
+        "keepalive": 5,
+        "post_fork": _post_fork,
+        "proc_name": "ops-serve",
+        "control_socket_disable": True,  # one fixed path per user: two servers on one host would clash
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+    }
+
+
+def serve_web(app, *, host: str, port: int, workers: int, threads: int, max_streams: int,
+              stream_lifetime: float) -> None:
+    """`ops serve`: load what every worker shares once, close pooled connections, fork, serve."""
+    from nlu.segment import get_tokenizer
+
+    rt = app.extensions["ops"]
+    app.config["LIVE_MAX_STREAMS"] = max_streams
+    app.config["LIVE_MAX_AGE"] = stream_lifetime
+    get_tokenizer()  # jieba and the domain dictionary, shared copy-on-write by the workers
+    rt.engine.dispose()  # no database connection crosses the fork
+    rt.redis.connection_pool.disconnect()
+    print(f" * Order Hub web tier on http://{host}:{port}: {workers} workers x ({threads} threads + "
+          f"{max_streams} live streams, {stream_lifetime:g}s each)", flush=True)
+    WebTier(app, gunicorn_options(host=host, port=port, workers=workers, threads=threads,
+                                  max_streams=max_streams)).run()

@@ -1,11 +1,14 @@
-"""Robot callback throughput: `/wecom/bot` with real encryption vs. a bare verify-and-decrypt handler.
+"""Robot callback throughput over HTTP: `ops serve` vs. a bare verify-and-decrypt app on the same gunicorn.
 
-    .venv/bin/python bench/bot_bench.py [--n 2000]
+    .venv/bin/python bench/bot_bench.py [--n 4000] [--clients 8] [--workers 2]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--redis-url redis://127.0.0.1:6379/10]
 
-Both run in this process through Flask's test client (no sockets), on the same pre-encrypted
-messages, so the difference is what Order Hub adds on top of the crypto floor: parsing the
-envelope, screening, storing the InboundMessage (SQLite file) and enqueueing the job (embedded
-Redis; jobs are queued, not run, as in production). Prints answers/s, p50 and p99.
+Both servers run side by side in this run with the same gunicorn settings (serve.gunicorn_options:
+gthread, workers, threads): `ops serve` (verify, decrypt, parse the envelope, store the
+InboundMessage in PostgreSQL — a fresh schema, dropped after — and enqueue the job in Redis; no
+worker runs, jobs stay queued) and the floor, a Flask app that only verifies the signature and
+decrypts. Client processes post the same kind of pre-encrypted messages (distinct msgids) over
+keep-alive connections, one server at a time. Prints answers/s, p50, p99 and the rate ratio.
 """
 
 from __future__ import annotations
@@ -14,19 +17,24 @@ import argparse
 import base64
 import hashlib
 import hmac
+import http.client
 import json
+import multiprocessing
 import os
+import socket
 import statistics
 import struct
+import subprocess
 import sys
-import tempfile
 import time
+import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: E402
-from flask import Flask, Response, request  # noqa: E402
 
 TOKEN = "bench-token"
 AES_KEY = base64.b64encode(bytes(range(32))).decode().rstrip("=")
@@ -42,8 +50,8 @@ def encrypt(message: str) -> str:
     return base64.b64encode(enc.update(plain) + enc.finalize()).decode()
 
 
-def requests_for(n: int, prefix: str = "bench") -> list[tuple[dict, bytes]]:
-    """n signed robot callbacks with distinct msgids, built before timing starts."""
+def requests_for(n: int, prefix: str) -> list[tuple[str, bytes]]:
+    """n signed robot callbacks (path with query, body) with distinct msgids, built before timing."""
     out = []
     for i in range(n):
         body = {"msgid": f"{prefix}-{i}", "aibotid": "bench", "chatid": "grp", "chattype": "group",
@@ -52,13 +60,14 @@ def requests_for(n: int, prefix: str = "bench") -> list[tuple[dict, bytes]]:
         ciphertext = encrypt(json.dumps(body, ensure_ascii=False))
         ts, nonce = str(int(time.time())), f"{prefix}{i}"
         sig = hashlib.sha1("".join(sorted([TOKEN, ts, nonce, ciphertext])).encode()).hexdigest()
-        out.append(({"msg_signature": sig, "timestamp": ts, "nonce": nonce},
-                    json.dumps({"encrypt": ciphertext}).encode()))
+        query = urlencode({"msg_signature": sig, "timestamp": ts, "nonce": nonce})
+        out.append((f"/wecom/bot?{query}", json.dumps({"encrypt": ciphertext}).encode()))
     return out
 
 
-def floor_app() -> Flask:
+def floor_app():
     """A bare handler that only verifies the signature and decrypts."""
+    from flask import Flask, Response, request
     from wechatpy.work.crypto import PrpCrypto
 
     prp = PrpCrypto(base64.b64decode(AES_KEY + "="))
@@ -74,52 +83,138 @@ def floor_app() -> Flask:
         json.loads(prp.decrypt(ciphertext, ""))
         return Response("", status=200)
 
+    @app.get("/healthz")
+    def health():
+        return "ok"
+
     return app
 
 
-def order_hub_app(db_path: str) -> Flask:
-    from sqlmodel import SQLModel
+def serve_floor(port: int, workers: int, threads: int) -> None:
+    """The floor app under exactly the gunicorn settings of `ops serve` (run as a subprocess)."""
+    from serve import WebTier, gunicorn_options
 
-    from app import create_app
-    from bootstrap import load_models
-
-    app = create_app({"database_url": f"sqlite:///{db_path}", "redis_url": None, "secret_key": "bench",
-                      "run_jobs_inline": False, "wecom_bot_token": TOKEN, "wecom_bot_aes_key": AES_KEY})
-    load_models()
-    SQLModel.metadata.create_all(app.extensions["ops"].engine)
-    return app
+    WebTier(floor_app(), gunicorn_options(host="127.0.0.1", port=port, workers=workers, threads=threads,
+                                          max_streams=0)).run()
 
 
-def measure(app: Flask, reqs: list[tuple[dict, bytes]]) -> dict:
-    client = app.test_client()
-    latencies = []
-    started = time.perf_counter()
-    for query, body in reqs:
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_up(port: int, proc: subprocess.Popen) -> None:
+    for _ in range(300):
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/healthz")
+            c.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server did not come up")
+
+
+def _client(args) -> list[float]:
+    """One keep-alive client posting its share in sequence; latencies in seconds."""
+    port, reqs = args
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    out = []
+    for path, body in reqs:
         t0 = time.perf_counter()
-        r = client.post("/wecom/bot", query_string=query, data=body, content_type="application/json")
-        latencies.append(time.perf_counter() - t0)
-        if r.status_code != 200:
-            raise SystemExit(f"unexpected answer {r.status_code}")
+        conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        r.read()
+        out.append(time.perf_counter() - t0)
+        if r.status != 200:
+            raise SystemExit(f"unexpected answer {r.status}")
+    conn.close()
+    return out
+
+
+def measure(pool, port: int, reqs: list[tuple[str, bytes]], clients: int) -> dict:
+    shares = [(port, reqs[i::clients]) for i in range(clients)]
+    started = time.perf_counter()
+    latencies = [x for part in pool.map(_client, shares) for x in part]
     total = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100)
     return {"rate": len(reqs) / total, "p50": cuts[49] * 1000, "p99": cuts[98] * 1000}
 
 
+def _schema(admin_url: str) -> tuple[str, str]:
+    """A fresh PostgreSQL schema with every table; (url using it, schema name)."""
+    from sqlalchemy import create_engine, text
+    from sqlmodel import SQLModel
+
+    from bootstrap import load_models
+
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    eng = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text(f'CREATE SCHEMA "{schema}"'))
+    eng.dispose()
+    url = f"{admin_url}?options=-csearch_path%3D{schema}"
+    load_models()
+    eng = create_engine(url)
+    SQLModel.metadata.create_all(eng)
+    eng.dispose()
+    return url, schema
+
+
+def _drop(admin_url: str, schema: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    eng.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=2000, help="callbacks per run")
-    n = parser.parse_args().n
-    with tempfile.TemporaryDirectory() as tmp:
-        hub = order_hub_app(str(Path(tmp) / "bench.db"))
-        floor = floor_app()
-        measure(floor, requests_for(50, "warm"))  # warm-up both (imports, first connections)
-        measure(hub, requests_for(50, "warm"))
-        results = {"floor (verify + decrypt only)": measure(floor, requests_for(n)),
-                   "/wecom/bot (verify, decrypt, store, enqueue)": measure(hub, requests_for(n))}
-        hub.extensions["ops"].engine.dispose()
-    print(f"robot callback, {n} encrypted messages each, Flask test client, SQLite file, jobs queued")
-    for name, r in results.items():
-        print(f"  {name:46s} {r['rate']:8.0f} answers/s   p50 {r['p50']:6.2f} ms   p99 {r['p99']:6.2f} ms")
+    parser.add_argument("--n", type=int, default=4000, help="callbacks per server")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent client processes")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/10")
+    parser.add_argument("--serve-floor", type=int, help=argparse.SUPPRESS)
+    a = parser.parse_args()
+    if a.serve_floor:
+        return serve_floor(a.serve_floor, a.workers, a.threads)
+    import redis
+
+    db_url, schema = _schema(a.database_url)
+    hub_port, floor_port = _free_port(), _free_port()
+    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": a.redis_url, "SECRET_KEY": "bench",
+           "WECOM_BOT_TOKEN": TOKEN, "WECOM_BOT_AES_KEY": AES_KEY}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT, "env": env}
+    hub = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(hub_port), "--workers",
+                            str(a.workers), "--threads", str(a.threads)], **quiet)
+    floor = subprocess.Popen([sys.executable, __file__, "--serve-floor", str(floor_port), "--workers",
+                              str(a.workers), "--threads", str(a.threads)], **quiet)
+    try:
+        _wait_up(hub_port, hub)
+        _wait_up(floor_port, floor)
+        with multiprocessing.Pool(a.clients) as pool:
+            measure(pool, floor_port, requests_for(400, "warm-f"), a.clients)
+            measure(pool, hub_port, requests_for(400, "warm-h"), a.clients)
+            f = measure(pool, floor_port, requests_for(a.n, "floor"), a.clients)
+            h = measure(pool, hub_port, requests_for(a.n, "hub"), a.clients)
+    finally:
+        for p in (hub, floor):
+            p.terminate()
+            p.wait(timeout=30)
+        _drop(a.database_url, schema)
+        redis.Redis.from_url(a.redis_url).flushdb()
+    print(f"robot callback over HTTP, {a.n} messages each, {a.clients} keep-alive clients, gunicorn gthread "
+          f"{a.workers} workers x {a.threads} threads, PostgreSQL + Redis, jobs queued")
+    for name, r in (("floor (verify + decrypt only)", f), ("ops serve /wecom/bot (+ store, enqueue)", h)):
+        print(f"  {name:40s} {r['rate']:7.0f} answers/s   p50 {r['p50']:6.2f} ms   p99 {r['p99']:6.2f} ms")
+    print(f"  rate ratio ops serve / floor: {h['rate'] / f['rate']:.2f}")
 
 
 if __name__ == "__main__":

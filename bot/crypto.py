@@ -1,7 +1,8 @@
 """WeCom callback crypto (doc 91144): constant-time signature check, then wechatpy's AES decryption.
 
-wechatpy compares signatures with `!=` and parses XML with xmltodict, so we verify the
-signature ourselves (hmac.compare_digest) and hand wechatpy only the ciphertext.
+wechatpy compares signatures with `!=`, parses XML with xmltodict and builds a new cipher for
+every message, so we verify the signature ourselves (hmac.compare_digest) and hand the
+ciphertext to one PrpCrypto made at start-up.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ import hmac
 import logging
 import time
 
-from wechatpy.exceptions import InvalidSignatureException
-from wechatpy.work.crypto import WeChatCrypto
+from wechatpy.work.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.work.exceptions import InvalidCorpIdException
 
 from bot.exceptions import BadPayload, BadSignature, StaleRequest
@@ -43,7 +43,7 @@ class CallbackCrypto:
     def __init__(self, token: str, aes_key: str, receive_id: str):
         self.token = token
         self.receive_id = receive_id
-        self._wechat = WeChatCrypto(token, aes_key, receive_id)
+        self._prp = PrpCrypto(WeChatCrypto(token, aes_key, receive_id).key)  # validates the key once
 
     def verify(self, signature: str | None, timestamp: str | None, nonce: str | None, encrypt: str) -> None:
         """Raise BadSignature / StaleRequest unless the request is genuine and fresh."""
@@ -58,12 +58,9 @@ class CallbackCrypto:
         """Verify, then decrypt the ciphertext to its plaintext message."""
         self.verify(signature, timestamp, nonce, encrypt)
         try:
-            return self._wechat.decrypt_message({"Encrypt": encrypt}, signature.strip().lower(),
-                                                str(timestamp), nonce)
+            return self._prp.decrypt(encrypt, self.receive_id)
         except InvalidCorpIdException:
             raise BadSignature("receive id does not match") from None
-        except InvalidSignatureException:
-            raise BadSignature("msg_signature does not match") from None
         except Exception as exc:  # bad base64, bad padding, bad length: the body is junk
             raise BadPayload(f"cannot decrypt: {type(exc).__name__}") from None
 

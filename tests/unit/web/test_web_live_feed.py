@@ -66,7 +66,7 @@ def test_the_hub_gives_every_open_stream_each_message(app):
 
 def test_a_stream_starts_with_retry_and_hello_then_sends_heartbeats_and_changes():
     hub = LiveHub.__new__(LiveHub)
-    hub.clients, hub.lock = set(), __import__("threading").Lock()
+    hub.clients, hub.lock, hub.max_age = set(), __import__("threading").Lock(), 60.0
     q: queue.Queue = queue.Queue()
     hub.clients.add(q)
     stream = event_stream(hub, q, heartbeat=0.01)
@@ -86,3 +86,32 @@ def test_a_slow_stream_drops_its_oldest_message_not_the_newest(app):
     for i in range(3):
         hub.broadcast(str(i))
     assert [q.get_nowait(), q.get_nowait()] == ["1", "2"]
+
+
+def test_a_full_process_refuses_a_stream_until_one_closes(app):
+    hub = LiveHub(app.extensions["ops"], max_streams=2)
+    a, b = hub.subscribe(), hub.subscribe()
+    assert a is not None and b is not None and hub.subscribe() is None
+    hub.unsubscribe(a)
+    assert hub.subscribe() is not None
+
+
+def test_a_stream_ends_at_its_lifetime_with_a_retry_hint(app):
+    hub = LiveHub(app.extensions["ops"], max_age=0.05)
+    q = hub.subscribe()
+    said = list(event_stream(hub, q, heartbeat=0.01))  # ends by itself, or the test hangs
+    assert said[0] == "retry: 2000\n\n" and said[-1].startswith("retry: ")
+    assert int(said[-1].split()[1]) >= 2000 and q not in hub.clients
+
+
+def test_closing_the_hub_ends_open_streams_and_refuses_new_ones(app):
+    hub = LiveHub(app.extensions["ops"], max_age=60)
+    q = hub.subscribe()
+    stream = event_stream(hub, q, heartbeat=30)
+    next(stream), next(stream)
+    rest: list[str] = []
+    reader = __import__("threading").Thread(target=lambda: rest.extend(stream), daemon=True)
+    reader.start()
+    hub.close_all()
+    reader.join(5)  # the stream's lifetime is 60 s: only the close can end it this soon
+    assert not reader.is_alive() and rest[-1].startswith("retry: ") and hub.subscribe() is None
