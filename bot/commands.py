@@ -154,7 +154,6 @@ def report(ctx: CommandContext) -> str:
 @command("qc_pass")
 def qc_pass(ctx: CommandContext) -> str:
     """质检合格：SO20261120-0042 质检合格"""
-
     return ctx.run("qc_pass", lambda o: texts.qc_passed(o.order_no))
 
 
@@ -195,7 +194,7 @@ def query(ctx: CommandContext) -> str:
         status = Status(order.status)
         extra = texts.shipping_extra(d["carrier"], d["tracking_no"]) if d["shipped_at"] else ""
         return texts.order_status(order.order_no, status.label, allowed_text(status),
-                              d["promised_date"].isoformat(), d["sales_owner"], extra)
+                                  d["promised_date"].isoformat(), d["sales_owner"], extra)
 
     return ctx.each(apply)
 

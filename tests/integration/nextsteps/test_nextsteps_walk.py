@@ -99,7 +99,7 @@ def test_replayed_handler_sends_nothing_more(factory):
     replay = ev.OrderCreated(order.id, order.order_no, "销售", "chat", utcnow(), actor_staff_id=p["sales"].id)
     for _ in range(2):
         with rt.uow() as uow:
-            tell_next_person(replay, uow, rt)
+            tell_next_person(replay, uow)
             uow.commit()
     assert len(_notes(rt)) == 1
 
