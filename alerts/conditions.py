@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
+from alerts import texts
 from alerts.exceptions import RuleInvalid
 from alerts.models import AlertRule
-from notify.templates import alerts as texts
 from orders.flow import SELF_PICKUP
 from orders.models import Order, PurchaseLine, StatusEvent
 from orders.status import Status

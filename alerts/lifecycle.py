@@ -18,8 +18,8 @@ from alerts import notifier
 from alerts.conditions import Context, Hit
 from alerts.models import Alert, AlertRule, open_key
 from alerts.notifier import Problems
-from alerts.recipients import People, responsible
 from core.bus import UnitOfWork
+from orders.recipients import People, resolve_all
 
 CHUNK = 100  # rows per batch; each batch commits (and is the unit of the time budget)
 UNRESOLVED = ("open", "acked")
@@ -72,7 +72,7 @@ class RuleRun:
 
     def _owners(self, alert: Alert):
         hit = self.hits[alert.order_id]
-        owners, missing = responsible(self.rule, hit.owner_id, self.people)
+        owners, missing = resolve_all(self.people, self.rule.recipients, owner_id=hit.owner_id)
         for what in missing:
             self.problems.nobody(what, alert.order_no)
         return owners

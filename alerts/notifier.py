@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from alerts import texts
 from alerts.models import Alert, AlertRule
-from alerts.recipients import People, address
 from alerts.rules import CHANNELS
 from core.bus import UnitOfWork
 from notify.outbox import queue_notification
-from notify.templates import alerts as texts
 from orders.models import Staff
+from orders.recipients import People, address
 from workcal.calendar import Calendar
 
 RESOLVE_PREFERENCE = ("wecom_app", "email", "sms")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, func, select
 
+from alerts import texts
 from alerts.models import LEVELS, Alert, AlertRule
-from notify.templates.alerts import level_label
 
 UNRESOLVED = ("open", "acked")
 
@@ -14,7 +14,7 @@ def alert_dict(alert: Alert, rule_name: str = "") -> dict:
     """One alert as the API and boards show it (CONTRACT §4 keys and more)."""
     return {
         "id": alert.id, "order_no": alert.order_no, "rule": alert.rule_code, "rule_name": rule_name,
-        "level": alert.level, "level_label": level_label(alert.level), "status": alert.status,
+        "level": alert.level, "level_label": texts.level_label(alert.level), "status": alert.status,
         "detail": alert.detail, "raised_at": alert.raised_at, "acked_by": alert.acked_by,
         "acked_at": alert.acked_at, "resolved_at": alert.resolved_at, "escalation_level": alert.escalation_level,
         "last_notified_at": alert.last_notified_at, "inhibited": alert.inhibited,

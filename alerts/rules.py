@@ -21,19 +21,18 @@ import re
 
 from sqlmodel import Session, func, select
 
+from alerts import texts
 from alerts.conditions import KINDS, check_threshold, statuses_of
 from alerts.exceptions import RuleInvalid, RuleNotFound
 from alerts.models import LEVELS, AlertRule
 from core.types import utcnow
-from notify.templates import alerts as texts
-from orders.roles import Role
+from orders.recipients import valid_spec
 
 CHANNELS = ("wecom_app", "sms", "email")
 MAX_MINUTES = 43200  # 30 days
 EDITABLE = ("name", "kind", "family", "threshold", "unit", "statuses", "level", "recipients", "channels",
             "cc_manager", "repeat_minutes", "ack_window_minutes", "bypass_quiet", "enabled")
 _CODE = re.compile(r"^[a-z0-9_]{2,40}$")
-_RECIPIENT = re.compile(r"^(owner|role:[a-z]+|staff:\d+)$")
 
 _BOTH = {"channels": ["wecom_app", "sms"], "cc_manager": True, "repeat_minutes": 0, "bypass_quiet": False}
 DEFAULT_RULES: tuple[dict, ...] = (
@@ -85,7 +84,7 @@ def delivery_errors(rule: AlertRule) -> list[str]:
         return [texts.bad_channel(rule.channels) if not isinstance(rule.channels, list)
                 else texts.bad_recipient(rule.recipients)]
     errors += [texts.bad_channel(c) for c in rule.channels or [] if c not in CHANNELS]
-    errors += [texts.bad_recipient(r) for r in rule.recipients or [] if not _valid_recipient(r)]
+    errors += [texts.bad_recipient(r) for r in rule.recipients or [] if not valid_spec(r)]
     if rule.channels and not rule.recipients:
         errors.append(texts.no_recipients(rule.name or rule.code))
     for field in ("repeat_minutes", "ack_window_minutes"):
@@ -93,14 +92,6 @@ def delivery_errors(rule: AlertRule) -> list[str]:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MINUTES:
             errors.append(texts.bad_minutes(field, value))
     return errors
-
-
-def _valid_recipient(value) -> bool:
-    if not isinstance(value, str) or not _RECIPIENT.match(value):
-        return False
-    if value.startswith("role:"):
-        return value[5:] in {r.value for r in Role}
-    return True
 
 
 def validate(rule: AlertRule) -> None:

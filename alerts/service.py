@@ -6,12 +6,12 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from alerts import texts
 from alerts.exceptions import AlertNotFound, AlertResolved
 from alerts.models import Alert, AlertRule
 from alerts.rules import ensure_default_rules, rule_errors, seed_rules  # noqa: F401  (re-exported)
 from core.bus import UnitOfWork
 from core.types import utcnow
-from notify.templates import alerts as texts
 from orders.actor import Actor
 from orders.service import find_order
 

@@ -15,17 +15,17 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import select
 
+from alerts import texts
 from alerts.conditions import Context, Hit, evaluate
 from alerts.exceptions import RuleInvalid
 from alerts.lifecycle import RuleRun
 from alerts.models import LEVEL_RANK, AlertRule
-from alerts.recipients import load_people
 from alerts.rules import ensure_default_rules, evaluation_errors
 from core.db import new_session
 from core.runtime import Runtime, current_runtime
 from core.types import utcnow
 from notify import live
-from notify.templates import alerts as texts
+from orders.recipients import load_people
 from workcal.service import calendar_for, remember_fallback_years
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from api.auth import require_token
 from api.schemas import OrderCreate, OrderEdit, OrderOut, OrderQuery, QcPass, StatusChange, StatusEventOut
 from core.db import new_session
 from core.runtime import current_runtime
-from orders import service, views
+from orders import commands, service, views
 from orders.actor import Trace
 from orders.editing import edit_order
 
@@ -74,21 +74,22 @@ class OrderStatus(MethodView):
         """Move the order to another status; 409 names the current status when illegal."""
         fields = {k: v for k, v in data.items() if k not in ("to", "version")}
         with current_runtime().uow() as uow:
-            order = service.change_status(uow, order_no, actor=g.actor, to=data["to"], fields=fields,
-                                          expected_version=data.get("version"), trace=Trace())
+            order = commands.move_to(uow, order_no, data["to"], actor=g.actor, fields=fields,
+                                     expected_version=data.get("version"), trace=Trace())
             uow.commit()
             return views.order_dict(uow.session, order.id)
 
 
 @blp.route("/<order_no>/qc-pass")
 class OrderQcPass(MethodView):
-    @require_token("qc")
+    @require_token(*sorted(commands.COMMANDS["qc_pass"].roles))
     @blp.arguments(QcPass)
     @blp.response(200, OrderOut)
     def post(self, data, order_no):
         """Record a passed QC inspection; the warehouse can then stock the order in."""
         with current_runtime().uow() as uow:
-            order = service.record_qc_pass(uow, order_no, actor=g.actor, material_batch=data["material_batch"])
+            order = commands.run(uow, "qc_pass", order_no, actor=g.actor,
+                                 fields={"material_batch": data["material_batch"]})
             uow.commit()
             return views.order_dict(uow.session, order.id)
 

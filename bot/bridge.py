@@ -13,11 +13,11 @@ import logging
 
 from flask import Blueprint, jsonify, request
 
+from bot import texts
 from bot.crypto import check_timestamp
 from bot.exceptions import BadSignature, StaleRequest
 from bot.inbound import Incoming, accept, reply_of
 from core.runtime import current_runtime
-from notify.templates import chat as T
 
 log = logging.getLogger(__name__)
 
@@ -60,21 +60,21 @@ def bridge_message():
     rt = current_runtime()
     secret = rt.settings.bridge_secret
     if not secret:
-        return _error(404, "not_found", T.BRIDGE_OFF)
+        return _error(404, "not_found", texts.BRIDGE_OFF)
     body = request.get_data()
     try:
         verify_bridge(secret, request.headers.get("X-Timestamp"), request.headers.get("X-Signature"), body)
     except (BadSignature, StaleRequest) as exc:
         log.warning("bridge message refused: %s", exc)
-        return _error(403, "forbidden", T.BRIDGE_FORBIDDEN)
+        return _error(403, "forbidden", texts.BRIDGE_FORBIDDEN)
     try:
         data = json.loads(body)
         incoming = incoming_from_bridge(data if isinstance(data, dict) else {})
     except (ValueError, UnicodeDecodeError):
-        return _error(400, "bad_request", T.BRIDGE_BAD_JSON)
+        return _error(400, "bad_request", texts.BRIDGE_BAD_JSON)
     try:
         row, _ = accept(rt, incoming, inline=True)
         return jsonify({"reply": reply_of(rt, row.id)})
     except Exception:
         log.exception("bridge message %s could not be handled", incoming.platform_msg_id)
-        return _error(503, "unavailable", T.BRIDGE_UNAVAILABLE)
+        return _error(503, "unavailable", texts.BRIDGE_UNAVAILABLE)

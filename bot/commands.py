@@ -1,27 +1,34 @@
 """Chat commands, errbot-style: each is registered by `@command`, its docstring's first line is the
-help text (with one example), and it returns the reply; the core (bot/core.py) sends it."""
+help text (with one example), and it returns the reply; the core (bot/core.py) sends it.
+
+This registry names the chat verbs (parser intents) and words their replies; what a verb does to an
+order is the domain command of the same name in orders.commands, run through `ctx.run`."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+from sqlalchemy.orm import object_session
 from sqlmodel import select
 
+from alerts.service import ack_order_alerts
+from bot import texts
 from bot.identity import Sender
 from bot.models import InboundMessage
 from core.bus import UnitOfWork
 from core.runtime import Runtime
-from notify.templates import chat as T
-from orders import service
+from core.types import utcnow
+from nextsteps.picture import picture_text
+from nlu.result import ParseResult
+from orders import commands, service
 from orders.actor import Trace
 from orders.exceptions import OrderError, OrderNotFound
 from orders.flow import allowed_text
 from orders.models import Order, ProductionTask
 from orders.status import Status
 from orders.views import order_dict
+from workcal.service import calendar_for
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ class CommandContext:
 
     runtime: Runtime
     message: InboundMessage
-    parsed: Any
+    parsed: ParseResult
     sender: Sender
     orders: list[str] = field(default_factory=list)
 
@@ -68,6 +75,7 @@ class CommandContext:
         return Trace(inbound_message_id=self.message.id)
 
     def field(self, name: str):
+        """A value the parser found (None for what a parse result does not carry)."""
         return getattr(self.parsed, name, None)
 
     def each(self, apply: Callable[[UnitOfWork, str], str]) -> str:
@@ -83,24 +91,26 @@ class CommandContext:
             lines.append(line)
         return "\n".join(lines)
 
-    def move(self, command_name: str, fields: dict | None = None,
-             detail: Callable[[Order], str] = lambda order: "") -> str:
-        """Move every order by a command of the transition table."""
+    def run(self, name: str, reply: Callable[[Order], str]) -> str:
+        """Run domain command `name` on every order, with the fields it reads taken from the parse."""
+        cmd = commands.COMMANDS[name]
+        fields = {f: v for f in (*cmd.needs, *cmd.accepts) if (v := self.field(f)) not in (None, "")}
 
         def apply(uow: UnitOfWork, order_no: str) -> str:
-            order = service.change_status(uow, order_no, actor=self.sender.actor, command=command_name,
-                                          fields={k: v for k, v in (fields or {}).items() if v},
-                                          trace=self.trace)
-            return T.moved(order.order_no, Status(order.status).label, detail(order))
+            order = commands.run(uow, name, order_no, actor=self.sender.actor, fields=fields, trace=self.trace)
+            return reply(order)
 
         return self.each(apply)
+
+    def move(self, name: str, detail: Callable[[Order], str] = lambda order: "") -> str:
+        """Run a status move and answer '✅ SO… 已改为「…」（detail）'."""
+        return self.run(name, lambda o: texts.moved(o.order_no, Status(o.status).label, detail(o)))
 
 
 @command("ship")
 def ship(ctx: CommandContext) -> str:
     """发货：SO20261120-0042 已发货 顺丰 SF1402938475621"""
-    fields = {"carrier": ctx.field("carrier"), "tracking_no": ctx.field("tracking_no")}
-    return ctx.move("ship", fields, lambda o: T.shipped_detail(o.carrier, o.tracking_no))
+    return ctx.move("ship", lambda o: texts.shipped_detail(o.carrier, o.tracking_no))
 
 
 @command("pickup")
@@ -124,8 +134,7 @@ def approve(ctx: CommandContext) -> str:
 @command("schedule")
 def schedule(ctx: CommandContext) -> str:
     """排产：SO20261120-0042 排产 12月1日 1号线"""
-    fields = {"date": ctx.field("date"), "line": ctx.field("line")}
-    return ctx.move("schedule", fields, lambda o: T.scheduled_detail(
+    return ctx.move("schedule", lambda o: texts.scheduled_detail(
         o.planned_start.isoformat() if o.planned_start else None, o.line))
 
 
@@ -133,32 +142,25 @@ def schedule(ctx: CommandContext) -> str:
 def report(ctx: CommandContext) -> str:
     """报工：SO20261120-0042 CNC加工 完成80%"""
 
-    def apply(uow: UnitOfWork, order_no: str) -> str:
-        order = service.report_progress(uow, order_no, process=ctx.field("process"),
-                                        percent=ctx.field("percent"), actor=ctx.sender.actor, trace=ctx.trace)
-        task = uow.session.exec(select(ProductionTask).where(ProductionTask.order_id == order.id)
-                                .order_by(ProductionTask.updated_at.desc(), ProductionTask.id.desc())).first()
-        return T.progress(order.order_no, task.process, task.progress, Status(order.status).label)
+    def reply(order: Order) -> str:
+        session = object_session(order)
+        task = session.exec(select(ProductionTask).where(ProductionTask.order_id == order.id)
+                            .order_by(ProductionTask.updated_at.desc(), ProductionTask.id.desc())).first()
+        return texts.progress(order.order_no, task.process, task.progress, Status(order.status).label)
 
-    return ctx.each(apply)
+    return ctx.run("report", reply)
 
 
 @command("qc_pass")
 def qc_pass(ctx: CommandContext) -> str:
     """质检合格：SO20261120-0042 质检合格"""
-
-    def apply(uow: UnitOfWork, order_no: str) -> str:
-        order = service.record_qc_pass(uow, order_no, actor=ctx.sender.actor, trace=ctx.trace)
-        return T.qc_passed(order.order_no)
-
-    return ctx.each(apply)
+    return ctx.run("qc_pass", lambda o: texts.qc_passed(o.order_no))
 
 
 @command("qc_fail")
 def qc_fail(ctx: CommandContext) -> str:
     """质检不合格：SO20261120-0042 质检不合格 螺纹不良"""
-    reason = ctx.field("reason")
-    return ctx.move("qc_fail", {"reason": reason}, lambda o: T.qc_failed_detail(reason))
+    return ctx.move("qc_fail", lambda o: texts.qc_failed_detail(ctx.field("reason")))
 
 
 @command("stock_in")
@@ -170,16 +172,10 @@ def stock_in(ctx: CommandContext) -> str:
 @command("ack")
 def ack(ctx: CommandContext) -> str:
     """确认预警：SO20261120-0042 收到预警，马上处理"""
-    try:
-        ack_order_alerts = importlib.import_module("alerts.service").ack_order_alerts
-    except (ImportError, AttributeError):
-        return T.ACK_UNAVAILABLE
 
     def apply(uow: UnitOfWork, order_no: str) -> str:
         order = service.find_order(uow, order_no)
-        result = ack_order_alerts(uow, order.order_no, ctx.sender.actor)
-        count = result if isinstance(result, int) else len(result or ())
-        return T.acked(order.order_no, count)
+        return texts.acked(order.order_no, len(ack_order_alerts(uow, order.order_no, ctx.sender.actor)))
 
     return ctx.each(apply)
 
@@ -191,30 +187,25 @@ def query(ctx: CommandContext) -> str:
     def apply(uow: UnitOfWork, order_no: str) -> str:
         order = service.find_order(uow, order_no)
         if ctx.sender.is_customer and order.customer_id != ctx.sender.customer_id:
-            raise OrderNotFound(T.order_not_found(order_no))  # never reveal another customer's order
+            raise OrderNotFound(texts.order_not_found(order_no))  # never reveal another customer's order
         if not ctx.sender.is_customer:  # staff see the live picture the order detail page shows
             return live_picture_text(uow, order, ctx.runtime)
         d = order_dict(uow.session, order.id)
         status = Status(order.status)
-        extra = T.shipping_extra(d["carrier"], d["tracking_no"]) if d["shipped_at"] else ""
-        return T.order_status(order.order_no, status.label, allowed_text(status),
-                              d["promised_date"].isoformat(), d["sales_owner"], extra)
+        extra = texts.shipping_extra(d["carrier"], d["tracking_no"]) if d["shipped_at"] else ""
+        return texts.order_status(order.order_no, status.label, allowed_text(status),
+                                  d["promised_date"].isoformat(), d["sales_owner"], extra)
 
     return ctx.each(apply)
 
 
 def live_picture_text(uow: UnitOfWork, order: Order, rt: Runtime) -> str:
     """Status, progress per process, queue, next step and owner, working days left."""
-    from core.types import utcnow
-    from nextsteps.picture import order_picture
-    from notify.templates.nextsteps import picture_text
-    from workcal.service import calendar_for
-
     cal = calendar_for(uow.session, rt.settings)
-    return picture_text(order_picture(uow.session, order, cal, utcnow().astimezone(rt.settings.tz).date()))
+    return picture_text(uow.session, order, cal, utcnow().astimezone(rt.settings.tz).date())
 
 
 @command("help", changes=False, needs_order=False)
 def help_(ctx: CommandContext) -> str:
     """帮助：帮助"""
-    return T.help_text(c.help for c in COMMANDS.values())
+    return texts.help_text(c.help for c in COMMANDS.values())

@@ -9,13 +9,13 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import select
 
+from bot import texts
 from bot.core import Outcome, handle
 from bot.models import InboundMessage
 from core.db import new_session
 from core.runtime import Runtime, current_runtime
 from core.types import utcnow
 from notify.outbox import queue_notification
-from notify.templates import chat as T
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def process_inbound(inbound_id: int) -> str:
     except Exception as exc:  # a bug must not lose the message: log an id, tell the sender
         ref = uuid.uuid4().hex[:8]
         log.exception("inbound message %s failed (ref %s)", inbound_id, ref)
-        outcome = Outcome("failed", T.internal_error(ref), {}, error=f"{ref} {type(exc).__name__}: {exc}")
+        outcome = Outcome("failed", texts.internal_error(ref), {}, error=f"{ref} {type(exc).__name__}: {exc}")
     finish(rt, inbound_id, outcome)
     return outcome.status
 

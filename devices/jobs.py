@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from core.runtime import current_runtime
-from devices import templates as T
+from devices import texts
 from devices.deadletters import record_dead_letter
 from devices.presence import check_silence, handle_status
 from devices.readings import handle_reading
@@ -36,7 +36,7 @@ def _guarded(handler: Callable, topic: str, payload: str, received_at: str, *ext
     except Exception as exc:
         log.exception("device message on %s failed", topic)
         record_dead_letter(rt, topic=topic, payload=payload, received_at=at,
-                           reason=T.INTERNAL_ERROR.format(error=type(exc).__name__))
+                           reason=texts.INTERNAL_ERROR.format(error=type(exc).__name__))
         return "failed"
 
 

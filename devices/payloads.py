@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from devices import templates as T
+from devices import texts
 from devices.exceptions import BadPayload
 
 SCAN_TOPIC = "ops/scan/+"
@@ -66,20 +66,20 @@ def device_of(topic: str) -> str:
     """The device id of `ops/<kind>/<device_id>`; BadPayload for anything else."""
     parts = topic.split("/")
     if len(parts) != 3 or parts[0] != "ops" or not parts[2]:
-        raise BadPayload(T.BAD_TOPIC.format(topic=topic))
+        raise BadPayload(texts.BAD_TOPIC.format(topic=topic))
     return parts[2]
 
 
 def load_object(text: str) -> dict:
     """The JSON object of a payload, or BadPayload."""
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
-        raise BadPayload(T.TOO_LARGE.format(limit=MAX_BYTES))
+        raise BadPayload(texts.TOO_LARGE.format(limit=MAX_BYTES))
     try:
         data = json.loads(text)
     except ValueError:
-        raise BadPayload(T.NOT_JSON) from None
+        raise BadPayload(texts.NOT_JSON) from None
     if not isinstance(data, dict):
-        raise BadPayload(T.NOT_OBJECT)
+        raise BadPayload(texts.NOT_OBJECT)
     return data
 
 
@@ -88,7 +88,7 @@ def _text(data: dict, name: str, required: bool = False) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise BadPayload(T.NOT_TEXT.format(field=name))
+        raise BadPayload(texts.NOT_TEXT.format(field=name))
     return clean(str(value).strip())[:200]
 
 
@@ -100,11 +100,11 @@ def _number(data: dict, name: str, bounds: tuple[float, float]) -> float | None:
         try:
             value = float(value)
         except ValueError:
-            raise BadPayload(T.BAD_NUMBER.format(field=name)) from None
+            raise BadPayload(texts.BAD_NUMBER.format(field=name)) from None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise BadPayload(T.BAD_NUMBER.format(field=name))
+        raise BadPayload(texts.BAD_NUMBER.format(field=name))
     if not bounds[0] <= value <= bounds[1]:
-        raise BadPayload(T.OUT_OF_RANGE.format(field=name, value=value))
+        raise BadPayload(texts.OUT_OF_RANGE.format(field=name, value=value))
     return float(value)
 
 
@@ -127,7 +127,7 @@ def event_time(raw, *, received_at: datetime, tz: ZoneInfo) -> datetime:
             if at.tzinfo is None:
                 at = at.replace(tzinfo=tz)
     except (ValueError, OverflowError, OSError):
-        raise BadPayload(T.BAD_TS.format(value=str(raw)[:60])) from None
+        raise BadPayload(texts.BAD_TS.format(value=str(raw)[:60])) from None
     at = at.astimezone(UTC)
     return received_at if at > received_at + CLOCK_SKEW else min(at, received_at)
 
@@ -139,14 +139,14 @@ def parse_scan(text: str, *, received_at: datetime, tz: ZoneInfo) -> Scan:
     values = {name: _text(data, name) for name in required}
     missing = [name for name in required if not values[name]]
     if missing:
-        raise BadPayload(T.MISSING_FIELDS.format(fields="、".join(missing)))
+        raise BadPayload(texts.MISSING_FIELDS.format(fields="、".join(missing)))
     action = values["action"].lower()
     if action not in ACTIONS:
-        raise BadPayload(T.UNKNOWN_ACTION.format(action=values["action"], allowed="、".join(ACTIONS)))
+        raise BadPayload(texts.UNKNOWN_ACTION.format(action=values["action"], allowed="、".join(ACTIONS)))
     try:
         percent = _number(data, "percent", (0.0, 100.0))
     except BadPayload:
-        raise BadPayload(T.BAD_PERCENT) from None
+        raise BadPayload(texts.BAD_PERCENT) from None
     scan = Scan(
         event_id=values["event_id"], order_no=values["order_no"].upper(), action=action,
         operator=values["operator"], at=event_time(data.get("ts"), received_at=received_at, tz=tz),
@@ -155,7 +155,7 @@ def parse_scan(text: str, *, received_at: datetime, tz: ZoneInfo) -> Scan:
     )
     if action == "report" and (scan.process is None or scan.percent is None):
         missing = [n for n in ("process", "percent") if getattr(scan, n) is None]
-        raise BadPayload(T.MISSING_FIELDS.format(fields="、".join(missing)))
+        raise BadPayload(texts.MISSING_FIELDS.format(fields="、".join(missing)))
     return scan
 
 
@@ -166,7 +166,7 @@ def parse_reading(text: str, *, received_at: datetime, tz: ZoneInfo) -> Reading:
     humidity = _number(data, "humidity", HUMIDITY_RANGE)
     missing = [n for n, v in (("temperature", temperature), ("humidity", humidity)) if v is None]
     if missing:
-        raise BadPayload(T.MISSING_FIELDS.format(fields="、".join(missing)))
+        raise BadPayload(texts.MISSING_FIELDS.format(fields="、".join(missing)))
     return Reading(temperature, humidity, event_time(data.get("ts"), received_at=received_at, tz=tz))
 
 
@@ -179,8 +179,8 @@ def parse_presence(text: str) -> str | None:
         try:
             value = str(json.loads(value).get("status", ""))
         except (ValueError, AttributeError):
-            raise BadPayload(T.BAD_STATUS.format(value=text[:60])) from None
+            raise BadPayload(texts.BAD_STATUS.format(value=text[:60])) from None
     value = value.strip().lower()
     if value not in ("online", "offline"):
-        raise BadPayload(T.BAD_STATUS.format(value=text[:60]))
+        raise BadPayload(texts.BAD_STATUS.format(value=text[:60]))
     return value

@@ -15,8 +15,7 @@ from sqlmodel import select
 from core.bus import UnitOfWork
 from core.runtime import Runtime
 from core.types import utcnow
-from devices import payloads
-from devices import templates as T
+from devices import payloads, texts
 from devices.deadletters import add_dead_letter
 from devices.exceptions import BadPayload
 from devices.models import Device
@@ -56,7 +55,7 @@ def handle_status(rt: Runtime, topic: str, payload: str, received_at: datetime, 
             mark_seen(device, received_at)
             outcome = "online"
         else:
-            outcome = "offline" if mark_offline(uow, rt, device, since=received_at, cause=T.CAUSE_LAST_WILL) \
+            outcome = "offline" if mark_offline(uow, rt, device, since=received_at, cause=texts.CAUSE_LAST_WILL) \
                 else "ignored"
         uow.commit()
         return outcome
@@ -80,7 +79,7 @@ def check_silence(rt: Runtime, now: datetime | None = None) -> int:
         ).all()
         for device in silent:
             if mark_offline(uow, rt, device, since=device.last_seen_at,
-                            cause=T.CAUSE_SILENCE.format(minutes=minutes)):
+                            cause=texts.CAUSE_SILENCE.format(minutes=minutes)):
                 count += 1
         uow.commit()
     return count
@@ -96,7 +95,7 @@ def mark_offline(uow: UnitOfWork, rt: Runtime, device: Device, *, since: datetim
     for person in _recipients(uow, device):
         queue_notification(
             uow, kind="device_offline", channel="wecom_app", recipient=person.userid, recipient_name=person.name,
-            subject=T.OFFLINE_SUBJECT.format(device_id=device.device_id),
+            subject=texts.OFFLINE_SUBJECT.format(device_id=device.device_id),
             body=offline_text(device, since, cause, rt.settings.tz),
             payload={"device_id": device.device_id, "zone": device.zone, "since": since.isoformat(),
                      "cause": cause},
@@ -107,8 +106,8 @@ def mark_offline(uow: UnitOfWork, rt: Runtime, device: Device, *, since: datetim
 
 def offline_text(device: Device, since: datetime, cause: str, tz) -> str:
     """The alert a device owner reads."""
-    return T.OFFLINE_BODY.format(kind=T.KIND_LABELS.get(device.kind, device.kind), device_id=device.device_id,
-                                 zone=device.zone or T.NO_ZONE, since=f"{since.astimezone(tz):%m-%d %H:%M}",
+    return texts.OFFLINE_BODY.format(kind=texts.KIND_LABELS.get(device.kind, device.kind), device_id=device.device_id,
+                                 zone=device.zone or texts.NO_ZONE, since=f"{since.astimezone(tz):%m-%d %H:%M}",
                                  cause=cause)
 
 

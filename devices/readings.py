@@ -7,12 +7,11 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from core.runtime import Runtime
-from devices import payloads
+from devices import payloads, texts
 from devices.deadletters import add_dead_letter, record_dead_letter
 from devices.exceptions import BadPayload
 from devices.models import SensorReading
 from devices.registry import find_device, mark_seen
-from devices.templates import UNKNOWN_DEVICE
 
 
 def handle_reading(rt: Runtime, topic: str, payload: str, received_at: datetime) -> str:
@@ -27,7 +26,7 @@ def handle_reading(rt: Runtime, topic: str, payload: str, received_at: datetime)
         device = find_device(uow.session, device_id)
         if device is None:
             add_dead_letter(uow.session, topic=topic, payload=payload, device_id=device_id,
-                            reason=UNKNOWN_DEVICE.format(device_id=device_id), received_at=received_at)
+                            reason=texts.UNKNOWN_DEVICE.format(device_id=device_id), received_at=received_at)
             uow.commit()
             return "rejected"
         mark_seen(device, received_at)

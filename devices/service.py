@@ -15,21 +15,18 @@ from sqlalchemy.exc import IntegrityError
 
 from core.bus import UnitOfWork
 from core.runtime import Runtime
-from devices import payloads
-from devices import templates as T
+from devices import payloads, texts
 from devices.deadletters import add_dead_letter, record_dead_letter
 from devices.exceptions import BadPayload, ScanRejected
 from devices.models import ScanEvent
 from devices.readings import reading_at
 from devices.registry import find_device, find_operator, mark_seen
-from orders import service as order_service
+from orders import commands
 from orders.actor import Actor, Trace
 from orders.exceptions import OrderError, VersionConflict
 
 log = logging.getLogger(__name__)
 
-# Scan actions that are plain moves of the transition table.
-COMMANDS = {"stock_in": "stock_in", "ship": "ship", "pickup": "pickup", "qc_fail": "qc_fail"}
 ATTEMPTS = 3  # a version conflict (someone else moved the order meanwhile) is retried
 
 
@@ -47,7 +44,7 @@ def handle_scan(rt: Runtime, topic: str, payload: str, received_at: datetime) ->
         except VersionConflict:
             log.info("scan %s met a version conflict; retrying", scan.event_id)
     record_dead_letter(rt, topic=topic, payload=payload, device_id=device_id, received_at=received_at,
-                       reason=T.BUSY.format(order_no=scan.order_no))
+                       reason=texts.BUSY.format(order_no=scan.order_no))
     return "rejected"
 
 
@@ -75,7 +72,7 @@ def _apply_once(rt: Runtime, topic: str, payload: str, scan: payloads.Scan, devi
             raise
         except (ScanRejected, OrderError) as exc:
             del uow.events[recorded:]
-            reason = exc.reason if isinstance(exc, ScanRejected) else T.SCAN_PREFIX + exc.message
+            reason = exc.reason if isinstance(exc, ScanRejected) else texts.SCAN_PREFIX + exc.message
             event.outcome, event.reason = "rejected", reason[:500]
             add_dead_letter(s, topic=topic, payload=payload, reason=reason, received_at=received_at,
                             device_id=device_id)
@@ -88,14 +85,14 @@ def _apply(uow: UnitOfWork, rt: Runtime, scan: payloads.Scan, device_id: str) ->
     s = uow.session
     device = find_device(s, device_id)
     if device is None:
-        raise ScanRejected(T.UNKNOWN_DEVICE.format(device_id=device_id))
+        raise ScanRejected(texts.UNKNOWN_DEVICE.format(device_id=device_id))
     if device.kind != "scanner":
-        raise ScanRejected(T.WRONG_KIND.format(device_id=device_id, kind=T.KIND_LABELS.get(device.kind, device.kind)))
+        raise ScanRejected(texts.WRONG_KIND.format(device_id=device_id, kind=texts.KIND_LABELS.get(device.kind, device.kind)))
     staff = find_operator(s, scan.operator)
     if staff is None:
-        raise ScanRejected(T.UNKNOWN_OPERATOR.format(operator=scan.operator))
+        raise ScanRejected(texts.UNKNOWN_OPERATOR.format(operator=scan.operator))
     if not staff.active:
-        raise ScanRejected(T.INACTIVE_OPERATOR.format(name=staff.name))
+        raise ScanRejected(texts.INACTIVE_OPERATOR.format(name=staff.name))
     reading = reading_at(s, device.zone, scan.at, rt.settings.devices.reading_fresh)
     actor = Actor(staff.name, source="scan", roles=staff.role_set, userid=staff.userid, staff_id=staff.id)
     trace = Trace(device_id=device_id, temperature=reading.temperature if reading else None,
@@ -104,14 +101,7 @@ def _apply(uow: UnitOfWork, rt: Runtime, scan: payloads.Scan, device_id: str) ->
 
 
 def run_action(uow: UnitOfWork, scan: payloads.Scan, actor: Actor, trace: Trace) -> None:
-    """Call the order use case a scan action stands for."""
-    if scan.action in COMMANDS:
-        order_service.change_status(uow, scan.order_no, actor=actor, command=COMMANDS[scan.action],
-                                    fields=scan.fields(), trace=trace)
-    elif scan.action == "qc_pass":
-        order_service.record_qc_pass(uow, scan.order_no, actor=actor, trace=trace)
-    elif scan.action == "report" and hasattr(order_service, "report_progress"):
-        order_service.report_progress(uow, scan.order_no, actor=actor, process=scan.process,
-                                      percent=scan.percent, trace=trace)
-    else:
-        raise ScanRejected(T.NOT_SUPPORTED.format(action=scan.action))
+    """Run the order command a scan action names (payloads.ACTIONS lists those a scanner may send)."""
+    if scan.action not in payloads.ACTIONS or scan.action not in commands.COMMANDS:
+        raise ScanRejected(texts.NOT_SUPPORTED.format(action=scan.action))
+    commands.run(uow, scan.action, scan.order_no, actor=actor, fields=scan.fields(), trace=trace)

@@ -11,9 +11,8 @@ from sqlmodel import select
 from api.auth import require_token
 from api.schemas import Schema
 from core.runtime import current_runtime
-from logistics import jobs, service, tokens
+from logistics import jobs, service, texts, tokens
 from logistics.models import Waybill
-from notify.templates import notices as t
 from orders import service as order_service
 from orders.exceptions import IllegalTransition
 from orders.status import Status
@@ -91,7 +90,7 @@ def _trace_view(session, order, wb=None) -> dict:
 def _shipped_order(uow, order_no: str):
     order = order_service.find_order(uow, order_no)
     if order.status not in jobs.SHIPPED_OR_LATER:
-        raise IllegalTransition(t.NOTICE_NOT_READY.format(order_no=order.order_no), current_status=order.status)
+        raise IllegalTransition(texts.NOTICE_NOT_READY.format(order_no=order.order_no), current_status=order.status)
     return order
 
 

@@ -24,10 +24,9 @@ from sqlmodel import select
 
 from core.runtime import current_runtime
 from core.types import utcnow
-from logistics import kuaidi100
+from logistics import kuaidi100, texts
 from logistics.models import BridgeNotice
 from logistics.service import apply_push
-from notify.templates import notices as t
 from orders.models import Order
 
 log = logging.getLogger(__name__)
@@ -42,24 +41,24 @@ def kuaidi100_push():
     salt = rt.settings.logistics.kuaidi100_salt
     param, sign = request.form.get("param", ""), request.form.get("sign", "")
     if salt is None:
-        return jsonify(kuaidi100.answer(False, t.KD100_NOT_CONFIGURED))
+        return jsonify(kuaidi100.answer(False, texts.KD100_NOT_CONFIGURED))
     if not kuaidi100.verify_sign(param, sign, salt):
         log.warning("kuaidi100 push with a bad sign from %s", request.remote_addr)
-        return jsonify(kuaidi100.answer(False, t.KD100_BAD_SIGN))
+        return jsonify(kuaidi100.answer(False, texts.KD100_BAD_SIGN))
     try:
         push = kuaidi100.parse_push(param)
     except kuaidi100.BadPush as exc:
         log.warning("kuaidi100 push not understood: %s", exc)
-        return jsonify(kuaidi100.answer(False, t.KD100_BAD_PARAM))
+        return jsonify(kuaidi100.answer(False, texts.KD100_BAD_PARAM))
     try:
         with rt.uow() as uow:
             result = apply_push(uow, rt, push)
             uow.commit()
     except Exception:  # answer so Kuaidi100 retries, never a 500
         log.exception("kuaidi100 push for %s failed", push.tracking_no)
-        return jsonify(kuaidi100.answer(False, t.KD100_FAILED))
+        return jsonify(kuaidi100.answer(False, texts.KD100_FAILED))
     log.info("kuaidi100 %s %s state=%s: %s", push.tracking_no, push.status, push.state, result)
-    return jsonify(kuaidi100.answer(True, t.KD100_OK))
+    return jsonify(kuaidi100.answer(True, texts.KD100_OK))
 
 
 def bridge_signature(secret: str, timestamp: str, body: bytes) -> str:

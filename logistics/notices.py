@@ -20,11 +20,11 @@ from sqlmodel import Session, func, select
 
 from core.bus import UnitOfWork
 from core.runtime import Runtime
+from logistics import texts
 from logistics.models import BridgeNotice, TrackingToken
 from logistics.tokens import issue_token, public_url, revoke_for_order
 from notify.notice_image import ShippingNotice, render_notice, write_notice
 from notify.outbox import queue_notification
-from notify.templates import notices as t
 from orders.flow import SELF_PICKUP
 from orders.models import Customer, CustomerChat, Order, Product, Staff
 
@@ -33,19 +33,19 @@ WEEKDAYS = "一二三四五六日"
 
 
 def _when(dt: datetime | None, rt: Runtime) -> str:
-    return dt.astimezone(rt.settings.tz).strftime("%Y-%m-%d %H:%M") if dt else t.NONE_TEXT
+    return dt.astimezone(rt.settings.tz).strftime("%Y-%m-%d %H:%M") if dt else texts.NONE_TEXT
 
 
 def notice_of(session: Session, rt: Runtime, order: Order, url: str) -> ShippingNotice:
     """The texts an order's notice shows."""
     customer = session.get(Customer, order.customer_id)
     product = session.get(Product, order.product_id)
-    eta = f"{order.eta.isoformat()}（周{WEEKDAYS[order.eta.weekday()]}）" if order.eta else t.NONE_TEXT
-    tracking = order.tracking_no or (t.SELF_PICKUP_TEXT if order.carrier == SELF_PICKUP else t.NONE_TEXT)
+    eta = f"{order.eta.isoformat()}（周{WEEKDAYS[order.eta.weekday()]}）" if order.eta else texts.NONE_TEXT
+    tracking = order.tracking_no or (texts.SELF_PICKUP_TEXT if order.carrier == SELF_PICKUP else texts.NONE_TEXT)
     return ShippingNotice(
-        company=rt.settings.logistics.company_name or t.DEFAULT_COMPANY, customer=customer.name if customer else "",
+        company=rt.settings.logistics.company_name or texts.DEFAULT_COMPANY, customer=customer.name if customer else "",
         order_no=order.order_no, product=f"{product.name} {product.code}" if product else "",
-        quantity=t.quantity_text(order.quantity), carrier=order.carrier or t.NONE_TEXT,
+        quantity=texts.quantity_text(order.quantity), carrier=order.carrier or texts.NONE_TEXT,
         tracking_no=tracking, shipped_at=_when(order.shipped_at, rt), eta=eta, url=url,
     )
 
@@ -87,18 +87,18 @@ def queue_notice_messages(uow: UnitOfWork, rt: Runtime, order: Order, image_path
     customer = s.get(Customer, order.customer_id)
     sales = s.get(Staff, order.sales_owner_id) if order.sales_owner_id else None
     image = {"msgtype": "image", "image_path": str(image_path)}
-    forward = t.forward_line(order.order_no, order.carrier, order.tracking_no, url)
+    forward = texts.forward_line(order.order_no, order.carrier, order.tracking_no, url)
     common = {"kind": "notice", "order_id": order.id}
     added = 0
     for chat in ops_group_chats(s, order.customer_id):
         added += _q(uow, channel="wecom_robot", recipient=chat.robot_key, recipient_name=chat.chat_name,
-                    body=t.ops_group_text(order.order_no, customer.name, sales.name if sales else None),
+                    body=texts.ops_group_text(order.order_no, customer.name, sales.name if sales else None),
                     payload=image, dedupe_key=f"{key}:robot:{chat.id}", **common)
     if sales and sales.userid:
         who = {"recipient": sales.userid, "recipient_name": sales.name}
         added += _q(uow, channel="wecom_app", body=forward, payload=image,
                     dedupe_key=f"{key}:sales:{sales.userid}:image", **who, **common)
-        added += _q(uow, channel="wecom_app", body=t.salesperson_text(order.order_no, customer.name, forward),
+        added += _q(uow, channel="wecom_app", body=texts.salesperson_text(order.order_no, customer.name, forward),
                     payload={"msgtype": "text"}, dedupe_key=f"{key}:sales:{sales.userid}:text", **who, **common)
     else:
         log.warning("order %s has no salesperson with a WeCom userid: notice not sent to sales", order.order_no)

@@ -12,10 +12,10 @@ from sqlmodel import Session, select
 from core.bus import UnitOfWork
 from core.runtime import Runtime
 from core.types import utcnow
+from logistics import texts
 from logistics.kuaidi100 import DELIVER, EXCEPTION, PICKUP, Push
 from logistics.models import TraceLine, Waybill
 from notify.outbox import queue_notification
-from notify.templates import notices as t
 from orders import service as order_service
 from orders.actor import Actor, Trace
 from orders.exceptions import OrderError
@@ -114,13 +114,13 @@ def _alert(uow: UnitOfWork, rt: Runtime, order: Order, push: Push) -> int:
     """A logistics_exception notification to the salesperson for refusals, returns and aborts."""
     s = uow.session
     if push.action == EXCEPTION:
-        label = t.STATE_LABELS.get(str(push.main_state), push.state)
+        label = texts.STATE_LABELS.get(str(push.main_state), push.state)
         customer = s.get(Customer, order.customer_id)
-        body = t.exception_text(order.order_no, customer.name if customer else "", order.carrier,
+        body = texts.exception_text(order.order_no, customer.name if customer else "", order.carrier,
                                 push.tracking_no, label, push.lines[0].context if push.lines else "")
         key = f"logistics:{order.id}:{push.tracking_no}:state{push.main_state}"
     elif push.status == "abort" and not push.com_new:
-        body = t.abort_text(order.order_no, push.tracking_no, push.message, None)
+        body = texts.abort_text(order.order_no, push.tracking_no, push.message, None)
         key = f"logistics:{order.id}:{push.tracking_no}:abort"
     else:
         return 0

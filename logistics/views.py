@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from logistics import texts
 from logistics.models import TraceLine, Waybill
-from notify.templates import notices as t
 from orders.flow import SELF_PICKUP
 from orders.models import Order, Product, StatusEvent
 
@@ -25,16 +25,16 @@ def _fmt(dt: datetime | None, tz: ZoneInfo, pattern: str = "%m-%d %H:%M") -> str
 
 def milestones(session: Session, order: Order, tz: ZoneInfo) -> list[dict]:
     """The customer-facing timeline: label, state (done | current | todo) and when it was reached."""
-    current = t.MILESTONE_OF_STATUS.get(order.status, 0)
+    current = texts.MILESTONE_OF_STATUS.get(order.status, 0)
     reached: dict[int, datetime] = {0: order.created_at}
     events = session.exec(select(StatusEvent.to_status, StatusEvent.at)
                           .where(StatusEvent.order_id == order.id).order_by(StatusEvent.id)).all()
     for to_status, at in events:
-        m = t.MILESTONE_OF_STATUS.get(to_status, -1)
+        m = texts.MILESTONE_OF_STATUS.get(to_status, -1)
         if m > 0 and m <= current:
             reached.setdefault(m, at)
     out = []
-    for i, label in enumerate(t.MILESTONES):
+    for i, label in enumerate(texts.MILESTONES):
         state = "done" if i < current else "current" if i == current else "todo"
         out.append({"label": label, "state": state, "at": _fmt(reached.get(i), tz) if i <= current else ""})
     return out
@@ -48,22 +48,22 @@ def tracking_page(session: Session, order: Order, tz: ZoneInfo, company: str) ->
                          .order_by(TraceLine.at.desc(), TraceLine.id.desc()).limit(MAX_TRACES)).all()
     cancelled = order.status == "cancelled"
     current_area = (waybill.current_area if waybill else "") or next((x.area for x in lines if x.area), "")
-    shown_status = t.MILESTONES[t.MILESTONE_OF_STATUS.get(order.status, 0)] if not cancelled else "已取消"
+    shown_status = texts.MILESTONES[texts.MILESTONE_OF_STATUS.get(order.status, 0)] if not cancelled else "已取消"
     return {
         "company": company,
         "order_no": order.order_no,
         "product": f"{product.name}（{product.code}）" if product else "",
-        "quantity": t.quantity_text(order.quantity),
+        "quantity": texts.quantity_text(order.quantity),
         "status": shown_status,
         "cancelled": cancelled,
         "promised_date": order.promised_date.isoformat() if order.promised_date else "",
         "carrier": order.carrier or "",
-        "tracking_no": order.tracking_no or (t.SELF_PICKUP_TEXT if order.carrier == SELF_PICKUP else ""),
+        "tracking_no": order.tracking_no or (texts.SELF_PICKUP_TEXT if order.carrier == SELF_PICKUP else ""),
         "shipped_at": _fmt(order.shipped_at, tz, "%Y-%m-%d %H:%M"),
         "eta": order.eta.isoformat() if order.eta else "",
         "delivered_at": _fmt(order.delivered_at, tz, "%Y-%m-%d %H:%M"),
         "current_area": current_area,
         "milestones": [] if cancelled else milestones(session, order, tz),
         "traces": [{"at": _fmt(x.at, tz), "context": x.context, "area": x.area} for x in lines],
-        "texts": {"title": t.PAGE_TITLE, "cancelled": t.CANCELLED_TEXT, "no_traces": t.NO_TRACES_TEXT},
+        "texts": {"title": texts.PAGE_TITLE, "cancelled": texts.CANCELLED_TEXT, "no_traces": texts.NO_TRACES_TEXT},
     }

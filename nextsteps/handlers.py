@@ -8,16 +8,16 @@ from sqlmodel import Session, select
 
 from core.bus import UnitOfWork
 from core.runtime import Runtime
+from nextsteps import texts
 from nextsteps.models import NextStepRule
 from nextsteps.picture import days_left
 from nextsteps.planning import plan_tasks
-from nextsteps.recipients import resolve_all
 from nextsteps.rules import add_default_rules
 from notify.outbox import queue_notification
-from notify.templates.nextsteps import render
 from orders import events as ev
 from orders.materials import packaging_need
 from orders.models import Customer, Order, Product, ProductionTask
+from orders.recipients import load_people, resolve_all
 from orders.status import Status
 from workcal.service import calendar_for
 
@@ -53,18 +53,20 @@ def tell_next_person(event: ev.OrderEvent, uow: UnitOfWork) -> None:
     order = s.get(Order, event.order_id)
     cal = calendar_for(s, rt.settings)
     ctx = context(s, order, event, cal, rt)
+    people = load_people(s)
     for rule in rules:
         if rule.condition == "at_risk" and ctx["days_left"] > AT_RISK_WORKING_DAYS:
             continue
-        for person in resolve_all(s, rule.recipients, order):
+        recipients, _ = resolve_all(people, rule.recipients, owner_id=order.sales_owner_id, line=order.line)
+        for person in recipients:
             if event.actor_staff_id is not None and person.id == event.actor_staff_id:
                 continue
             n = queue_notification(uow, kind="next_step", channel=rule.channel, recipient=person.userid or "",
-                                   recipient_name=person.name, body=render(rule.key, ctx),
+                                   recipient_name=person.name, body=texts.render(rule.key, ctx),
                                    dedupe_key=f"next:{event_key(event)}:{rule.key}:{person.id}",
                                    payload={"msgtype": "text"}, order_id=order.id)
             if n is not None and not person.userid:
-                n.status, n.last_error = "skipped", f"{person.name} 没有企业微信账号"
+                n.status, n.last_error = "skipped", texts.no_wecom_account(person.name)
 
 
 def _rules_for(s: Session, event_name: str) -> list[NextStepRule]:
@@ -106,10 +108,9 @@ def delivery_history(s: Session, order: Order) -> str:
         Order.customer_id == order.customer_id, Order.delivered_at.is_not(None), Order.id != order.id)
         .order_by(Order.delivered_at.desc()).limit(HISTORY_WINDOW)).all()
     if not done:
-        return "客户历史：首次合作或暂无签收记录"
+        return texts.history_none()
     on_time = sum(1 for at, promised in done if at.date() <= promised)
-    recent = "近 " if len(done) == HISTORY_WINDOW else ""
-    return f"客户历史：{recent}已签收 {len(done)} 单，准时 {on_time} 单（{on_time * 100 // len(done)}%）"
+    return texts.history(len(done), on_time, len(done) == HISTORY_WINDOW)
 
 
 def packaging(s: Session, order: Order) -> dict | None:

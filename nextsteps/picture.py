@@ -6,25 +6,26 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from nextsteps.recipients import resolve_all
+from nextsteps import texts
 from orders.models import Customer, Order, Product, ProductionTask, Staff
+from orders.recipients import load_people, resolve_all
 from orders.status import Status
 from workcal.calendar import Calendar
 
-# Who acts next in each status, and what they do.
-NEXT_STEP: dict[Status, tuple[str, str]] = {
-    Status.PENDING_REVIEW: ("head:planner", "审核订单"),
-    Status.PENDING_SCHEDULE: ("role:planner", "排产"),
-    Status.PENDING_PURCHASE: ("role:purchasing", "采购到料"),
-    Status.PENDING_OUTSOURCE: ("role:purchasing", "委外加工回厂"),
-    Status.SCHEDULED: ("line_lead", "开工"),
-    Status.IN_PRODUCTION: ("line_lead", "完成工序"),
-    Status.PENDING_QC: ("role:qc", "质检"),
-    Status.REWORK: ("line_lead", "返工"),
-    Status.IN_STOCK: ("role:warehouse", "发货"),
-    Status.SHIPPED: ("role:logistics", "跟进物流揽收"),
-    Status.IN_TRANSIT: ("role:logistics", "跟进签收"),
-    Status.DELIVERED: ("role:finance", "结算回款"),
+# Who acts next in each status (a recipient spec of orders.recipients); texts.STEP_LABELS says what.
+NEXT_OWNER: dict[Status, str] = {
+    Status.PENDING_REVIEW: "head:planner",
+    Status.PENDING_SCHEDULE: "role:planner",
+    Status.PENDING_PURCHASE: "role:purchasing",
+    Status.PENDING_OUTSOURCE: "role:purchasing",
+    Status.SCHEDULED: "line_lead",
+    Status.IN_PRODUCTION: "line_lead",
+    Status.PENDING_QC: "role:qc",
+    Status.REWORK: "line_lead",
+    Status.IN_STOCK: "role:warehouse",
+    Status.SHIPPED: "role:logistics",
+    Status.IN_TRANSIT: "role:logistics",
+    Status.DELIVERED: "role:finance",
 }
 
 
@@ -54,13 +55,15 @@ def order_picture(session: Session, order: Order, cal: Calendar, today: date) ->
     tasks = session.exec(select(ProductionTask).where(ProductionTask.order_id == order.id)
                          .order_by(ProductionTask.seq)).all()
     current = next((t for t in tasks if not t.done), None)
-    spec, step = NEXT_STEP.get(status, ("", "无"))
+    spec, step = NEXT_OWNER.get(status, ""), texts.STEP_LABELS.get(status.value, texts.NO_STEP)
     sub_status = ""
     if status == Status.PENDING_QC and order.qc_passed_at:
-        spec, step, sub_status = "role:warehouse", "入库", "质检已合格，待入库"
+        spec, step, sub_status = "role:warehouse", texts.STOCK_IN_STEP, texts.QC_PASSED_SUB_STATUS
     if status == Status.IN_PRODUCTION and current:
-        step = f"完成{current.process}"
-    owners = resolve_all(session, spec, order) if spec else []
+        step = texts.finish_process_step(current.process)
+    owners = []
+    if spec:
+        owners, _ = resolve_all(load_people(session), spec, owner_id=order.sales_owner_id, line=order.line)
     customer = session.get(Customer, order.customer_id)
     owner = session.get(Staff, order.sales_owner_id) if order.sales_owner_id else None
     product = session.get(Product, order.product_id)
@@ -86,3 +89,8 @@ def order_picture(session: Session, order: Order, cal: Calendar, today: date) ->
 def days_left(cal: Calendar, today: date, promised: date) -> int:
     """Working days from today to the promised date (negative when overdue)."""
     return cal.working_days_between(today, promised)
+
+
+def picture_text(session: Session, order: Order, cal: Calendar, today: date) -> str:
+    """The live picture as the short chat answer a staff query gets."""
+    return texts.picture_text(order_picture(session, order, cal, today))

@@ -9,13 +9,13 @@ import redis
 import requests
 
 from config import Settings
+from notify import texts
 from notify.channel_bot_response import BotResponseChannel
 from notify.channel_email import EmailChannel
 from notify.channel_robot import RobotChannel
 from notify.channel_sms import SmsChannel
 from notify.channel_wecom import WeComAppChannel
 from notify.channels import Channel, DisabledChannel
-from notify.templates import channels as T
 from notify.throttle import APP_USER_LIMITS, ROBOT_LIMITS, SlidingWindow
 from notify.wecom_api import TokenCache, WeComClient, WeComHttp
 
@@ -30,15 +30,15 @@ def build_channels(settings: Settings, conn: redis.Redis, *, clock: Callable[[],
         "bot_response": BotResponseChannel(http),
         "wecom_app": _app_channel(settings, conn, http, clock),
         "email": (EmailChannel(settings.smtp_url, settings.mail_from or "")
-                  if settings.smtp_url else DisabledChannel("email", T.EMAIL_OFF)),
-        "sms": SmsChannel(settings.sms_url, session) if settings.sms_url else DisabledChannel("sms", T.SMS_OFF),
+                  if settings.smtp_url else DisabledChannel("email", texts.EMAIL_OFF)),
+        "sms": SmsChannel(settings.sms_url, session) if settings.sms_url else DisabledChannel("sms", texts.SMS_OFF),
     }
     return channels
 
 
 def _app_channel(settings: Settings, conn: redis.Redis, http: WeComHttp, clock) -> Channel:
     if not (settings.wecom_app_enabled and settings.wecom_agent_id is not None):
-        return DisabledChannel("wecom_app", T.WECOM_APP_OFF)
+        return DisabledChannel("wecom_app", texts.WECOM_APP_OFF)
     corp, agent = settings.wecom_corp_id, settings.wecom_agent_id
     tokens = TokenCache(conn, http, corp, settings.wecom_secret, agent, clock=clock)
     throttle = SlidingWindow(conn, f"ops:notify:rate:app:{corp}:{agent}", APP_USER_LIMITS, clock)

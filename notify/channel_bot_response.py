@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from core.types import utcnow
+from notify import texts
 from notify.channels import ChannelError, SendResult
 from notify.content import truncate_utf8
 from notify.models import Notification
-from notify.templates import channels as T
 from notify.wecom_api import WeComApiError, WeComHttp
 
 MARKDOWN_LIMIT = 20480
@@ -42,14 +42,14 @@ class BotResponseChannel:
         """Reply through the URL; a used, refused or stale URL fails for good."""
         url = self.target(n.recipient or "")
         if url is None:
-            raise ChannelError(T.RESPONSE_URL_FOREIGN, retry=False)
+            raise ChannelError(texts.RESPONSE_URL_FOREIGN, retry=False)
         if n.created_at and self.clock() - n.created_at > URL_LIFETIME:
-            raise ChannelError(T.RESPONSE_URL_EXPIRED, retry=False)
+            raise ChannelError(texts.RESPONSE_URL_EXPIRED, retry=False)
         body = {"msgtype": "markdown", "markdown": {"content": truncate_utf8(n.body, MARKDOWN_LIMIT)}}
         try:
             self.http.request("POST", url, json=body)
         except WeComApiError as exc:
             if exc.deferred or exc.errcode == -1:
                 raise
-            raise ChannelError(T.RESPONSE_URL_REFUSED.format(detail=exc), retry=False) from None
+            raise ChannelError(texts.RESPONSE_URL_REFUSED.format(detail=exc), retry=False) from None
         return SendResult()

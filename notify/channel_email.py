@@ -10,9 +10,9 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from urllib.parse import unquote, urlparse
 
+from notify import texts
 from notify.channels import ChannelError, SendResult
 from notify.models import Notification
-from notify.templates import channels as T
 
 TIMEOUT = 15  # seconds, per SMTP operation
 
@@ -51,7 +51,7 @@ class EmailChannel:
     def send(self, n: Notification) -> SendResult:
         """Connect, STARTTLS when offered, log in when configured, send."""
         if not n.recipient:
-            raise ChannelError(T.NO_RECIPIENT, retry=False)
+            raise ChannelError(texts.NO_RECIPIENT, retry=False)
         msg = self.message_of(n)
         try:
             with self._connect() as smtp:
@@ -59,22 +59,22 @@ class EmailChannel:
                     smtp.login(self.server.user, self.server.password)
                 smtp.send_message(msg)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise ChannelError(T.EMAIL_REFUSED.format(detail=_first_reason(exc)), retry=False) from None
+            raise ChannelError(texts.EMAIL_REFUSED.format(detail=_first_reason(exc)), retry=False) from None
         except smtplib.SMTPAuthenticationError:
-            raise ChannelError(T.EMAIL_AUTH_FAILED, retry=False) from None
+            raise ChannelError(texts.EMAIL_AUTH_FAILED, retry=False) from None
         except smtplib.SMTPResponseException as exc:
             if 400 <= exc.smtp_code < 500:
-                raise ChannelError(T.EMAIL_TEMPORARY.format(code=exc.smtp_code)) from None
-            raise ChannelError(T.EMAIL_REFUSED.format(detail=f"{exc.smtp_code} {_text(exc.smtp_error)}"),
+                raise ChannelError(texts.EMAIL_TEMPORARY.format(code=exc.smtp_code)) from None
+            raise ChannelError(texts.EMAIL_REFUSED.format(detail=f"{exc.smtp_code} {_text(exc.smtp_error)}"),
                                retry=False) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise ChannelError(T.PROVIDER_DOWN.format(service="邮件服务器", detail=type(exc).__name__)) from None
+            raise ChannelError(texts.PROVIDER_DOWN.format(service="邮件服务器", detail=type(exc).__name__)) from None
         return SendResult(provider_msgid=msg["Message-ID"])
 
     def message_of(self, n: Notification) -> EmailMessage:
         """The email: the same notification always gets the same Message-ID (receivers can dedupe)."""
         msg = EmailMessage()
-        msg["Subject"] = n.subject or T.DEFAULT_SUBJECT
+        msg["Subject"] = n.subject or texts.DEFAULT_SUBJECT
         msg["From"] = self.mail_from
         msg["To"] = n.recipient
         msg["Date"] = formatdate(localtime=False)

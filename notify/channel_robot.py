@@ -6,10 +6,10 @@ import base64
 import hashlib
 import math
 
+from notify import texts
 from notify.channels import ChannelError, SendResult
 from notify.content import check_image, file_of, image_bytes, truncate_utf8
 from notify.models import Notification
-from notify.templates import channels as T
 from notify.throttle import SlidingWindow
 from notify.wecom_api import WeComHttp
 
@@ -31,17 +31,17 @@ class RobotChannel:
 
     def skip_reason(self, n: Notification) -> str | None:
         """The demo factory's robot keys are placeholders: record, never post."""
-        return T.DEMO_ROBOT_KEY if n.recipient.startswith(DEMO_KEY_PREFIX) else None
+        return texts.DEMO_ROBOT_KEY if n.recipient.startswith(DEMO_KEY_PREFIX) else None
 
     def send(self, n: Notification) -> SendResult:
         """Build the body, wait for a slot of this robot, post it."""
         key = n.recipient
         if not key:
-            raise ChannelError(T.NO_RECIPIENT, retry=False)
+            raise ChannelError(texts.NO_RECIPIENT, retry=False)
         body = self.body_of(n)
         wait = self.throttle.acquire(key)
         if wait > 0:
-            raise ChannelError(T.THROTTLED.format(what="群机器人每分钟 20 条", seconds=math.ceil(wait)),
+            raise ChannelError(texts.THROTTLED.format(what="群机器人每分钟 20 条", seconds=math.ceil(wait)),
                                retry_after=math.ceil(wait), deferred=True)
         self.http.request("POST", "/cgi-bin/webhook/send", params={"key": key}, json=body)
         return SendResult()
@@ -69,9 +69,9 @@ class RobotChannel:
             article = {"title": p.get("title") or n.subject or n.body[:30], "description": n.body,
                        "url": p.get("url") or ""}
             if not article["url"]:
-                raise ChannelError(T.TEXTCARD_NO_URL, retry=False)
+                raise ChannelError(texts.TEXTCARD_NO_URL, retry=False)
             return {"msgtype": "news", "news": {"articles": [article]}}
-        raise ChannelError(T.UNKNOWN_MSGTYPE.format(msgtype=kind), retry=False)
+        raise ChannelError(texts.UNKNOWN_MSGTYPE.format(msgtype=kind), retry=False)
 
     def upload_file(self, key: str, filename: str, data: bytes) -> str:
         """Upload a file for this robot; returns its media_id (valid 3 days)."""

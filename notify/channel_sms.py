@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import requests
 
+from notify import texts
 from notify.channels import ChannelError, SendResult
 from notify.models import Notification
-from notify.templates import channels as T
 
 TIMEOUT = (3.05, 10)
 
@@ -30,16 +30,16 @@ class SmsChannel:
     def send(self, n: Notification) -> SendResult:
         """POST to the gateway and read its answer."""
         if not n.recipient:
-            raise ChannelError(T.NO_RECIPIENT, retry=False)
+            raise ChannelError(texts.NO_RECIPIENT, retry=False)
         try:
             resp = self.session.post(self.url, json={"mobile": n.recipient, "content": n.body}, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise ChannelError(T.PROVIDER_DOWN.format(service="短信网关", detail=type(exc).__name__)) from None
+            raise ChannelError(texts.PROVIDER_DOWN.format(service="短信网关", detail=type(exc).__name__)) from None
         if resp.status_code >= 500 or resp.status_code == 429:
-            raise ChannelError(T.PROVIDER_DOWN.format(service="短信网关", detail=f"HTTP {resp.status_code}"),
+            raise ChannelError(texts.PROVIDER_DOWN.format(service="短信网关", detail=f"HTTP {resp.status_code}"),
                                retry_after=_retry_after(resp))
         if resp.status_code >= 400:
-            raise ChannelError(T.SMS_REFUSED.format(detail=f"HTTP {resp.status_code} {resp.text[:200]}"),
+            raise ChannelError(texts.SMS_REFUSED.format(detail=f"HTTP {resp.status_code} {resp.text[:200]}"),
                                retry=False)
         try:
             data = resp.json() if resp.content.strip() else {}
@@ -48,7 +48,7 @@ class SmsChannel:
         if not isinstance(data, dict):
             data = {}
         if data.get("code", 0) not in (0, "0"):
-            raise ChannelError(T.SMS_REFUSED.format(detail=f"code {data.get('code')} {data.get('message', '')}"),
+            raise ChannelError(texts.SMS_REFUSED.format(detail=f"code {data.get('code')} {data.get('message', '')}"),
                                retry=False)
         return SendResult(provider_msgid=str(data.get("msgid") or data.get("id") or ""))
 

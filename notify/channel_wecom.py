@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import math
 
+from notify import texts
 from notify.channels import ChannelError, SendResult
 from notify.content import check_image, image_bytes, image_filename, truncate_utf8
 from notify.models import Notification
-from notify.templates import channels as T
 from notify.throttle import SlidingWindow
 from notify.wecom_api import WeComClient
 
@@ -34,10 +34,10 @@ class WeComAppChannel:
         """Take a slot for every recipient, build the body (uploading an image), send."""
         users = [u for u in (n.recipient or "").split("|") if u]
         if not users:
-            raise ChannelError(T.NO_RECIPIENT, retry=False)
+            raise ChannelError(texts.NO_RECIPIENT, retry=False)
         wait = max(self.throttle.acquire(u) for u in users)
         if wait > 0:
-            raise ChannelError(T.THROTTLED.format(what="每人每分钟 30 条、每小时 1000 条", seconds=math.ceil(wait)),
+            raise ChannelError(texts.THROTTLED.format(what="每人每分钟 30 条、每小时 1000 条", seconds=math.ceil(wait)),
                                retry_after=math.ceil(wait), deferred=True)
         kind, part = self.content_of(n)
         answer = self.client.send_message({
@@ -47,7 +47,7 @@ class WeComAppChannel:
         })
         invalid = [u for u in str(answer.get("invaliduser") or "").split("|") if u]
         if invalid and set(users) <= set(invalid):
-            raise ChannelError(T.ALL_RECIPIENTS_INVALID.format(users="|".join(invalid)), retry=False)
+            raise ChannelError(texts.ALL_RECIPIENTS_INVALID.format(users="|".join(invalid)), retry=False)
         if invalid:
             log.warning("notification %s: WeCom does not know %s", n.id, "|".join(invalid))
         return SendResult(provider_msgid=str(answer.get("msgid", "")))
@@ -63,10 +63,10 @@ class WeComAppChannel:
             return "image", {"media_id": self.client.upload_media("image", image_filename(data), data)}
         if kind == "textcard":
             if not p.get("url"):
-                raise ChannelError(T.TEXTCARD_NO_URL, retry=False)
+                raise ChannelError(texts.TEXTCARD_NO_URL, retry=False)
             return "textcard", {
-                "title": truncate_utf8(p.get("title") or n.subject or T.DEFAULT_SUBJECT, TEXTCARD_TITLE_LIMIT),
+                "title": truncate_utf8(p.get("title") or n.subject or texts.DEFAULT_SUBJECT, TEXTCARD_TITLE_LIMIT),
                 "description": truncate_utf8(n.body, TEXTCARD_DESCRIPTION_LIMIT), "url": p["url"],
-                "btntxt": p.get("btntxt") or T.TEXTCARD_BUTTON,
+                "btntxt": p.get("btntxt") or texts.TEXTCARD_BUTTON,
             }
-        raise ChannelError(T.UNKNOWN_MSGTYPE.format(msgtype=kind), retry=False)
+        raise ChannelError(texts.UNKNOWN_MSGTYPE.format(msgtype=kind), retry=False)

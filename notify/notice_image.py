@@ -15,8 +15,8 @@ from pathlib import Path
 import qrcode
 from PIL import Image, ImageDraw
 
+from notify import texts
 from notify.fonts import load_font
-from notify.templates import notices as t
 
 WIDTH = 750
 MARGIN = 48
@@ -104,7 +104,7 @@ def _header(c: _Canvas, notice: ShippingNotice) -> None:
     c.y = 30
     c.text(MARGIN, notice.company, 30, fill="white")
     c.y += 4
-    c.text(MARGIN, t.IMAGE_TITLE, 48, fill="white", bold=True)
+    c.text(MARGIN, texts.IMAGE_TITLE, 48, fill="white", bold=True)
     c.y = HEADER_BOTTOM
 
 
@@ -114,9 +114,9 @@ def _rows(c: _Canvas, notice: ShippingNotice) -> None:
             ("shipped_at", notice.shipped_at), ("eta", notice.eta)]
     for key, value in rows:
         top = c.y
-        c.draw.text((MARGIN, top + 4), t.IMAGE_LABELS[key], font=c.font(LABEL_SIZE), fill=GREY)
+        c.draw.text((MARGIN, top + 4), texts.IMAGE_LABELS[key], font=c.font(LABEL_SIZE), fill=GREY)
         big = key in ("order_no", "tracking_no")
-        c.text(MARGIN + LABEL_WIDTH, value or t.NONE_TEXT, KEY_VALUE_SIZE if big else VALUE_SIZE, bold=big)
+        c.text(MARGIN + LABEL_WIDTH, value or texts.NONE_TEXT, KEY_VALUE_SIZE if big else VALUE_SIZE, bold=big)
         c.y = max(c.y, top + 50) + 14
         c.draw.line((MARGIN, c.y - 8, WIDTH - MARGIN, c.y - 8), fill=LINE, width=2)
 
@@ -138,8 +138,8 @@ def _qr(c: _Canvas, url: str) -> None:
                 x, y = left + col * box, top + r * box
                 c.draw.rectangle((x, y, x + box - 1, y + box - 1), fill="black")
     c.y = top + side + 16
-    _centred(c, t.QR_CAPTION, 36, BLUE, bold=True)
-    _centred(c, t.QR_HINT, 22, GREY)
+    _centred(c, texts.QR_CAPTION, 36, BLUE, bold=True)
+    _centred(c, texts.QR_HINT, 22, GREY)
     c.y += 30
 
 
@@ -156,7 +156,7 @@ def render_notice(notice: ShippingNotice, *, font_path: str | None = None) -> Re
     _header(c, notice)
     _rows(c, notice)
     _qr(c, notice.url)
-    _centred(c, t.IMAGE_FOOTER, 24, GREY)
+    _centred(c, texts.IMAGE_FOOTER, 24, GREY)
     img = c.img.crop((0, 0, WIDTH, c.y + 24))
     buf = io.BytesIO()
     # A 64-colour palette keeps anti-aliased text crisp at a tenth of the RGB size; FASTOCTREE and

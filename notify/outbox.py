@@ -18,6 +18,7 @@ from core.bus import UnitOfWork
 from core.db import new_session
 from core.runtime import Runtime, current_runtime
 from core.types import utcnow
+from notify import texts
 from notify.channels import ChannelError
 from notify.models import Notification
 
@@ -89,7 +90,7 @@ def deliver(notification_id: int) -> str:
         skip = getattr(channel, "skip_reason", None)
         if channel is None or getattr(channel, "disabled_reason", None) or (skip and skip(n)):
             reason = (getattr(channel, "disabled_reason", None) or (skip and skip(n))
-                      or f"渠道 {n.channel} 未配置")
+                      or texts.CHANNEL_UNKNOWN.format(name=n.channel))
             _finish(s, n, "skipped", reason)
             return "skipped"
         try:

@@ -6,10 +6,10 @@ from sqlmodel import Session, select
 
 from core.bus import UnitOfWork
 from core.runtime import current_runtime
+from notify import texts
 from notify.exceptions import NotificationNotFound, NotResendable
 from notify.models import Notification
 from notify.outbox import _enqueue
-from notify.templates import channels as T
 
 RESENDABLE = ("failed", "skipped")
 
@@ -24,16 +24,16 @@ def notification_log(session: Session, status: str | None = None, limit: int = 1
 
 def status_label(status: str) -> str:
     """The Chinese label of an outbox status."""
-    return T.STATUS_LABELS.get(status, status)
+    return texts.STATUS_LABELS.get(status, status)
 
 
 def resend(uow: UnitOfWork, notification_id: int) -> Notification:
     """Queue a failed or skipped notification again (delivered after the caller commits)."""
     n = uow.session.get(Notification, notification_id)
     if n is None:
-        raise NotificationNotFound(T.NOTIFICATION_NOT_FOUND.format(id=notification_id))
+        raise NotificationNotFound(texts.NOTIFICATION_NOT_FOUND.format(id=notification_id))
     if n.status not in RESENDABLE:
-        raise NotResendable(T.NOT_RESENDABLE.format(id=notification_id, label=status_label(n.status)))
+        raise NotResendable(texts.NOT_RESENDABLE.format(id=notification_id, label=status_label(n.status)))
     n.status, n.attempts, n.last_error = "queued", 0, ""
     n.not_before = n.lease_until = n.sent_at = None
     uow.session.add(n)

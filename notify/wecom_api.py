@@ -18,8 +18,8 @@ from collections.abc import Callable
 import redis
 import requests
 
+from notify import texts
 from notify.channels import ChannelError
-from notify.templates import channels as T
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class WeComApiError(ChannelError):
 
     def __init__(self, errcode: int, errmsg: str):
         wait = RETRY_LATER.get(errcode)
-        super().__init__(T.WECOM_ERROR.format(errcode=errcode, errmsg=errmsg),
+        super().__init__(texts.WECOM_ERROR.format(errcode=errcode, errmsg=errmsg),
                          retry=wait is not None or errcode in TOKEN_ERRORS, retry_after=wait,
                          deferred=errcode in THROTTLE_ERRORS)
         self.errcode = errcode
@@ -59,21 +59,21 @@ class WeComHttp:
         try:
             resp = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
-            raise ChannelError(T.PROVIDER_DOWN.format(service="企业微信", detail=type(exc).__name__)) from None
+            raise ChannelError(texts.PROVIDER_DOWN.format(service=texts.WECOM_SERVICE, detail=type(exc).__name__)) from None
         return answer_of(resp)
 
 
 def answer_of(resp: requests.Response) -> dict:
     """The JSON body of a WeCom answer, or the ChannelError its status/errcode means."""
     if resp.status_code >= 500 or resp.status_code == 429:
-        raise ChannelError(T.PROVIDER_DOWN.format(service="企业微信", detail=f"HTTP {resp.status_code}"))
+        raise ChannelError(texts.PROVIDER_DOWN.format(service=texts.WECOM_SERVICE, detail=f"HTTP {resp.status_code}"))
     if resp.status_code >= 400:
-        raise ChannelError(T.WECOM_ERROR.format(errcode=f"HTTP {resp.status_code}", errmsg=resp.text[:200]),
+        raise ChannelError(texts.WECOM_ERROR.format(errcode=f"HTTP {resp.status_code}", errmsg=resp.text[:200]),
                            retry=False)
     try:
         data = resp.json()
     except ValueError:
-        raise ChannelError(T.PROVIDER_DOWN.format(service="企业微信", detail="answer is not JSON")) from None
+        raise ChannelError(texts.PROVIDER_DOWN.format(service=texts.WECOM_SERVICE, detail="answer is not JSON")) from None
     errcode = int(data.get("errcode", 0) or 0)
     if errcode:
         raise WeComApiError(errcode, str(data.get("errmsg", "")))
@@ -154,7 +154,7 @@ class TokenCache:
             data = self.http.request("GET", "/cgi-bin/gettoken",
                                      params={"corpid": self.corp_id, "corpsecret": self.secret})
         except ChannelError as exc:
-            raise ChannelError(T.TOKEN_FETCH_FAILED.format(detail=exc), retry=True,
+            raise ChannelError(texts.TOKEN_FETCH_FAILED.format(detail=exc), retry=True,
                                retry_after=exc.retry_after) from None
         token, ttl = data["access_token"], int(data.get("expires_in", 7200))
         now = self.clock()
@@ -181,7 +181,7 @@ class WeComClient:
                     raise
                 log.warning("WeCom rejected the access_token (%s); fetching a new one", exc.errcode)
                 self.tokens.invalidate(token)
-        raise ChannelError(T.TOKEN_REJECTED.format(n=self.retry_cap + 1), retry=True)
+        raise ChannelError(texts.TOKEN_REJECTED.format(n=self.retry_cap + 1), retry=True)
 
     def send_message(self, body: dict) -> dict:
         """POST /cgi-bin/message/send."""

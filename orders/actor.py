@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from orders import texts
 from orders.roles import Role
 
 SOURCES = ("chat", "web", "scan", "api", "import", "rule")
@@ -35,4 +36,4 @@ class Trace:
     note: str = ""
 
 
-SYSTEM_RULE = Actor(name="系统规则", source="rule", roles=frozenset({Role.SYSTEM}))
+SYSTEM_RULE = Actor(name=texts.SYSTEM_RULE_NAME, source="rule", roles=frozenset({Role.SYSTEM}))

@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.bus import UnitOfWork
 from core.types import utcnow
 from orders import events as ev
+from orders import texts
 from orders.actor import Actor, Trace
 from orders.exceptions import IllegalTransition, InvalidInput, NotAllowed, VersionConflict
 from orders.models import StatusEvent
@@ -16,7 +17,7 @@ from orders.roles import OVERRIDE_ROLES, Role
 from orders.status import TERMINAL_STATUSES, Status
 
 EDIT_ROLES = frozenset({Role.SALES, Role.PLANNER}) | OVERRIDE_ROLES
-FIELD_LABELS = {"promised_date": "交期", "quantity": "数量", "priority": "优先级", "internal_note": "内部备注"}
+FIELD_LABELS = texts.EDIT_FIELD_LABELS
 PRIORITIES = ("normal", "high", "urgent")
 # Quantity drives materials and task cards: it may change only before production is planned.
 QUANTITY_OPEN = frozenset({Status.PENDING_REVIEW, Status.PENDING_SCHEDULE, Status.PENDING_PURCHASE})
@@ -30,18 +31,18 @@ def _clean(field: str, value):
         try:
             return date.fromisoformat(str(value).strip())
         except ValueError:
-            raise InvalidInput(f"交期格式不对：{value}，请写成 2026-12-10。", field=field) from None
+            raise InvalidInput(texts.bad_promised_date(value), field=field) from None
     if field == "quantity":
         try:
             qty = int(str(value).strip())
         except ValueError:
-            raise InvalidInput("数量必须是正整数。", field=field) from None
+            raise InvalidInput(texts.QUANTITY_NOT_POSITIVE, field=field) from None
         if not 0 < qty <= 10_000_000:
-            raise InvalidInput("数量必须是正整数。", field=field)
+            raise InvalidInput(texts.QUANTITY_NOT_POSITIVE, field=field)
         return qty
     if field == "priority":
         if value not in PRIORITIES:
-            raise InvalidInput("优先级只能是 normal / high / urgent。", field=field)
+            raise InvalidInput(texts.BAD_PRIORITY, field=field)
         return value
     return str(value or "")[:1000]
 
@@ -53,12 +54,12 @@ def edit_order(uow: UnitOfWork, ref: str, *, actor: Actor, changes: dict, expect
 
     order = find_order(uow, ref)
     if not (set(actor.roles) & EDIT_ROLES):
-        raise NotAllowed(f"您没有权限修改订单 {order.order_no}，请联系销售、计划或经理。")
+        raise NotAllowed(texts.edit_not_allowed(order.order_no))
     if Status(order.status) in TERMINAL_STATUSES:
-        raise IllegalTransition(f"订单 {order.order_no} 已{Status(order.status).label[1:]}，不能再修改。",
+        raise IllegalTransition(texts.edit_closed(order.order_no, Status(order.status).label),
                                 current_status=order.status)
     if expected_version is not None and expected_version != order.version:
-        raise VersionConflict(f"订单 {order.order_no} 已被修改（当前版本 {order.version}），请刷新后重试。",
+        raise VersionConflict(texts.version_conflict(order.order_no, order.version),
                               current_version=order.version)
     diffs = {}
     for field, raw in changes.items():
@@ -66,18 +67,18 @@ def edit_order(uow: UnitOfWork, ref: str, *, actor: Actor, changes: dict, expect
             continue
         value = _clean(field, raw)
         if field == "quantity" and value != order.quantity and Status(order.status) not in QUANTITY_OPEN:
-            raise IllegalTransition(f"订单 {order.order_no} 已「{Status(order.status).label}」，数量不能再改。",
+            raise IllegalTransition(texts.quantity_locked(order.order_no, Status(order.status).label),
                                     current_status=order.status)
         if getattr(order, field) != value:
             diffs[field] = (getattr(order, field), value)
             setattr(order, field, value)
     if not diffs:
-        raise InvalidInput("没有需要修改的内容。")
+        raise InvalidInput(texts.NOTHING_TO_CHANGE)
     now = now or utcnow()
     order.updated_at, order.updated_by = now, actor.name
     order.version += 1
     trace = trace or Trace()
-    note = "；".join(f"{FIELD_LABELS[f]} {_show(a)} → {_show(b)}" for f, (a, b) in diffs.items())
+    note = texts.edit_note((f, _show(a), _show(b)) for f, (a, b) in diffs.items())
     se = StatusEvent(order_id=order.id, from_status=order.status, to_status=order.status, command="edit",
                      at=now, actor=actor.name, actor_staff_id=actor.staff_id, source=actor.source,
                      inbound_message_id=trace.inbound_message_id, note=note,
@@ -87,7 +88,7 @@ def edit_order(uow: UnitOfWork, ref: str, *, actor: Actor, changes: dict, expect
         uow.session.flush()
     except StaleDataError:
         uow.session.rollback()
-        raise VersionConflict(f"订单 {order.order_no} 刚被其他人修改，请刷新后重试。") from None
+        raise VersionConflict(texts.changed_meanwhile(order.order_no)) from None
     uow.record(ev.OrderEdited(order.id, order.order_no, actor.name, actor.source, now, changes=se.data,
                               actor_staff_id=actor.staff_id))
     return order

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from orders import events as ev
+from orders import texts
 from orders.exceptions import IllegalTransition, MissingField, NotAllowed
 from orders.roles import OVERRIDE_ROLES, ROLE_LABELS, Role
 from orders.status import Status
@@ -70,33 +71,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(S.DELIVERED, S.COMPLETED, "complete", (R.FINANCE, R.SALES), ev.OrderCompleted),
 )
 
-COMMAND_LABELS = {
-    "approve": "审核通过",
-    "cancel": "取消",
-    "schedule": "排产",
-    "request_purchase": "转采购",
-    "outsource": "转委外",
-    "materials_ready": "物料到齐",
-    "outsource_returned": "委外回厂",
-    "start_production": "开工",
-    "unschedule": "取消排产",
-    "finish_production": "完工",
-    "stock_in": "入库",
-    "qc_fail": "质检不合格",
-    "rework_done": "返工完成",
-    "ship": "发货",
-    "pickup": "揽收",
-    "deliver": "签收",
-    "complete": "完成",
-}
-
-NEED_LABELS = {
-    "reason": "原因",
-    "date": "排产日期",
-    "carrier": "承运商（或写“自提”）",
-    "tracking_no": "运单号",
-    "qc_passed": "质检合格记录",
-}
+# The Chinese names of commands and needs live in orders.texts; pages read them from here too.
+COMMAND_LABELS = texts.COMMAND_LABELS
+NEED_LABELS = texts.NEED_LABELS
 
 SELF_PICKUP = "自提"
 
@@ -110,8 +87,8 @@ def allowed_text(status: Status) -> str:
     """Chinese list of the next steps from a status, e.g. '排产→已排产、取消→已取消'."""
     moves = moves_from(status)
     if not moves:
-        return "无（订单已结束）"
-    return "、".join(f"{COMMAND_LABELS[t.command]}→{t.to.label}" for t in moves)
+        return texts.NO_NEXT_STEP
+    return "、".join(texts.move_text(COMMAND_LABELS[t.command], t.to.label) for t in moves)
 
 
 def find_transition(order_no: str, current: Status, *, to: Status | None = None,
@@ -122,8 +99,7 @@ def find_transition(order_no: str, current: Status, *, to: Status | None = None,
             return t
     wanted = to.label if to else COMMAND_LABELS.get(command or "", command)
     raise IllegalTransition(
-        f"订单 {order_no} 当前状态为「{current.label}」，不能{'改为' if to else ''}「{wanted}」。"
-        f"可以：{allowed_text(current)}",
+        texts.illegal_move(order_no, current.label, wanted, to is not None, allowed_text(current)),
         current_status=current.value,
         allowed=[t.to.value for t in moves_from(current)],
     )
@@ -134,9 +110,9 @@ def check_roles(order_no: str, t: Transition, roles: Iterable[Role]) -> None:
     roles = set(roles)
     if roles & (t.roles | OVERRIDE_ROLES):
         return
-    who = "、".join(ROLE_LABELS[r] for r in sorted(t.roles) if r != Role.SYSTEM)
+    who = [ROLE_LABELS[r] for r in sorted(t.roles) if r != Role.SYSTEM]
     raise NotAllowed(
-        f"您没有权限对订单 {order_no} 执行「{COMMAND_LABELS[t.command]}」，请联系{who}或经理处理。",
+        texts.not_allowed(order_no, COMMAND_LABELS[t.command], who),
         needed_roles=sorted(r.value for r in t.roles),
     )
 
@@ -146,11 +122,11 @@ def check_needs(order_no: str, t: Transition, fields: dict) -> None:
     for need in t.needs:
         if not fields.get(need):
             raise MissingField(
-                f"订单 {order_no}「{COMMAND_LABELS[t.command]}」需要{NEED_LABELS[need]}。",
+                texts.missing_need(order_no, COMMAND_LABELS[t.command], need),
                 field=need,
             )
     if t.command == "ship" and fields.get("carrier") != SELF_PICKUP and not fields.get("tracking_no"):
         raise MissingField(
-            f"订单 {order_no} 发货需要运单号，例如：{order_no} 已发货 顺丰 SF1402938475621",
+            texts.missing_tracking_no(order_no),
             field="tracking_no",
         )

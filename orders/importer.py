@@ -21,39 +21,14 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from orders import service
+from orders import service, texts
 from orders.actor import Actor
 from orders.exceptions import OrderError
 from orders.models import Order, Product
 
 log = logging.getLogger(__name__)
 
-# ---- user-facing texts of the import (zh-CN) ----
-T_OK = "第 {row} 行：成功 {order_no}"
-T_FAILED = "第 {row} 行：失败 {reason}"
-T_SKIPPED = "第 {row} 行：跳过 ERP单号 {erp_no} 已导入为 {order_no}"
-T_SUMMARY = "导入完成：成功 {ok} 行，失败 {failed} 行，跳过 {skipped} 行。"
-T_UNREADABLE = "无法读取文件 {path}：{error}"
-T_TOO_BIG = "文件太大（{size:.1f} MB），最多 {limit} MB，请分成几个文件导入。"
-T_EMPTY = "文件是空的，没有可导入的订单。"
-T_NO_ROWS = "文件只有表头，没有可导入的订单行。"
-T_ENCODING = "无法识别文件编码，请在 Excel 里“另存为 CSV（UTF-8）”后再导入。"
-T_BINARY = "这不是 CSV 文本文件（含有二进制内容），请在 Excel 里“另存为 CSV”后再导入。"
-T_CSV_ERROR = "第 {row} 行附近 CSV 格式错误（{error}），后面的行没有导入。"
-T_HEADERS = ("表头不对：缺少{missing}。需要的表头：客户（customer）、产品编码（product）、数量（quantity）、"
-             "交期（promised_date）；可选：ERP单号（erp_no）、优先级（priority）、备注（note）。")
-T_TOO_MANY = "超过 {limit} 行，从这一行起没有导入，请分成几个文件导入。"
-T_MISSING = "缺少{label}"
-T_TOO_LONG = "{label}太长（最多 {limit} 个字）"
-T_QTY_BAD = "数量「{value}」不是正整数"
-T_QTY_BIG = "数量「{value}」太大（最多 {limit}）"
-T_DATE_BAD = "交期「{value}」看不懂，请写成 2026-12-10、2026/12/10 或 2026年12月10日"
-T_DATE_INVALID = "交期「{value}」不是有效日期"
-T_PRIORITY_BAD = "优先级「{value}」不认识，可以写：普通、加急、特急（或 normal、high、urgent）"
-T_DUPLICATE = "ERP单号 {erp_no} 已存在"
-T_INTERNAL = "系统内部错误，已记录日志，请联系管理员"
-IMPORT_ACTOR = Actor(name="导入", source="import")
-# ---- end of texts ----
+IMPORT_ACTOR = Actor(name=texts.IMPORT_ACTOR_NAME, source="import")
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 5000
@@ -122,7 +97,7 @@ class ImportReport:
         if self.problem:
             out.append(self.problem)
         if self.rows:
-            out.append(T_SUMMARY.format(ok=self.created, failed=self._count("failed"), skipped=self.skipped))
+            out.append(texts.IMPORT_SUMMARY.format(ok=self.created, failed=self._count("failed"), skipped=self.skipped))
         return out
 
 
@@ -136,13 +111,13 @@ def import_csv(runtime, path: str | Path) -> ImportReport:
             if not any(c.strip() for c in cells):
                 continue
             if number > MAX_ROWS + 1:
-                report.rows.append(RowResult(number, "failed", T_FAILED.format(
-                    row=number, reason=T_TOO_MANY.format(limit=MAX_ROWS))))
+                report.rows.append(RowResult(number, "failed", texts.IMPORT_FAILED.format(
+                    row=number, reason=texts.IMPORT_TOO_MANY.format(limit=MAX_ROWS))))
                 break
             values = {name: cells[i] if i < len(cells) else "" for name, i in columns.items()}
             report.rows.append(_import_row(runtime, number, values))
         if not report.rows:
-            raise FileProblem(T_NO_ROWS)
+            raise FileProblem(texts.IMPORT_NO_ROWS)
     except FileProblem as exc:
         report.problem = str(exc)
     return report
@@ -153,15 +128,15 @@ def _read_text(path: Path) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise FileProblem(T_TOO_BIG.format(size=size / 1024 / 1024, limit=MAX_BYTES // 1024 // 1024))
+            raise FileProblem(texts.IMPORT_TOO_BIG.format(size=size / 1024 / 1024, limit=MAX_BYTES // 1024 // 1024))
         data = path.read_bytes()
     except OSError as exc:
-        raise FileProblem(T_UNREADABLE.format(path=path, error=exc.strerror or exc)) from None
+        raise FileProblem(texts.IMPORT_UNREADABLE.format(path=path, error=exc.strerror or exc)) from None
     text = _decode(data)
     if not text.strip("\ufeff \t\r\n"):
-        raise FileProblem(T_EMPTY)
+        raise FileProblem(texts.IMPORT_EMPTY)
     if _looks_binary(text):
-        raise FileProblem(T_BINARY)
+        raise FileProblem(texts.IMPORT_BINARY)
     return text.lstrip("\ufeff")
 
 
@@ -176,7 +151,7 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise FileProblem(T_BINARY if b"\x00" in data else T_ENCODING)
+    raise FileProblem(texts.IMPORT_BINARY if b"\x00" in data else texts.IMPORT_ENCODING)
 
 
 def _looks_binary(text: str) -> bool:
@@ -202,7 +177,7 @@ def _records(text: str):
         except StopIteration:
             return
         except csv.Error as exc:
-            raise FileProblem(T_CSV_ERROR.format(row=number + 1, error=exc)) from None
+            raise FileProblem(texts.IMPORT_CSV_ERROR.format(row=number + 1, error=exc)) from None
         number += 1
         yield number, cells
 
@@ -215,7 +190,7 @@ def _normal_header(cell: str) -> str:
 def _columns(first: tuple[int, list[str]] | None) -> dict[str, int]:
     """Which column holds which field, from the header row."""
     if first is None:
-        raise FileProblem(T_EMPTY)
+        raise FileProblem(texts.IMPORT_EMPTY)
     columns: dict[str, int] = {}
     for index, cell in enumerate(first[1]):
         name = _normal_header(cell)
@@ -224,7 +199,7 @@ def _columns(first: tuple[int, list[str]] | None) -> dict[str, int]:
                 columns[key] = index
     missing = [k for k in REQUIRED if k not in columns]
     if missing:
-        raise FileProblem(T_HEADERS.format(missing="".join(f"「{LABELS[k]}」" for k in missing)))
+        raise FileProblem(texts.IMPORT_HEADERS.format(missing="".join(f"「{LABELS[k]}」" for k in missing)))
     return columns
 
 
@@ -238,7 +213,7 @@ def _import_row(runtime, number: int, values: dict[str, str]) -> RowResult:
                 existing = s.exec(select(Order.order_no).where(
                     Order.erp_no == row["erp_no"].upper())).first()  # aliases are stored upper case
                 if existing:
-                    return RowResult(number, "skipped", T_SKIPPED.format(row=number, erp_no=row["erp_no"],
+                    return RowResult(number, "skipped", texts.IMPORT_SKIPPED.format(row=number, erp_no=row["erp_no"],
                                                                          order_no=existing))
             code = s.exec(select(Product.code).where(func.upper(Product.code) == row["product"].upper())).first()
             order = service.create_order(
@@ -247,15 +222,15 @@ def _import_row(runtime, number: int, values: dict[str, str]) -> RowResult:
                 erp_no=row["erp_no"] or None, priority=row["priority"], internal_note=row["note"])
             order_no = order.order_no
             uow.commit()
-        return RowResult(number, "ok", T_OK.format(row=number, order_no=order_no))
+        return RowResult(number, "ok", texts.IMPORT_OK.format(row=number, order_no=order_no))
     except (RowError, OrderError) as exc:
         reason = exc.message if isinstance(exc, OrderError) else str(exc)
     except IntegrityError:
-        reason = T_DUPLICATE.format(erp_no=values.get("erp_no", "").strip())
+        reason = texts.IMPORT_DUPLICATE.format(erp_no=values.get("erp_no", "").strip())
     except Exception:
         log.exception("import of row %s failed", number)
-        reason = T_INTERNAL
-    return RowResult(number, "failed", T_FAILED.format(row=number, reason=reason))
+        reason = texts.IMPORT_INTERNAL
+    return RowResult(number, "failed", texts.IMPORT_FAILED.format(row=number, reason=reason))
 
 
 def _parse_row(values: dict[str, str]) -> dict:
@@ -263,13 +238,13 @@ def _parse_row(values: dict[str, str]) -> dict:
     text = {k: (v or "").strip() for k, v in values.items()}
     for key in REQUIRED:
         if not text.get(key):
-            raise RowError(T_MISSING.format(label=LABELS[key]))
+            raise RowError(texts.IMPORT_MISSING.format(label=LABELS[key]))
     for key, limit in MAX_TEXT.items():
         if len(text.get(key, "")) > limit:
-            raise RowError(T_TOO_LONG.format(label=LABELS[key], limit=limit))
+            raise RowError(texts.IMPORT_TOO_LONG.format(label=LABELS[key], limit=limit))
     priority = unicodedata.normalize("NFKC", text.get("priority", "")).lower()
     if priority not in PRIORITIES:
-        raise RowError(T_PRIORITY_BAD.format(value=_short(text["priority"])))
+        raise RowError(texts.IMPORT_PRIORITY_BAD.format(value=_short(text["priority"])))
     return {
         "customer": text["customer"], "product": unicodedata.normalize("NFKC", text["product"]),
         "quantity": parse_quantity(text["quantity"]), "promised_date": parse_date(text["promised_date"]),
@@ -288,12 +263,12 @@ def parse_quantity(value: str) -> int:
     cleaned = _UNITS.sub("", cleaned)
     match = re.fullmatch(r"(\d+)(?:\.0*)?", cleaned)
     if not match:
-        raise RowError(T_QTY_BAD.format(value=_short(value)))
+        raise RowError(texts.IMPORT_QTY_BAD.format(value=_short(value)))
     digits = match.group(1).lstrip("0") or "0"
     if len(digits) > len(str(MAX_QUANTITY)) or int(digits) > MAX_QUANTITY:
-        raise RowError(T_QTY_BIG.format(value=_short(value), limit=MAX_QUANTITY))
+        raise RowError(texts.IMPORT_QTY_BIG.format(value=_short(value), limit=MAX_QUANTITY))
     if int(digits) == 0:
-        raise RowError(T_QTY_BAD.format(value=_short(value)))
+        raise RowError(texts.IMPORT_QTY_BAD.format(value=_short(value)))
     return int(digits)
 
 
@@ -302,8 +277,8 @@ def parse_date(value: str) -> date:
     cleaned = unicodedata.normalize("NFKC", value).strip()
     match = _DATE.fullmatch(cleaned) or _DATE_COMPACT.fullmatch(cleaned)
     if not match:
-        raise RowError(T_DATE_BAD.format(value=_short(value)))
+        raise RowError(texts.IMPORT_DATE_BAD.format(value=_short(value)))
     try:
         return date(*(int(g) for g in match.groups()))
     except ValueError:
-        raise RowError(T_DATE_INVALID.format(value=_short(value))) from None
+        raise RowError(texts.IMPORT_DATE_INVALID.format(value=_short(value))) from None

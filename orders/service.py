@@ -19,6 +19,7 @@ from sqlmodel import select
 from core.bus import UnitOfWork
 from core.types import utcnow
 from orders import events as ev
+from orders import texts
 from orders.actor import Actor, Trace
 from orders.exceptions import IllegalTransition, InvalidInput, OrderNotFound, VersionConflict
 from orders.flow import SELF_PICKUP, Transition, allowed_text, check_needs, check_roles, find_transition
@@ -31,7 +32,7 @@ def find_order(uow: UnitOfWork, ref: str, *, for_update: bool = False) -> Order:
     """The order named by its number or ERP alias, or OrderNotFound with close matches."""
     ref = (ref or "").strip().upper()
     if not ref or len(ref) > 60 or any(ord(c) < 32 for c in ref):
-        raise OrderNotFound(f"没有找到订单 {ref[:60].encode('unicode_escape').decode()}", order_no=ref[:60])
+        raise OrderNotFound(texts.order_not_found(ref[:60].encode("unicode_escape").decode()), order_no=ref[:60])
     order = uow.session.exec(select(Order).where(Order.order_no == ref)).first()
     if order is None:  # ERP aliases are stored upper case, so both lookups use an index
         order = uow.session.exec(select(Order).where(Order.erp_no == ref)).first()
@@ -46,8 +47,7 @@ def _not_found_text(uow: UnitOfWork, ref: str) -> str:
         select(Order.order_no).where(Order.order_no.like(f"%{tail}")).order_by(Order.id.desc()).limit(50)
     ).all()
     close = difflib.get_close_matches(ref, rows, n=3, cutoff=0.6)
-    hint = f"，您是不是要找：{'、'.join(close)}" if close else ""
-    return f"没有找到订单 {ref}{hint}"
+    return texts.order_not_found(ref, close)
 
 
 def create_order(uow: UnitOfWork, *, customer: str, product: str, quantity: int, promised_date: date,
@@ -57,15 +57,15 @@ def create_order(uow: UnitOfWork, *, customer: str, product: str, quantity: int,
     s = uow.session
     cust = s.exec(select(Customer).where(or_(Customer.name == customer, Customer.short_name == customer))).first()
     if cust is None:
-        raise InvalidInput(f"没有找到客户「{customer}」，请先在后台添加客户。", field="customer")
+        raise InvalidInput(texts.customer_not_found(customer), field="customer")
     prod = s.exec(select(Product).where(Product.code == product)).first()
     if prod is None:
-        raise InvalidInput(f"没有找到产品编码「{product}」。", field="product")
+        raise InvalidInput(texts.product_not_found(product), field="product")
     if not isinstance(quantity, int) or quantity <= 0:
-        raise InvalidInput("数量必须是正整数。", field="quantity")
+        raise InvalidInput(texts.QUANTITY_NOT_POSITIVE, field="quantity")
     erp_no = (erp_no or "").strip().upper() or None
     if erp_no and s.exec(select(Order.id).where(Order.erp_no == erp_no)).first():
-        raise InvalidInput(f"ERP 单号 {erp_no} 已存在。", field="erp_no")
+        raise InvalidInput(texts.erp_no_taken(erp_no), field="erp_no")
     now = now or utcnow()
     order = Order(
         order_no=next_order_no(s, now.astimezone(tz).date()), erp_no=erp_no or None,
@@ -91,7 +91,7 @@ def change_status(uow: UnitOfWork, ref: str, *, actor: Actor, to: str | Status |
     if to is not None:
         target = to if isinstance(to, Status) else parse_status(to)
         if target is None:
-            raise InvalidInput(f"未知状态「{to}」。", field="to")
+            raise InvalidInput(texts.unknown_status(to), field="to")
     if expected_version is not None and expected_version != order.version:
         raise VersionConflict(_conflict_text(order), current_version=order.version)
     fields = dict(fields or {})
@@ -142,7 +142,7 @@ def apply_transition(uow: UnitOfWork, order: Order, t: Transition, *, actor: Act
         uow.session.flush()
     except StaleDataError:
         uow.session.rollback()
-        raise VersionConflict(f"订单 {order.order_no} 刚被其他人修改，请刷新后重试。") from None
+        raise VersionConflict(texts.changed_meanwhile(order.order_no)) from None
     uow.record(t.event(order.id, order.order_no, actor.name, actor.source, now, frm, order.status,
                        t.command, se.id, _jsonable(fields), actor_staff_id=actor.staff_id))
     return order
@@ -176,9 +176,9 @@ def record_qc_pass(uow: UnitOfWork, ref: str, *, actor: Actor, defects: str = ""
     """QC passed: record the inspection; the order waits in 待质检 for stock-in."""
     order = find_order(uow, ref)
     if order.status != Status.PENDING_QC:
-        raise IllegalTransition(
-            f"订单 {order.order_no} 当前状态为「{Status(order.status).label}」，不在待质检，不能登记质检合格。"
-            f"可以：{allowed_text(Status(order.status))}", current_status=order.status)
+        raise IllegalTransition(texts.qc_pass_not_pending(
+            order.order_no, Status(order.status).label, allowed_text(Status(order.status))),
+            current_status=order.status)
     qc_move = find_transition(order.order_no, Status.PENDING_QC, command="qc_fail")
     check_roles(order.order_no, qc_move, actor.roles)  # the people who may fail QC may pass it
     now = now or utcnow()
@@ -194,19 +194,19 @@ def record_qc_pass(uow: UnitOfWork, ref: str, *, actor: Actor, defects: str = ""
         order_id=order.id, from_status=order.status, to_status=order.status, command="qc_pass", at=now,
         actor=actor.name, actor_staff_id=actor.staff_id, source=actor.source, device_id=trace.device_id,
         temperature=trace.temperature, humidity=trace.humidity,
-        inbound_message_id=trace.inbound_message_id, note="质检合格"))
+        inbound_message_id=trace.inbound_message_id, note=texts.QC_PASSED_NOTE))
     try:
         uow.session.flush()
     except StaleDataError:
         uow.session.rollback()
-        raise VersionConflict(f"订单 {order.order_no} 刚被其他人修改，请刷新后重试。") from None
+        raise VersionConflict(texts.changed_meanwhile(order.order_no)) from None
     uow.record(ev.QcPassed(order.id, order.order_no, actor.name, actor.source, now, insp.id,
                            actor_staff_id=actor.staff_id))
     return order
 
 
 def _conflict_text(order: Order) -> str:
-    return f"订单 {order.order_no} 已被修改（当前版本 {order.version}），请刷新后重试。"
+    return texts.version_conflict(order.order_no, order.version)
 
 
 def _as_date(value) -> date:
@@ -215,7 +215,7 @@ def _as_date(value) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise InvalidInput(f"日期格式不对：{value}，请写成 2026-12-10。", field="date") from None
+        raise InvalidInput(texts.bad_date(value), field="date") from None
 
 
 def _jsonable(fields: dict) -> dict:
@@ -240,17 +240,16 @@ def report_progress(uow: UnitOfWork, ref: str, *, process: str | None, percent: 
     status = Status(order.status)
     starts = status in (Status.SCHEDULED, Status.REWORK)
     if not starts and status != Status.IN_PRODUCTION:
-        raise IllegalTransition(
-            f"订单 {order.order_no} 当前状态为「{status.label}」，不能报工。可以：{allowed_text(status)}",
-            current_status=order.status)
+        raise IllegalTransition(texts.report_not_open(order.order_no, status.label, allowed_text(status)),
+                                current_status=order.status)
     move = find_transition(order.order_no, status, command="start_production" if starts else "finish_production")
     check_roles(order.order_no, move, actor.roles)
     steps = uow.session.exec(select(RouteStep).where(RouteStep.product_id == order.product_id)
                              .order_by(RouteStep.seq)).all()
     step = _route_step(order.order_no, steps, process)
     if percent is None or not 0 <= float(percent) <= 100:
-        raise InvalidInput(f"订单 {order.order_no} 报工需要 0–100 的进度百分比，例如：{order.order_no} "
-                           f"{step.process if step else process} 完成80%", field="percent")
+        raise InvalidInput(texts.report_needs_percent(order.order_no, step.process if step else process),
+                           field="percent")
     now = now or utcnow()
     trace = trace or Trace()
     if starts:
@@ -287,18 +286,16 @@ def _route_step(order_no: str, steps: list, process: str | None):
     """The route step a reported process names (exact, then case-insensitive, then contained)."""
     if not steps:
         if not process:
-            raise InvalidInput(f"订单 {order_no} 报工需要写明工序，例如：{order_no} 焊接 完成80%", field="process")
+            raise InvalidInput(texts.report_needs_process(order_no, []), field="process")
         return None
     if not process:
         if len(steps) == 1:
             return steps[0]
-        raise InvalidInput(f"订单 {order_no} 报工需要写明工序（{'、'.join(s.process for s in steps)}），"
-                           f"例如：{order_no} {steps[0].process} 完成80%", field="process")
+        raise InvalidInput(texts.report_needs_process(order_no, [s.process for s in steps]), field="process")
     wanted = process.strip().lower()
     for match in (lambda s: s.process == process, lambda s: s.process.lower() == wanted,
                   lambda s: wanted in s.process.lower() or s.process.lower() in wanted):
         found = [s for s in steps if match(s)]
         if found:
             return found[0]
-    raise InvalidInput(f"订单 {order_no} 的工艺路线里没有「{process}」，可选：{'、'.join(s.process for s in steps)}",
-                       field="process")
+    raise InvalidInput(texts.unknown_process(order_no, process, [s.process for s in steps]), field="process")

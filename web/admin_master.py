@@ -93,6 +93,7 @@ def _alert_rule_spec(model) -> Crud | None:
     try:
         from alerts.conditions import DATE_UNITS, KINDS, TIME_UNITS
         from alerts.rules import CHANNELS, create_rule, update_rule
+        from alerts.texts import UNIT_LABELS as units
     except ImportError:
         return None
 
@@ -102,7 +103,6 @@ def _alert_rule_spec(model) -> Crud | None:
         values.pop("code", None)
         return update_rule(s, row.id, values)
 
-    units = {"hours": "小时", "working_hours": "工作小时", "days": "天", "working_days": "工作日"}
     return Crud("alert_rules", "预警规则", model, (
         Col("code", "编码", required=True), Col("name", "名称"),
         Col("kind", "条件", "select", required=True, choices=lambda _s: [(k, k) for k in KINDS]),

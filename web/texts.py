@@ -15,7 +15,6 @@ NOT_FOUND = "没有找到该页面或记录。"
 # Orders
 STATUS_CHANGED = "订单 {order_no} 已改为「{label}」。"
 QC_PASSED = "订单 {order_no} 已登记质检合格。"
-ORDER_EDITED = "订单 {order_no} 已保存。"
 NO_CHANGE_CHOSEN = "请选择要执行的操作。"
 TRACKING_LINK = "新的客户跟踪链接（旧链接已失效，此链接只显示这一次）：{url}"
 

@@ -12,9 +12,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from core.runtime import Runtime, current_runtime
+from logistics import texts
 from logistics.tokens import find_valid, record_view
 from logistics.views import tracking_page
-from notify.templates import notices as t
 from orders.models import Order
 
 SECURITY_HEADERS = {
@@ -35,13 +35,13 @@ def _secure(resp: Response) -> Response:
 
 def not_found() -> Response:
     """The one 404 answer for every token that does not open a page."""
-    return _secure(make_response(render_template("tracking/not_found.html", title=t.NOT_FOUND_TITLE,
-                                                 text=t.NOT_FOUND_TEXT), 404))
+    return _secure(make_response(render_template("tracking/not_found.html", title=texts.NOT_FOUND_TITLE,
+                                                 text=texts.NOT_FOUND_TEXT), 404))
 
 
 def too_many(_limit=None) -> Response:
-    return _secure(make_response(render_template("tracking/not_found.html", title=t.TOO_MANY_TITLE,
-                                                 text=t.TOO_MANY_TEXT), 429))
+    return _secure(make_response(render_template("tracking/not_found.html", title=texts.TOO_MANY_TITLE,
+                                                 text=texts.TOO_MANY_TEXT), 429))
 
 
 def show(token: str):
@@ -52,7 +52,7 @@ def show(token: str):
         order = uow.session.get(Order, row.order_id) if row else None
         if order is None:
             return not_found()
-        page = tracking_page(uow.session, order, rt.settings.tz, rt.settings.logistics.company_name or t.DEFAULT_COMPANY)
+        page = tracking_page(uow.session, order, rt.settings.tz, rt.settings.logistics.company_name or texts.DEFAULT_COMPANY)
         record_view(uow.session, row.id, order.status)
         uow.commit()
     return _secure(make_response(render_template("tracking/page.html", p=page)))

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import holidays
 
-from workcal.templates import fallback_warning
+from workcal import texts
 
 MAX_SCAN_DAYS = 3660  # no real calendar has ten years without a workday
 DEFAULT_SHIFT = (time(8, 0), time(17, 30))
@@ -102,7 +102,7 @@ class Calendar:
     @property
     def warnings(self) -> list[str]:
         """One warning text per fallback year this calendar has used."""
-        return [fallback_warning(y) for y in sorted(self.fallback_years)]
+        return [texts.fallback_warning(y) for y in sorted(self.fallback_years)]
 
     def _step(self, d: date, direction: int) -> date:
         for _ in range(MAX_SCAN_DAYS):

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from core.types import utcnow
-from workcal import templates
+from workcal import texts
 from workcal.calendar import DEFAULT_SHIFT, Calendar, parse_hhmm
 from workcal.models import HolidayOverride, WorkSettings
 
@@ -54,9 +54,9 @@ def set_shift_hours(session: Session, start: str, end: str) -> WorkSettings:
         try:
             parse_hhmm(value)
         except (ValueError, TypeError):
-            raise ValueError(templates.bad_shift(value)) from None
+            raise ValueError(texts.bad_shift(value)) from None
     if parse_hhmm(end) <= parse_hhmm(start):
-        raise ValueError(templates.bad_shift(f"{start}–{end}"))
+        raise ValueError(texts.bad_shift(f"{start}–{end}"))
     row = session.exec(select(WorkSettings).order_by(WorkSettings.id)).first() or WorkSettings()
     row.shift_start, row.shift_end, row.updated_at = start, end, utcnow()
     session.add(row)
@@ -73,7 +73,7 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return templates.import_summary(self.added, self.updated, len(self.errors))
+        return texts.import_summary(self.added, self.updated, len(self.errors))
 
 
 def parse_override_line(line: str) -> tuple[date, bool, str] | None:
@@ -103,7 +103,7 @@ def import_overrides(session: Session, lines: Iterable[str], *, source: str = "n
             continue
         hit = parse_override_line(line)
         if hit is None:
-            result.errors.append(templates.bad_override_line(lineno, line))
+            result.errors.append(texts.bad_override_line(lineno, line))
             continue
         parsed[hit[0]] = (hit[1], hit[2])
     existing = {r.day: r for r in session.exec(
@@ -149,13 +149,13 @@ def fallback_warnings(session: Session, settings, *, now: datetime | None = None
     if runtime is not None:
         years |= _years_used_elsewhere(runtime)
     cal = calendar_for(session, settings)
-    return [templates.fallback_warning(y) for y in sorted(years) if cal.year_source(y) == "fallback"]
+    return [texts.fallback_warning(y) for y in sorted(years) if cal.year_source(y) == "fallback"]
 
 
 def fallback_warning_text(session: Session, settings, *, now: datetime | None = None, runtime=None) -> str | None:
     """The admin's warning as one text, or None when every year in use has official data."""
-    texts = fallback_warnings(session, settings, now=now, runtime=runtime)
-    return "\n".join(texts) if texts else None
+    warnings = fallback_warnings(session, settings, now=now, runtime=runtime)
+    return "\n".join(warnings) if warnings else None
 
 
 def health_check(runtime) -> dict:
@@ -163,5 +163,5 @@ def health_check(runtime) -> dict:
     from core.db import new_session
 
     with new_session(runtime.engine) as s:
-        texts = fallback_warnings(s, runtime.settings, runtime=runtime)
-    return {"ok": True, "status": "warning" if texts else "ok", "warnings": texts}
+        warnings = fallback_warnings(s, runtime.settings, runtime=runtime)
+    return {"ok": True, "status": "warning" if warnings else "ok", "warnings": warnings}

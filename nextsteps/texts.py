@@ -1,4 +1,5 @@
-"""Next-step messages: what the next person must do now, with what they need to do it."""
+"""Texts of next steps: the message telling the next person what to do now (with what they need),
+the live picture of an order, and the step names; every Chinese string of nextsteps/ lives here."""
 
 from __future__ import annotations
 
@@ -115,6 +116,37 @@ def _picked_up(c):
 @template("delivered")
 def _delivered(c):
     return f"【已签收】{_head(c)}\n客户已签收，请跟进回款。"
+
+
+# ---- the live picture ----------------------------------------------------------------------------
+# What the next person does in each status (keys are status codes; nextsteps.picture says who).
+STEP_LABELS = {
+    "pending_review": "审核订单", "pending_schedule": "排产", "pending_purchase": "采购到料",
+    "pending_outsource": "委外加工回厂", "scheduled": "开工", "in_production": "完成工序",
+    "pending_qc": "质检", "rework": "返工", "in_stock": "发货", "shipped": "跟进物流揽收",
+    "in_transit": "跟进签收", "delivered": "结算回款",
+}
+NO_STEP = "无"
+STOCK_IN_STEP = "入库"
+QC_PASSED_SUB_STATUS = "质检已合格，待入库"
+
+
+def finish_process_step(process: str) -> str:
+    return f"完成{process}"
+
+
+def history_none() -> str:
+    return "客户历史：首次合作或暂无签收记录"
+
+
+def history(count: int, on_time: int, capped: bool) -> str:
+    """The customer's on-time record, e.g. '客户历史：已签收 12 单，准时 11 单（91%）'."""
+    recent = "近 " if capped else ""
+    return f"客户历史：{recent}已签收 {count} 单，准时 {on_time} 单（{on_time * 100 // count}%）"
+
+
+def no_wecom_account(name: str) -> str:
+    return f"{name} 没有企业微信账号"
 
 
 def picture_text(p: dict) -> str:

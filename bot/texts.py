@@ -15,7 +15,6 @@ CUSTOMER_READ_ONLY = "您好，客户群里只能查询本公司的订单进度�
 NOT_A_COMMAND_HINT = "没看懂这条消息。发送“帮助”查看可以用的指令，例如：SO20261120-0042 进度"
 NEED_ORDER = "请写上订单号，例如：{example}"
 INTERNAL_ERROR = "处理这条消息时出错了（编号 {ref}），已记录，请稍后再试或联系管理员。"
-ACK_UNAVAILABLE = "预警确认功能还没有开通，请在后台处理预警。"
 HELP_TITLE = "可以在群里@我，或单聊发送："
 HELP_LINE = "· {text}"
 

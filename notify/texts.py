@@ -1,4 +1,5 @@
-"""Texts of the channel adapters: why a channel is off, why a send failed (shown in the admin)."""
+"""Texts of notify/: why a channel is off, why a send failed (shown in the admin), the labels of the
+shipping-notice image. Texts of other features live in their own package's texts module."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ TEXTCARD_BUTTON = "详情"
 
 # ----- send failures (outbox last_error) -----------------------------------------------------
 THROTTLED = "发送过快（{what}），{seconds} 秒后再发"
+WECOM_SERVICE = "企业微信"
 PROVIDER_DOWN = "{service} 暂时不可用（{detail}），稍后重试"
 WECOM_ERROR = "企业微信返回错误 {errcode}：{errmsg}"
 TOKEN_FETCH_FAILED = "获取企业微信 access_token 失败：{detail}"
@@ -44,3 +46,20 @@ STATUS_LABELS = {
 NOTIFICATION_NOT_FOUND = "找不到通知 #{id}"
 NOT_RESENDABLE = "通知 #{id} 当前状态为「{label}」，只有发送失败或已跳过的通知可以重发"
 DEMO_ROBOT_KEY = "演示数据的群机器人 key，未真实发送（请在后台填入真实的机器人 key）"
+
+# ----- the shipping-notice image (notify.notice_image) --------------------------------------
+IMAGE_TITLE = "发货通知"
+IMAGE_LABELS = {
+    "customer": "客户",
+    "order_no": "订单号",
+    "product": "产品",
+    "quantity": "数量",
+    "carrier": "承运商",
+    "tracking_no": "运单号",
+    "shipped_at": "发货时间",
+    "eta": "预计到达",
+}
+QR_CAPTION = "扫码查看物流进度"
+QR_HINT = "链接仅显示本订单，请勿转发给无关人员"
+NONE_TEXT = "—"
+IMAGE_FOOTER = "如有疑问请联系您的销售顾问"

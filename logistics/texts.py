@@ -1,25 +1,14 @@
-"""Texts of shipping notices, the customer tracking page and logistics alerts (zh-CN)."""
+"""Texts of logistics: what a shipping notice shows and says, the customer tracking page, Kuaidi100
+answers and logistics alerts (zh-CN). The notice image's own labels live in notify.texts."""
 
 from __future__ import annotations
 
-# ---------------------------------------------------------------- notice image
+from notify import texts as notify_texts
+
+# ---------------------------------------------------------------- values shown on the notice image
 DEFAULT_COMPANY = "宁波精密金属制品有限公司"
-IMAGE_TITLE = "发货通知"
-IMAGE_LABELS = {
-    "customer": "客户",
-    "order_no": "订单号",
-    "product": "产品",
-    "quantity": "数量",
-    "carrier": "承运商",
-    "tracking_no": "运单号",
-    "shipped_at": "发货时间",
-    "eta": "预计到达",
-}
-QR_CAPTION = "扫码查看物流进度"
-QR_HINT = "链接仅显示本订单，请勿转发给无关人员"
-NONE_TEXT = "—"
+NONE_TEXT = notify_texts.NONE_TEXT  # the image and the values it shows use one placeholder
 SELF_PICKUP_TEXT = "自提（无运单号）"
-IMAGE_FOOTER = "如有疑问请联系您的销售顾问"
 
 
 def quantity_text(quantity: int, unit: str = "件") -> str:

@@ -1,6 +1,7 @@
-"""Texts of alerts: raised, cc, escalated, repeated, resolved, acked, and rule problems.
+"""Texts of alerts: raised, cc, escalated, repeated, resolved, and rule problems.
 
-Used by alerts/ only; every Chinese string of the alert lifecycle lives here.
+Owned by alerts/; every Chinese string of the alert lifecycle lives here (why a recipient spec
+reached nobody is worded by orders.texts, next to the shared resolver).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from datetime import date
 
 LEVEL_LABELS = {"yellow": "黄色预警", "orange": "橙色预警", "red": "红色预警"}
 CHANNEL_LABELS = {"wecom_app": "企业微信", "sms": "短信", "email": "邮件"}
-UNIT_LABELS = {"hours": "小时", "working_hours": "工作小时", "days": "天", "working_days": "个工作日"}
+UNIT_LABELS = {"hours": "小时", "working_hours": "工作小时", "days": "天", "working_days": "工作日"}
 
 
 def level_label(level: str) -> str:
@@ -68,13 +69,6 @@ def window_text(minutes: int) -> str:
         else f"{minutes} 分钟"
 
 
-def ack_reply(order_no: str, count: int, actor: str) -> str:
-    """Chat answer to 「收到 SO…」."""
-    if count == 0:
-        return f"订单 {order_no} 目前没有待确认的预警。"
-    return f"已确认订单 {order_no} 的 {count} 条预警（{actor}），将不再升级；问题解决后会自动解除。"
-
-
 # ---- rule problems (admin, /healthz, API errors) -------------------------------------------------
 def bad_kind(kind: str) -> str:
     return f"未知的规则类型「{kind}」。"
@@ -101,7 +95,8 @@ def bad_channel(channel: str) -> str:
 
 
 def bad_recipient(value: str) -> str:
-    return f"接收人「{value}」无效，请写 owner（订单负责人）、role:角色 或 staff:人员编号。"
+    return (f"接收人「{value}」无效，请写 owner（订单负责人）、role:角色、head:角色（部门负责人）、"
+            "line_lead（产线负责人）或 staff:人员编号。")
 
 
 def bad_minutes(field: str, value) -> str:
@@ -120,18 +115,6 @@ def missing_recipient(rule_name: str, what: str, orders: list[str]) -> str:
 def missing_address(rule_name: str, person: str, channel: str) -> str:
     what = {"wecom_app": "企业微信账号", "sms": "手机号", "email": "邮箱"}.get(channel, channel)
     return f"规则「{rule_name}」：{person} 没有{what}，无法通过{CHANNEL_LABELS.get(channel, channel)}通知。"
-
-
-def owner_missing() -> str:
-    return "订单没有负责人"
-
-
-def role_empty(role: str) -> str:
-    return f"角色「{role}」没有在岗人员"
-
-
-def staff_missing(ref: str) -> str:
-    return f"人员「{ref}」不存在或已停用"
 
 
 def rule_crashed(rule_name: str, ref: str) -> str:

@@ -1,0 +1,109 @@
+"""The one table of domain commands: name → use case, who may run it, the fields it needs and reads,
+its Chinese label. Chat (bot/commands.py), scanners (devices/service.py) and the API (api/orders.py)
+all run a command through `run`, so a new command is added here once.
+
+The status moves come from the transition table (orders.flow): one row per command named there, its
+roles and needs the union of its transitions'. Two commands are not moves: `qc_pass` records an
+inspection (the order stays in 待质检) and `report` records progress (and may start or finish
+production on the way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.bus import UnitOfWork
+from orders import service, texts
+from orders.actor import Actor, Trace
+from orders.exceptions import InvalidInput, VersionConflict
+from orders.flow import TRANSITIONS, find_transition
+from orders.models import Order
+from orders.roles import Role
+from orders.status import Status, parse_status
+
+# The use case behind a command: (uow, order ref, actor, fields, trace, target, expected version).
+UseCase = Callable[[UnitOfWork, str, Actor, dict, Trace, Status | None, int | None], Order]
+
+
+@dataclass(frozen=True)
+class OrderCommand:
+    """One domain command: what it is called, what runs it, who may, what it needs and reads."""
+
+    name: str
+    label: str
+    use_case: UseCase
+    roles: frozenset[Role]
+    needs: tuple[str, ...] = ()  # fields it cannot go without
+    accepts: tuple[str, ...] = ()  # optional fields it reads
+
+
+def _move(command: str) -> UseCase:
+    def use_case(uow, ref, actor, fields, trace, to, expected_version):
+        return service.change_status(uow, ref, actor=actor, command=command, to=to, fields=fields, trace=trace,
+                                     expected_version=expected_version)
+
+    return use_case
+
+
+def _qc_pass(uow, ref, actor, fields, trace, to, expected_version):
+    return service.record_qc_pass(uow, ref, actor=actor, defects=str(fields.get("defects") or ""),
+                                  material_batch=str(fields.get("material_batch") or ""), trace=trace)
+
+
+def _report(uow, ref, actor, fields, trace, to, expected_version):
+    return service.report_progress(uow, ref, process=fields.get("process"), percent=fields.get("percent"),
+                                   actor=actor, trace=trace)
+
+
+# Optional fields a command reads beyond those it needs (chat takes both from the parse result).
+ACCEPTS: dict[str, tuple[str, ...]] = {
+    "ship": ("tracking_no", "eta"),  # a tracking number is needed unless the carrier is 自提
+    "schedule": ("line", "end_date"),
+    "qc_fail": ("material_batch",),
+    "qc_pass": ("defects", "material_batch"),
+    "report": ("process",),  # needed when the product's route has several steps
+}
+
+
+def _roles_of(*commands: str) -> frozenset[Role]:
+    return frozenset(r for t in TRANSITIONS if t.command in commands for r in t.roles)
+
+
+def _build() -> dict[str, OrderCommand]:
+    table: dict[str, OrderCommand] = {}
+    for t in TRANSITIONS:
+        known = table.get(t.command)
+        needs = tuple(dict.fromkeys((*(known.needs if known else ()), *t.needs)))
+        table[t.command] = OrderCommand(t.command, texts.COMMAND_LABELS[t.command], _move(t.command),
+                                        _roles_of(t.command), needs, ACCEPTS.get(t.command, ()))
+    # The people who may fail QC may pass it; whoever may start or finish production reports progress.
+    table["qc_pass"] = OrderCommand("qc_pass", texts.COMMAND_LABELS["qc_pass"], _qc_pass, _roles_of("qc_fail"),
+                                    accepts=ACCEPTS["qc_pass"])
+    table["report"] = OrderCommand("report", texts.COMMAND_LABELS["report"], _report,
+                                   _roles_of("start_production", "finish_production"), ("percent",),
+                                   ACCEPTS["report"])
+    return table
+
+
+COMMANDS: dict[str, OrderCommand] = _build()
+
+
+def run(uow: UnitOfWork, name: str, ref: str, *, actor: Actor, fields: dict | None = None,
+        trace: Trace | None = None, to: Status | None = None, expected_version: int | None = None) -> Order:
+    """Run command `name` on one order; the use case checks the flow, roles and needs."""
+    return COMMANDS[name].use_case(uow, ref, actor, dict(fields or {}), trace or Trace(), to, expected_version)
+
+
+def move_to(uow: UnitOfWork, ref: str, to: str | Status, *, actor: Actor, fields: dict | None = None,
+            trace: Trace | None = None, expected_version: int | None = None) -> Order:
+    """Move an order to a target status by running the command of the transition that reaches it."""
+    order = service.find_order(uow, ref)
+    target = to if isinstance(to, Status) else parse_status(to)
+    if target is None:
+        raise InvalidInput(texts.unknown_status(to), field="to")
+    if expected_version is not None and expected_version != order.version:
+        raise VersionConflict(texts.version_conflict(order.order_no, order.version), current_version=order.version)
+    move = find_transition(order.order_no, Status(order.status), to=target)
+    return run(uow, move.command, order.order_no, actor=actor, fields=fields, trace=trace, to=target,
+               expected_version=expected_version)

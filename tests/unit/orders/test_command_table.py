@@ -1,0 +1,28 @@
+"""The one command table: every move, scan action and chat verb that changes an order is a row of it."""
+
+from __future__ import annotations
+
+from orders.commands import COMMANDS
+from orders.flow import TRANSITIONS
+from orders.roles import Role
+
+
+def test_every_command_of_the_transition_table_is_a_row_with_its_roles_and_needs():
+    for t in TRANSITIONS:
+        row = COMMANDS[t.command]
+        assert t.roles <= row.roles and set(t.needs) <= set(row.needs)
+        assert row.label and not row.label.isascii()
+
+
+def test_qc_pass_and_report_are_rows_though_they_are_not_moves():
+    assert COMMANDS["qc_pass"].roles == frozenset({Role.QC})
+    assert COMMANDS["report"].roles == frozenset({Role.PRODUCTION, Role.PLANNER})
+    assert COMMANDS["report"].needs == ("percent",) and "process" in COMMANDS["report"].accepts
+
+
+def test_every_scan_action_and_every_changing_chat_verb_runs_a_row():
+    from bot.commands import COMMANDS as CHAT
+    from devices.payloads import ACTIONS
+
+    assert set(ACTIONS) <= set(COMMANDS)
+    assert {name for name, c in CHAT.items() if c.changes and name != "ack"} <= set(COMMANDS)
