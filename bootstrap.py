@@ -20,7 +20,7 @@ from config import Settings
 from core.bus import MessageBus
 from core.db import make_engine
 from core.feature import CronEntry, Feature, SeedStep
-from core.runtime import QUEUE_NAME, Runtime
+from core.runtime import PRIORITY_QUEUE_NAME, QUEUE_NAME, Runtime
 from devices.wiring import FEATURE as DEVICES
 from insight.wiring import FEATURE as INSIGHT
 from logistics.wiring import FEATURE as LOGISTICS
@@ -102,10 +102,11 @@ def build_runtime(settings: Settings, *, bus: MessageBus | None = None) -> Runti
     engine = make_engine(settings.database_url)
     conn, embedded = make_redis(settings)
     queue = Queue(QUEUE_NAME, connection=conn, is_async=not settings.run_jobs_inline)
+    priority = Queue(PRIORITY_QUEUE_NAME, connection=conn, is_async=not settings.run_jobs_inline)
     bus = bus or MessageBus()
     for event_type, handlers in handler_table().items():
         bus.handlers[event_type].extend(handlers)
-    runtime = Runtime(settings, engine, conn, queue, bus, embedded_redis=embedded)
+    runtime = Runtime(settings, engine, conn, queue, bus, embedded_redis=embedded, priority_queue=priority)
     for feature in FEATURES:
         runtime.health_checks.update(feature.health_checks)
         if feature.channels is not None:
@@ -125,6 +126,13 @@ def init_app(app) -> None:
         if feature.init_app is not None:
             feature.init_app(app)
     init_api(app, [blp for f in FEATURES for blp in f.api_blueprints])
+
+
+def warm_up(runtime: Runtime) -> None:
+    """Load every feature's per-process state (parser dictionaries …) now, not in the first job."""
+    for feature in FEATURES:
+        if feature.warm_up is not None:
+            feature.warm_up(runtime)
 
 
 def start_services(app) -> list:

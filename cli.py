@@ -115,11 +115,18 @@ def import_orders(file):
 
 @cli.command("worker")
 @click.option("--burst", is_flag=True, help="stop when the queue is empty")
-def worker(burst):
-    """Run an RQ worker with RQ's scheduler (and the cron, in exactly one process)."""
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="job worker processes forked from this one")
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+def worker(burst, processes, log_level):
+    """Run job workers with RQ's scheduler (and the cron, in exactly one process); outages are waited out."""
     from worker import run_worker
 
-    run_worker(current_app._get_current_object(), burst=burst)
+    if _rt().embedded_redis:
+        raise ConfigError("REDIS_URL is needed for `ops worker` (without it, `ops run` runs the jobs itself)")
+    run_worker(current_app._get_current_object(), burst=burst, processes=processes,
+               logging_level=log_level.upper())
 
 
 def _listen_on(host: str | None, port: int | None) -> tuple[str, int]:

@@ -1,17 +1,26 @@
-"""Platform-neutral inbound messages: screen, store once (unique per platform message id), hand to a job."""
+"""Platform-neutral inbound messages: screen, store once (unique per platform message id), hand to a job.
+
+The webhook path is kept to one database statement (INSERT … ON CONFLICT DO NOTHING RETURNING id) and
+one Redis enqueue. State-changing commands go to the priority queue, which every worker serves first,
+so a command never waits behind chit-chat; the router is the pure parser, without the storage lookups
+(open orders, ERP aliases) that would cost the request another round trip.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 
 from bot.models import InboundMessage
 from core.db import new_session
 from core.runtime import Runtime
+from nlu import STATE_CHANGING, parse
 
 log = logging.getLogger(__name__)
 
@@ -81,18 +90,30 @@ def store(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
     reason = screen(msg)
     if reason:
         log.info("ignoring %s message %s from %s: %s", msg.platform, msg.platform_msg_id, msg.sender_id, reason)
-    with new_session(rt.engine) as s:
-        existing = _find(s, msg.platform, msg.platform_msg_id)
-        if existing is not None:
-            return existing, False
-        row = _row(msg, reason)
-        s.add(row)
-        try:
-            s.commit()
-        except IntegrityError:  # a concurrent copy of the same message got there first
-            s.rollback()
+    row = _row(msg, reason)
+    values = row.model_dump(exclude={"id"})
+    new_id = _insert_once(rt, values)
+    if new_id is None:  # a repeat (WeCom retries, or a concurrent copy got there first)
+        with new_session(rt.engine) as s:
             return _find(s, msg.platform, msg.platform_msg_id), False
-        return row, True
+    row.id = new_id
+    return row, True
+
+
+def _insert_once(rt: Runtime, values: dict) -> int | None:
+    """One statement: INSERT … ON CONFLICT DO NOTHING RETURNING id; None when the message is known."""
+    engine = rt.engine
+    table = InboundMessage.__table__
+    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    stmt = (insert(table).values(**values)
+            .on_conflict_do_nothing(index_elements=["platform", "platform_msg_id"])
+            .returning(table.c.id))
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":  # autocommit: no BEGIN/COMMIT round trips
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        new_id = conn.execute(stmt).scalar()
+        conn.commit()
+    return new_id
 
 
 def _find(session, platform: str, platform_msg_id: str) -> InboundMessage | None:
@@ -100,17 +121,28 @@ def _find(session, platform: str, platform_msg_id: str) -> InboundMessage | None
                                                      InboundMessage.platform_msg_id == platform_msg_id)).first()
 
 
+def is_command(rt: Runtime, text: str) -> bool:
+    """True when the parser reads a state-changing command (routing only; the job parses again)."""
+    try:
+        return parse(text, datetime.now(rt.settings.tz)).intent in STATE_CHANGING
+    except Exception:  # the parser is pure and total; routing must never lose a message anyway
+        log.warning("routing parse failed; treating as chit-chat", exc_info=True)
+        return False
+
+
 def accept(rt: Runtime, msg: Incoming, *, inline: bool = False) -> tuple[InboundMessage, bool]:
     """Store, then process in a job (or right here for the bridge); a repeat is never applied twice."""
-    from bot.jobs import process_inbound
+    from bot.jobs import process_inbound, run_inbound
 
     row, is_new = store(rt, msg)
     if is_new and row.status == "received":
         if inline:
-            process_inbound(row.id)
+            outcome = run_inbound(rt, row.id)
+            if outcome is not None:
+                row.status, row.reply_text = outcome.status, outcome.reply or ""
         else:
             try:
-                rt.enqueue(process_inbound, row.id)
+                rt.enqueue(process_inbound, row.id, priority=is_command(rt, row.text), result_ttl=0)
             except Exception:  # queue down: the message is stored; catch_up_inbound retries it
                 log.warning("could not enqueue inbound message %s", row.id, exc_info=True)
     return row, is_new

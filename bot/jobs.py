@@ -1,4 +1,8 @@
-"""Jobs of the bot: process one stored inbound message; re-enqueue messages whose job was lost."""
+"""Jobs of the bot: process one stored inbound message; re-enqueue messages whose job was lost.
+
+A job claims its message with a lease (`lease_until`); a message still `processing` after its lease
+ran out belonged to a worker that died, and the catch-up cron (every CATCH_UP_SECONDS) retries it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import logging
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, text, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from bot import texts
@@ -20,51 +25,69 @@ from notify.outbox import queue_notification
 log = logging.getLogger(__name__)
 
 LOST_AFTER = timedelta(seconds=60)
-STUCK_AFTER = timedelta(minutes=10)  # a job takes seconds; "processing" this long means its worker died
+# Seconds a claimed message may stay "processing" (a message takes milliseconds; tests shorten it).
+LEASE_SECONDS = 30
+CATCH_UP_SECONDS = 15  # interval of catch_up_inbound in the cron
+STUCK_AFTER = timedelta(minutes=10)  # rows claimed before leases existed (lease_until empty)
 
 
 def process_inbound(inbound_id: int) -> str:
-    """Job: apply one chat message once and queue its reply; never raises."""
-    rt = current_runtime()
-    if not _claim(rt, inbound_id):
-        return "not-claimed"
-    with new_session(rt.engine) as s:
-        msg = s.get(InboundMessage, inbound_id)
+    """Job: apply one chat message once and queue its reply; never raises on a bad message."""
+    outcome = run_inbound(current_runtime(), inbound_id)
+    return "not-claimed" if outcome is None else outcome.status
+
+
+def run_inbound(rt: Runtime, inbound_id: int) -> Outcome | None:
+    """Claim, apply and record one message; None when another job has or had it."""
+    msg = _claim(rt, inbound_id)
+    if msg is None:
+        return None
     try:
         outcome = handle(rt, msg)
+    except OperationalError:  # the database went away: fail the job; the lease retries the message
+        raise
     except Exception as exc:  # a bug must not lose the message: log an id, tell the sender
         ref = uuid.uuid4().hex[:8]
         log.exception("inbound message %s failed (ref %s)", inbound_id, ref)
         outcome = Outcome("failed", texts.internal_error(ref), {}, error=f"{ref} {type(exc).__name__}: {exc}")
-    finish(rt, inbound_id, outcome)
-    return outcome.status
+    finish(rt, msg, outcome)
+    return outcome
 
 
-def _claim(rt: Runtime, inbound_id: int) -> bool:
-    """Atomically take a received message; False when another job has or had it."""
+def _relaxed_commit(conn) -> None:
+    """PostgreSQL: this transaction's commit need not wait for the WAL flush (about 5 ms of fsync).
+
+    Safe for a claim or an outcome: a later synchronous commit (the command's own change) flushes
+    the WAL up to it, and one lost in a database crash only makes the message be retried."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+def _claim(rt: Runtime, inbound_id: int) -> InboundMessage | None:
+    """Atomically take a received message for LEASE_SECONDS and read it; None when another job has or had it."""
+    table = InboundMessage.__table__
     with rt.engine.begin() as conn:
-        res = conn.execute(update(InboundMessage)
-                           .where(InboundMessage.id == inbound_id, InboundMessage.status == "received")
-                           .values(status="processing"))
-        return res.rowcount == 1
+        _relaxed_commit(conn)
+        row = conn.execute(update(table)
+                           .where(table.c.id == inbound_id, table.c.status == "received")
+                           .values(status="processing", lease_until=utcnow() + timedelta(seconds=LEASE_SECONDS))
+                           .returning(*table.c)).mappings().first()
+    return InboundMessage(**row) if row is not None else None
 
 
-def finish(rt: Runtime, inbound_id: int, outcome: Outcome) -> None:
+def finish(rt: Runtime, msg: InboundMessage, outcome: Outcome) -> None:
     """Record the outcome and queue the reply in one transaction."""
     with rt.uow() as uow:
-        row = uow.session.get(InboundMessage, inbound_id)
-        row.status = outcome.status
-        row.parse_result = outcome.parse_result
-        row.reply_text = outcome.reply or ""
-        row.error = outcome.error[:500]
-        row.processed_at = utcnow()
-        uow.session.add(row)
-        if outcome.reply and row.reply_channel and row.reply_to:
-            queue_notification(uow, kind="reply", channel=row.reply_channel, recipient=row.reply_to,
-                               recipient_name=row.sender_name or row.sender_id, body=outcome.reply,
-                               dedupe_key=f"reply:{inbound_id}",
-                               payload={"inbound_message_id": inbound_id, "chat_id": row.chat_id,
-                                        "platform": row.platform})
+        _relaxed_commit(uow.session.connection())
+        uow.session.execute(update(InboundMessage).where(InboundMessage.id == msg.id).values(
+            status=outcome.status, parse_result=outcome.parse_result, reply_text=outcome.reply or "",
+            error=outcome.error[:500], processed_at=utcnow(), lease_until=None))
+        if outcome.reply and msg.reply_channel and msg.reply_to:
+            queue_notification(uow, kind="reply", channel=msg.reply_channel, recipient=msg.reply_to,
+                               recipient_name=msg.sender_name or msg.sender_id, body=outcome.reply,
+                               dedupe_key=f"reply:{msg.id}",
+                               payload={"inbound_message_id": msg.id, "chat_id": msg.chat_id,
+                                        "platform": msg.platform})
         uow.commit()
 
 
@@ -77,18 +100,22 @@ def catch_up_inbound() -> int:
                      .limit(200)).all()
     ids = list(ids) + release_stuck(rt)
     for inbound_id in ids:
-        rt.enqueue(process_inbound, inbound_id)
+        rt.enqueue(process_inbound, inbound_id, result_ttl=0)
     return len(ids)
 
 
 def release_stuck(rt: Runtime) -> list[int]:
-    """Messages left in "processing" by a dead worker: retry them unless they already changed an order."""
+    """Messages left in "processing" by a dead worker (lease run out): retry them unless they already
+    changed an order."""
     from orders.models import StatusEvent
 
     released = []
+    now = utcnow()
     with rt.uow() as uow:
         stuck = uow.session.exec(select(InboundMessage).where(
-            InboundMessage.status == "processing", InboundMessage.received_at < utcnow() - STUCK_AFTER)
+            InboundMessage.status == "processing",
+            or_(InboundMessage.lease_until < now,
+                InboundMessage.lease_until.is_(None) & (InboundMessage.received_at < now - STUCK_AFTER)))
             .limit(100)).all()
         for msg in stuck:
             applied = uow.session.exec(select(StatusEvent.id).where(
@@ -99,6 +126,7 @@ def release_stuck(rt: Runtime) -> list[int]:
             else:
                 msg.status = "received"
                 released.append(msg.id)
+            msg.lease_until = None
             uow.session.add(msg)
         uow.commit()
     return released

@@ -33,6 +33,8 @@ class InboundMessage(SQLModel, table=True):
     raw: dict = Field(default_factory=dict, sa_column=Column(JSON))
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                         description="while processing: retried by the catch-up after this")
     status: str = Field(default="received", index=True)
     parse_result: dict = Field(default_factory=dict, sa_column=Column(JSON))
     reply_text: str = ""

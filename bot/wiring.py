@@ -7,7 +7,7 @@ import logging
 
 from bot import models
 from bot.bridge import bp as bridge_bp
-from bot.jobs import catch_up_inbound
+from bot.jobs import CATCH_UP_SECONDS, catch_up_inbound
 from bot.longconn import RobotLongConnection, RobotSocketChannel, relay_replies
 from bot.lookup import forget_lookups
 from bot.seed import seed_chat_identities
@@ -51,14 +51,36 @@ def start(app):
     return client
 
 
+def warm_up(rt: Runtime) -> None:
+    """Load jieba and the domain dictionary (about a second) and run the parser once."""
+    from datetime import datetime
+
+    from nlu import parse
+
+    parse("SO20260101-0001 已发货 顺丰 SF1234567890", datetime.now(rt.settings.tz))
+
+
+def init_app(app) -> None:
+    """Warm the parser at start-up when chat callbacks are on: the webhook routes by it.
+
+    In the calling thread, so that a server forking after start-up (gunicorn --preload) never forks
+    while another thread holds the tokenizer's lock."""
+    rt = app.extensions["ops"]
+    s = rt.settings
+    if s.wecom_callback_enabled or s.wecom_bot_enabled or s.bridge_secret:
+        warm_up(rt)
+
+
 FEATURE = Feature(
     name="bot",
     models=[models],
     handlers={OrderCreated: [forget_lookups]},
     blueprints=[wecom_bp, bridge_bp],
     health_checks={"wecom_bot_longconn": longconn_health},
-    cron=[CronEntry(func=catch_up_inbound, interval=60)],
+    cron=[CronEntry(func=catch_up_inbound, interval=CATCH_UP_SECONDS)],
     channels=channels,
     seed=seed_chat_identities,
     start=start,
+    init_app=init_app,
+    warm_up=warm_up,
 )

@@ -50,3 +50,5 @@ class Feature:
     seed: SeedStep | None = None  # its part of the demo factory
     init_app: Callable[[Any], None] | None = None  # app-level set-up beyond blueprints
     start: Callable[[Any], Any] | None = None  # a background service of `ops run`
+    # Load what its jobs/requests need once per process, before a worker forks (no I/O: no connections).
+    warm_up: Callable[[Runtime], None] | None = None

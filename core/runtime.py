@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from config import Settings
 
 QUEUE_NAME = "ops"
+# State-changing chat commands: every worker takes this queue before QUEUE_NAME, so a command never
+# waits behind chit-chat or notifications.
+PRIORITY_QUEUE_NAME = "ops-priority"
 
 
 @dataclass
@@ -30,6 +33,8 @@ class Runtime:
     queue: Queue
     bus: MessageBus
     embedded_redis: bool = False
+    # Served before `queue` by every worker (see PRIORITY_QUEUE_NAME); None = use `queue`.
+    priority_queue: Queue | None = None
     # Channel adapters by name (notify), built from the features' declarations.
     channels: dict[str, Any] = field(default_factory=dict)
     # /healthz checks by name, from the features' declarations.
@@ -50,9 +55,10 @@ class Runtime:
         return UnitOfWork(self.engine, self.bus, runtime=self)
 
     def enqueue(self, func: Callable, *args, retry: Retry | None = None, job_id: str | None = None,
-                **kwargs):
-        """Queue a job (runs at once, in this thread, when jobs run inline)."""
-        return self.queue.enqueue(func, *args, retry=retry, job_id=job_id, **kwargs)
+                priority: bool = False, **kwargs):
+        """Queue a job (runs at once, in this thread, when jobs run inline); `priority` jumps the queue."""
+        queue = self.priority_queue if priority and self.priority_queue is not None else self.queue
+        return queue.enqueue(func, *args, retry=retry, job_id=job_id, **kwargs)
 
 
 def current_runtime() -> Runtime:
