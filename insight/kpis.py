@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from alerts.models import Alert
@@ -121,27 +121,25 @@ def alerts(session: Session, period: Period) -> dict:
 
 
 def first_inspected_orders(period: Period):
-    """Ids of orders whose first QC inspection falls in the period."""
-    first = func.min(QcInspection.at)
-    stmt = select(QcInspection.order_id).group_by(QcInspection.order_id).having(
-        first >= period.start, first < period.end)
-    return _for_customer(stmt, period, QcInspection.order_id)
+    """Ids of orders whose first QC inspection falls in the period (inspected in it, never before it)."""
+    q, earlier = QcInspection.__table__, QcInspection.__table__.alias("earlier")
+    before = select(earlier.c.id).where(earlier.c.order_id == q.c.order_id, earlier.c.at < period.start).exists()
+    stmt = select(q.c.order_id).where(q.c.at >= period.start, q.c.at < period.end, ~before).distinct()
+    return _for_customer(stmt, period, q.c.order_id)
 
 
 def qc(session: Session, period: Period) -> dict:
     """First-pass yield and rework rate of the orders first inspected in the period."""
-    rows = session.exec(select(QcInspection.order_id, QcInspection.result)
-                        .where(QcInspection.order_id.in_(first_inspected_orders(period)))
-                        .order_by(QcInspection.order_id, QcInspection.at, QcInspection.id)).all()
-    first: dict[int, str] = {}
-    failed: set[int] = set()
-    for order_id, result in rows:
-        first.setdefault(order_id, result)
-        if result == "fail":
-            failed.add(order_id)
-    passed = sum(1 for r in first.values() if r == "pass")
-    return {"inspected_orders": len(first), "first_pass": passed, "first_pass_yield": rate(passed, len(first)),
-            "reworked": len(failed), "rework_rate": rate(len(failed), len(first))}
+    q = QcInspection.__table__
+    nth = func.row_number().over(partition_by=q.c.order_id, order_by=(q.c.at, q.c.id))
+    ever_failed = func.max(case((q.c.result == "fail", 1), else_=0)).over(partition_by=q.c.order_id)
+    ranked = select(q.c.result, nth.label("nth"), ever_failed.label("failed")).where(
+        q.c.order_id.in_(first_inspected_orders(period))).subquery()
+    n, passed, failed = session.execute(select(
+        func.count(), func.coalesce(func.sum(case((ranked.c.result == "pass", 1), else_=0)), 0),
+        func.coalesce(func.sum(ranked.c.failed), 0)).where(ranked.c.nth == 1)).one()
+    return {"inspected_orders": n, "first_pass": passed, "first_pass_yield": rate(passed, n),
+            "reworked": failed, "rework_rate": rate(failed, n)}
 
 
 def _shares(counts: dict[str, int], labels: dict[str, str]) -> list[dict]:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from core.db import new_session
 from core.runtime import current_runtime
-from insight import drill, kpis, suppliers, texts
+from insight import drill, kpis, summaries, suppliers, texts
 from insight.buffer import CustomerNotFound, buffer_for
 from insight.period import Period, make_period
 from orders.exceptions import OrderError
@@ -46,8 +46,9 @@ def dashboard(p: Period) -> dict:
     """Every dashboard figure of the period."""
     rt = current_runtime()
     with new_session(rt.engine) as s:
+        summaries.ensure(s)
         data = kpis.dashboard(s, p, calendar_for(s, rt.settings))
-    period_info = data.pop("period")
+        period_info = {**data.pop("period"), "stays_as_of": summaries.as_of(s)}
     return jsonable({"period": period_info, "figures": data, "definitions": definitions()})
 
 
@@ -55,6 +56,7 @@ def figure(name: str, p: Period) -> dict:
     """One figure of the dashboard by name."""
     rt = current_runtime()
     with new_session(rt.engine) as s:
+        summaries.ensure(s)
         if name == "late":
             value = kpis.late_and_at_risk(s, p, calendar_for(s, rt.settings))
         elif name in kpis.FIGURES:

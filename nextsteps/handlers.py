@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from core.bus import UnitOfWork
 from core.runtime import Runtime
+from insight import buffer_for
 from nextsteps import texts
 from nextsteps.models import NextStepRule
 from nextsteps.picture import days_left
@@ -91,7 +92,8 @@ def context(s: Session, order: Order, event: ev.OrderEvent, cal, rt: Runtime) ->
         "order_no": order.order_no, "customer": customer.name, "product": f"{product.code} {product.name}",
         "quantity": order.quantity, "promised_date": order.promised_date.isoformat(),
         "status_label": Status(order.status).label, "days_left": days_left(cal, today, order.promised_date),
-        "history": delivery_history(s, order), "shortages": fields.get("shortages", []),
+        "history": f"{delivery_history(s, order)}\n{buffer_line(s, order, event, rt)}",
+        "shortages": fields.get("shortages", []),
         "admin_link": f"{rt.settings.public_base_url.rstrip('/')}/admin/orders/{order.order_no}",
         "line": order.line, "planned_start": order.planned_start, "planned_end": order.planned_end,
         "days_to_start": cal.working_days_between(today, order.planned_start) if order.planned_start else "—",
@@ -111,6 +113,11 @@ def delivery_history(s: Session, order: Order) -> str:
         return texts.history_none()
     on_time = sum(1 for at, promised in done if at.date() <= promised)
     return texts.history(len(done), on_time, len(done) == HISTORY_WINDOW)
+
+
+def buffer_line(s: Session, order: Order, event: ev.OrderEvent, rt: Runtime) -> str:
+    """insight's suggested delivery buffer for the customer (or 数据不足), for the planner approving the order."""
+    return buffer_for(s, order.customer_id, now=event.at, settings=rt.settings).text
 
 
 def packaging(s: Session, order: Order) -> dict | None:

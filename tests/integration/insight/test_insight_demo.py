@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from core.db import new_session
-from insight import kpis, suppliers
+from insight import kpis, summaries, suppliers
 from insight.period import make_period
 from insight.seed import BAD_SUPPLIER
 from insight.stats import wilson
@@ -17,6 +17,7 @@ def test_demo_figures_match_sql(seeded_app):
     rt = seeded_app.extensions["ops"]
     p = make_period(90, rt.settings.tz)
     with new_session(rt.engine) as s:
+        summaries.refresh(s)
         pg = s.get_bind().dialect.name == "postgresql"
         local_day = "(delivered_at AT TIME ZONE 'Asia/Shanghai')::date" if pg else "date(delivered_at, '+8 hours')"
         (n, on_time), = s.execute(text(

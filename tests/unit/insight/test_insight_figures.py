@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from core.db import new_session
-from insight import buffer_for, kpis, suppliers
+from insight import buffer_for, kpis, summaries, suppliers
 from insight.period import make_period
 from insight.stats import wilson
 from tests.unit.insight.dataset import NOW, build
@@ -23,6 +23,7 @@ def world(app):
     rt = app.extensions["ops"]
     with new_session(rt.engine) as s:
         ids = build(s)
+        summaries.refresh(s)  # the stays summary the dwell figure reads (the cron job's work)
     session = new_session(rt.engine)
     yield session, ids, rt.settings
     session.close()

@@ -1,0 +1,53 @@
+"""Insight's own tables — the status stays summary and its refresh watermark — and the indexes its
+period queries need on other features' tables (declared here, beside the queries that use them, so
+the owners' models stay untouched; bench/analytics_bench.py shows what each one buys)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from alerts.models import Alert
+from bot.models import InboundMessage
+from core.types import UTCDateTime, utcnow
+from notify.models import Notification
+from orders.models import Order, QcInspection, StatusEvent
+
+
+class InsightStay(SQLModel, table=True):
+    """One stay of an order in a status: opened by a status change, closed by the next one (open: no left_at)."""
+
+    __tablename__ = "insight_stay"
+    # per status, stays ended in a range, with their length read from the index alone (PostgreSQL)
+    __table_args__ = (Index("ix_insight_stay_status_left_at", "status", "left_at", postgresql_include=["seconds"]),)
+
+    event_id: int = Field(primary_key=True, description="the StatusEvent that opened the stay")
+    order_id: int = Field(index=True)
+    status: str
+    entered_at: datetime = Field(sa_type=UTCDateTime)
+    left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    seconds: float | None = None
+
+
+class InsightRefresh(SQLModel, table=True):
+    """How far a summary has read its source: the last StatusEvent id it has seen."""
+
+    __tablename__ = "insight_refresh"
+
+    name: str = Field(primary_key=True)
+    watermark: int = 0
+    refreshed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    full_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# Period filters of the dashboard, the lists and the supplier report (time ranges on big tables).
+READ_INDEXES = [
+    Index("ix_statusevent_at_source", StatusEvent.__table__.c.at, StatusEvent.__table__.c.source),
+    Index("ix_order_delivered_at", Order.__table__.c.delivered_at),
+    Index("ix_qcinspection_at", QcInspection.__table__.c.at),
+    Index("ix_alert_raised_at", Alert.__table__.c.raised_at),
+    Index("ix_notification_created_at", Notification.__table__.c.created_at),
+    Index("ix_inbound_message_received_at", InboundMessage.__table__.c.received_at),
+]
