@@ -31,6 +31,8 @@ MESSAGES = {
     429: "请求太频繁，请稍后再试。",
     503: "系统繁忙，请稍后重试。",
 }
+OVERFLOW_TEXT = "请求中的数字或日期超出范围。"
+SURROGATE_TEXT = "请求中包含无效的 Unicode 字符（不成对的代理项），请检查编码后重试。"
 BUSY_PAGE = ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>系统繁忙</title></head>"
              "<body><p>系统繁忙，请稍后重试。</p></body></html>")
 
@@ -72,6 +74,24 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return error_response(400, "bad_request", "请求中有无法保存的内容（控制字符或超出范围的数字）。")
         return "请求中有无法保存的内容。", 400
+
+    @app.errorhandler(OverflowError)
+    def _number_too_large(exc: OverflowError):
+        # an id or count from the URL beyond what the database binds (SQLite: 64-bit), or a date past 9999
+        log.warning("overflow on %s %s: %s", request.method, request.path, exc)
+        if _wants_json():
+            return error_response(400, "bad_request", OVERFLOW_TEXT)
+        return OVERFLOW_TEXT, 400
+
+    @app.errorhandler(UnicodeEncodeError)
+    def _unencodable_text(exc: UnicodeEncodeError):
+        # a lone surrogate ("\ud800" in JSON) that a view let through reaches the database driver
+        if "surrogate" not in str(exc.reason):
+            return _unexpected(exc)
+        log.warning("unencodable text on %s %s: %s", request.method, request.path, exc.reason)
+        if _wants_json():
+            return error_response(400, "bad_request", SURROGATE_TEXT)
+        return SURROGATE_TEXT, 400
 
     @app.errorhandler(OperationalError)
     def _database_busy(exc: OperationalError):
