@@ -49,7 +49,7 @@ def incoming_from_bridge(data: dict) -> Incoming:
     if not msg_id or not isinstance(text, str):
         raise ValueError("msg_id and text are needed")
     chat_id, sender_id = id_field(data.get("chat_id")) or "", id_field(data.get("sender_id")) or ""
-    return Incoming(platform="bridge", platform_msg_id=msg_id, text=text_field(text, 100_000), msgtype="text",
+    return Incoming(platform="bridge", platform_msg_id=msg_id, text=text_field(text), msgtype="text",
                     chat_id=chat_id, chat_name=text_field(data.get("chat_name"), 200),
                     chat_type="group" if chat_id and chat_id != sender_id else "single",
                     sender_id=sender_id, sender_name=text_field(data.get("sender_name"), 200), raw=data)
