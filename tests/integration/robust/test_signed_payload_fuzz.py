@@ -144,7 +144,7 @@ def test_signed_bridge_payloads_of_any_shape(bot_app, rt, factory):
 def test_signed_kuaidi100_pushes_of_any_shape(db_url, tmp_path):
     from tests.integration.notices.notices_env import notice_app, seed_shop
 
-    app = notice_app(db_url, tmp_path, extra={"kuaidi100_salt": SALT})
+    app = notice_app(db_url, tmp_path, logistics={"kuaidi100_salt": SALT})
     seed_shop(app, bridge=False)
     client = app.test_client()
 
