@@ -1,4 +1,8 @@
-"""Every API error is JSON with a Chinese `message`; no input gives a 500."""
+"""Every API error is JSON with a Chinese `message`; no input gives a 500.
+
+The handlers are registered on the app, so every view gets them: a busy or unreachable database
+is a 503 (JSON under /api/ and /bridge/, a short Chinese HTML page elsewhere), never a 500.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ import logging
 import uuid
 
 from flask import Flask, jsonify, request
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from core.db import LOCK_WAIT_SECONDS, is_busy
 from orders.exceptions import OrderError
 
 log = logging.getLogger(__name__)
@@ -24,7 +29,12 @@ MESSAGES = {
     415: "请使用 JSON（Content-Type: application/json）。",
     422: "请求内容不正确。",
     429: "请求太频繁，请稍后再试。",
+    503: "系统繁忙，请稍后重试。",
 }
+OVERFLOW_TEXT = "请求中的数字或日期超出范围。"
+SURROGATE_TEXT = "请求中包含无效的 Unicode 字符（不成对的代理项），请检查编码后重试。"
+BUSY_PAGE = ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>系统繁忙</title></head>"
+             "<body><p>系统繁忙，请稍后重试。</p></body></html>")
 
 
 def error_response(status: int, code: str, message: str, **details):
@@ -64,6 +74,35 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return error_response(400, "bad_request", "请求中有无法保存的内容（控制字符或超出范围的数字）。")
         return "请求中有无法保存的内容。", 400
+
+    @app.errorhandler(OverflowError)
+    def _number_too_large(exc: OverflowError):
+        # an id or count from the URL beyond what the database binds (SQLite: 64-bit), or a date past 9999
+        log.warning("overflow on %s %s: %s", request.method, request.path, exc)
+        if _wants_json():
+            return error_response(400, "bad_request", OVERFLOW_TEXT)
+        return OVERFLOW_TEXT, 400
+
+    @app.errorhandler(UnicodeEncodeError)
+    def _unencodable_text(exc: UnicodeEncodeError):
+        # a lone surrogate ("\ud800" in JSON) that a view let through reaches the database driver
+        if "surrogate" not in str(exc.reason):
+            return _unexpected(exc)
+        log.warning("unencodable text on %s %s: %s", request.method, request.path, exc.reason)
+        if _wants_json():
+            return error_response(400, "bad_request", SURROGATE_TEXT)
+        return SURROGATE_TEXT, 400
+
+    @app.errorhandler(OperationalError)
+    def _database_busy(exc: OperationalError):
+        if not is_busy(exc):
+            return _unexpected(exc)
+        log.warning("database busy on %s %s: %s", request.method, request.path, str(exc.orig)[:200])
+        retry = {"Retry-After": str(LOCK_WAIT_SECONDS)}
+        if _wants_json():
+            body, status = error_response(503, "busy", MESSAGES[503])
+            return body, status, retry
+        return BUSY_PAGE, 503, {**retry, "Content-Type": "text/html; charset=utf-8"}
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -12,17 +12,21 @@ from orders.status import Status
 
 STATUS_CODES = [s.value for s in Status]
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SURROGATES = re.compile("[\ud800-\udfff]")  # "\ud800" in JSON: valid JSON, but no UTF-8 text can hold it
 
 
 class Schema(BaseSchema):
-    """Every API schema: text with control characters (NUL …) is refused before it reaches storage."""
+    """Every API schema: text with control characters (NUL …) or lone surrogates is refused before storage."""
 
     @pre_load
     def refuse_control_characters(self, data, **kwargs):
         if isinstance(data, Mapping):
-            bad = [k for k in data if isinstance(data.get(k), str) and CONTROL_CHARS.search(data.get(k))]
+            bad = {k: ["不能包含控制字符。"] for k in data
+                   if isinstance(data.get(k), str) and CONTROL_CHARS.search(data.get(k))}
+            bad |= {k: ["包含无效的 Unicode 字符（不成对的代理项），请检查编码。"] for k in data
+                    if isinstance(data.get(k), str) and SURROGATES.search(data.get(k))}
             if bad:
-                raise ValidationError({k: ["不能包含控制字符。"] for k in bad})
+                raise ValidationError(bad)
         return data
 ORDER_NO_PATTERN = r"^[A-Za-z0-9\-_]{1,40}$"
 

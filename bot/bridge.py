@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 
 from flask import Blueprint, jsonify, request
@@ -17,6 +16,7 @@ from bot import texts
 from bot.crypto import check_timestamp
 from bot.exceptions import BadSignature, StaleRequest
 from bot.inbound import Incoming, accept, reply_of
+from bot.payload import NotAnObject, id_field, json_object, text_field
 from core.runtime import current_runtime
 
 log = logging.getLogger(__name__)
@@ -44,15 +44,15 @@ def _error(status: int, code: str, message: str):
 
 
 def incoming_from_bridge(data: dict) -> Incoming:
-    """The bridge's JSON as an Incoming; ValueError when a needed field is missing."""
-    msg_id, text = data.get("msg_id"), data.get("text", "")
+    """The bridge's (scrubbed) JSON as an Incoming; ValueError when msg_id or text is missing or mistyped."""
+    msg_id, text = id_field(data.get("msg_id")), data.get("text", "")
     if not msg_id or not isinstance(text, str):
         raise ValueError("msg_id and text are needed")
-    chat_id, sender_id = str(data.get("chat_id") or ""), str(data.get("sender_id") or "")
-    return Incoming(platform="bridge", platform_msg_id=str(msg_id), text=text, msgtype="text",
-                    chat_id=chat_id, chat_name=str(data.get("chat_name") or ""),
+    chat_id, sender_id = id_field(data.get("chat_id")) or "", id_field(data.get("sender_id")) or ""
+    return Incoming(platform="bridge", platform_msg_id=msg_id, text=text_field(text), msgtype="text",
+                    chat_id=chat_id, chat_name=text_field(data.get("chat_name"), 200),
                     chat_type="group" if chat_id and chat_id != sender_id else "single",
-                    sender_id=sender_id, sender_name=str(data.get("sender_name") or ""), raw=data)
+                    sender_id=sender_id, sender_name=text_field(data.get("sender_name"), 200), raw=data)
 
 
 @bp.post("/bridge/messages")
@@ -68,9 +68,8 @@ def bridge_message():
         log.warning("bridge message refused: %s", exc)
         return _error(403, "forbidden", texts.BRIDGE_FORBIDDEN)
     try:
-        data = json.loads(body)
-        incoming = incoming_from_bridge(data if isinstance(data, dict) else {})
-    except (ValueError, UnicodeDecodeError):
+        incoming = incoming_from_bridge(json_object(body))
+    except (NotAnObject, ValueError):
         return _error(400, "bad_request", texts.BRIDGE_BAD_JSON)
     try:
         row, _ = accept(rt, incoming, inline=True)

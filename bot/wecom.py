@@ -1,9 +1,13 @@
 """WeCom entry points: the self-built app callback (encrypted XML, one-to-one chats) and the
-intelligent robot callback (encrypted JSON, group @-messages). Verify, store, enqueue, answer at once."""
+intelligent robot callback (encrypted JSON, group @-messages). Verify, store, enqueue, answer at once.
+
+WeCom retries anything but a 200. So a message that decrypts (it is WeCom's) but has an odd shape is
+stored as ignored, or dropped when it has no usable id, and answered 200: retrying cannot fix it.
+Only what does not verify or decrypt gets 403/400, and only a storage failure gets 503.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 
 from defusedxml import ElementTree
@@ -12,6 +16,7 @@ from flask import Blueprint, Response, abort, request
 from bot.crypto import CallbackCrypto
 from bot.exceptions import BadPayload, BadSignature, StaleRequest
 from bot.inbound import Incoming, accept
+from bot.payload import NotAnObject, clean_text, id_field, json_object, scrub, text_field
 from core.runtime import Runtime, current_runtime
 
 log = logging.getLogger(__name__)
@@ -45,7 +50,7 @@ def parse_xml(data: bytes | str) -> dict:
         root = ElementTree.fromstring(data)
     except Exception as exc:  # ParseError, DefusedXmlException, bad encoding
         raise BadPayload(f"not XML: {type(exc).__name__}") from None
-    return {child.tag: (child.text or "") for child in root}
+    return {clean_text(str(child.tag)): clean_text(child.text or "") for child in root}
 
 
 def _verify_url(crypto: CallbackCrypto | None) -> Response:
@@ -72,13 +77,17 @@ def _receive(crypto: CallbackCrypto | None, extract, to_incoming) -> Response:
     try:
         plain = crypto.open(a.get("msg_signature"), a.get("timestamp"), a.get("nonce"),
                             extract(request.get_data()))
-        incoming = to_incoming(plain)
     except (BadSignature, StaleRequest) as exc:
         log.warning("wecom callback refused: %s", exc)
         return Response("", status=403)
     except BadPayload as exc:
         log.warning("wecom callback unreadable: %s", exc)
         return Response("", status=400)
+    try:
+        incoming = to_incoming(plain)
+    except BadPayload as exc:  # WeCom's own message, in a shape we cannot use: a retry would not help
+        log.warning("wecom message dropped, no usable id: %s", exc)
+        return Response("", status=200)
     try:
         accept(current_runtime(), incoming)
     except Exception:  # storage down: let WeCom retry later rather than lose the message
@@ -111,12 +120,9 @@ def robot_message():
 
 def _json_object(data: bytes | str) -> dict:
     try:
-        obj = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        raise BadPayload("not JSON") from None
-    if not isinstance(obj, dict):
-        raise BadPayload("JSON is not an object")
-    return obj
+        return json_object(data)
+    except NotAnObject as exc:
+        raise BadPayload(str(exc)) from None
 
 
 def _robot_encrypt(body: bytes) -> str:
@@ -126,38 +132,50 @@ def _robot_encrypt(body: bytes) -> str:
 
 def incoming_from_app(x: dict) -> Incoming:
     """A decrypted app message (docs 90238/90930): one-to-one chat; events dedupe on sender + time."""
-    sender, msgtype = x.get("FromUserName", ""), x.get("MsgType", "")
+    sender, msgtype = id_field(x.get("FromUserName")), text_field(x.get("MsgType"), 40)
     if not sender:
         raise BadPayload("FromUserName missing")
     if msgtype == "event" or not x.get("MsgId"):
-        msg_id = f"event:{sender}:{x.get('CreateTime', '')}:{x.get('Event', '')}"
+        msg_id = id_field(f"event:{sender}:{x.get('CreateTime', '')}:{x.get('Event', '')}")
     else:
-        msg_id = x["MsgId"]
-    return Incoming(platform="wecom_app", platform_msg_id=msg_id, text=x.get("Content", ""), msgtype=msgtype,
-                    chat_id=sender, chat_type="single", sender_id=sender, raw=x,
+        msg_id = id_field(x["MsgId"])
+    if not msg_id:
+        raise BadPayload("MsgId unusable")
+    return Incoming(platform="wecom_app", platform_msg_id=msg_id, text=text_field(x.get("Content")),
+                    msgtype=msgtype, chat_id=sender, chat_type="single", sender_id=sender, raw=x,
                     reply_channel="wecom_app", reply_to=sender)
 
 
 def robot_text(body: dict) -> str:
-    """The text of a robot message: text.content, or the text items of a mixed message."""
+    """The text of a robot message: text.content, or the text items of a mixed message ('' when shaped otherwise)."""
     if body.get("msgtype") == "mixed":
-        items = (body.get("mixed") or {}).get("msg_item") or []
-        return " ".join(str((i.get("text") or {}).get("content", "")) for i in items
-                        if isinstance(i, dict) and i.get("msgtype") == "text")
-    text = body.get("text") or {}
-    return str(text.get("content", "")) if isinstance(text, dict) else ""
+        mixed = body.get("mixed")
+        items = mixed.get("msg_item") if isinstance(mixed, dict) else None
+        if not isinstance(items, list):
+            return ""
+        return " ".join(text_field(i["text"].get("content")) for i in items
+                        if isinstance(i, dict) and i.get("msgtype") == "text" and isinstance(i.get("text"), dict))
+    text = body.get("text")
+    return text_field(text.get("content")) if isinstance(text, dict) else ""
 
 
 def incoming_from_robot(body: dict, *, reply_channel: str, reply_to: str | None = None) -> Incoming:
-    """A decrypted robot message (docs 100719/101031); the reply goes to response_url or back on the socket."""
-    msg_id = body.get("msgid")
-    sender = (body.get("from") or {}).get("userid", "") if isinstance(body.get("from"), dict) else ""
-    if not msg_id or not isinstance(msg_id, str):
+    """A decrypted robot message (docs 100719/101031); the reply goes to response_url or back on the socket.
+
+    Every field is checked for its documented type: a wrong one reads as absent, so the message is
+    stored and ignored (no text) rather than failing; BadPayload only when msgid is unusable.
+    """
+    body = scrub(body)
+    msg_id = id_field(body.get("msgid"))
+    if not msg_id:
         raise BadPayload("msgid missing")
+    sender = id_field(body["from"].get("userid")) if isinstance(body.get("from"), dict) else None
     chat_type = "group" if body.get("chattype") == "group" else "single"
-    response_url = body.get("response_url") if isinstance(body.get("response_url"), str) else None
+    url = body.get("response_url")
+    response_url = url if isinstance(url, str) and url.startswith(("http://", "https://")) and len(url) <= 2048 \
+        else None
     return Incoming(platform="wecom_bot", platform_msg_id=msg_id, text=robot_text(body),
-                    msgtype=str(body.get("msgtype", "")), chat_id=str(body.get("chatid") or sender),
-                    chat_type=chat_type, sender_id=str(sender), raw=body, response_url=response_url,
+                    msgtype=text_field(body.get("msgtype"), 40), chat_id=id_field(body.get("chatid")) or sender or "",
+                    chat_type=chat_type, sender_id=sender or "", raw=body, response_url=response_url,
                     reply_channel=reply_channel,
                     reply_to=reply_to if reply_to is not None else response_url)

@@ -6,17 +6,28 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
+
+# How long a statement waits for another writer's lock before giving up. Below WeCom's 5 s callback
+# timeout, so the webhook still answers 503 in time and WeCom's retry finds the database free.
+LOCK_WAIT_SECONDS = 3
+# PostgreSQL SQLSTATEs that mean "busy, try again": lock_not_available, query_canceled (lock or
+# statement timeout), deadlock, serialization failure, and the connection classes 08xxx / 57P0x.
+_PG_BUSY_STATES = ("55P03", "57014", "40P01", "40001", "08", "57P0")
+_SQLITE_BUSY_TEXTS = ("database is locked", "database table is locked", "database is busy")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        _configure_postgres(engine)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": LOCK_WAIT_SECONDS})
     _configure_sqlite(engine)
     return engine
 
@@ -35,7 +46,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_conn.isolation_level = None  # let SQLAlchemy's begin event emit BEGIN
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SECONDS * 1000}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
@@ -43,6 +54,30 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _configure_postgres(engine: Engine) -> None:
+    """Row and table locks are waited for LOCK_WAIT_SECONDS at most (then SQLSTATE 55P03, a 503)."""
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute(f"SET lock_timeout = '{LOCK_WAIT_SECONDS}s'")
+        cur.close()
+        dbapi_conn.commit()
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when a database error means "busy or unreachable, try again shortly" (lock wait, timeout)."""
+    if not isinstance(exc, OperationalError):
+        return False
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or ""
+    if state:
+        return state.startswith(_PG_BUSY_STATES)
+    text = str(exc.orig).lower()
+    return any(t in text for t in _SQLITE_BUSY_TEXTS)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass, field
 
 PICKUP = "pickup"
@@ -25,6 +26,9 @@ ACTION_OF_STATE = {
     3: DELIVER,
     2: EXCEPTION, 4: EXCEPTION, 6: EXCEPTION, 13: EXCEPTION, 14: EXCEPTION,
 }
+
+
+_UNSTORABLE = re.compile("[\ud800-\udfff\x00]")  # lone surrogates and NUL: no database stores them
 
 
 class BadPush(ValueError):
@@ -78,32 +82,38 @@ def verify_sign(param: str, sign: str, salt: str) -> bool:
     return hmac.compare_digest(sign_of(param, salt), (sign or "").strip().upper())
 
 
+def _text(value, limit: int) -> str:
+    """A field as clean text: strings and plain numbers, cut to `limit`; any other JSON type is ''."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return _UNSTORABLE.sub("\ufffd", str(value)).strip()[:limit]
+
+
 def parse_push(param: str) -> Push:
-    """Read the `param` JSON of a push; BadPush when it is not one."""
+    """Read the `param` JSON of a push; BadPush when it is not one. Fields of another type read as absent."""
     try:
         data = json.loads(param)
-    except (TypeError, ValueError) as exc:
-        raise BadPush(f"param is not JSON: {exc}") from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise BadPush(f"param is not JSON: {type(exc).__name__}") from None
     if not isinstance(data, dict):
         raise BadPush("param is not an object")
     last = data.get("lastResult") or {}
     if not isinstance(last, dict):
         raise BadPush("lastResult is not an object")
-    nu = str(last.get("nu") or data.get("nu") or "").strip()
+    nu = _text(last.get("nu"), 40) or _text(data.get("nu"), 40)
     if not nu:
         raise BadPush("no tracking number (lastResult.nu)")
+    items = last.get("data")
     lines = []
-    for item in last.get("data") or []:
-        if isinstance(item, dict) and (item.get("context") or "").strip():
-            lines.append(TraceItem(ftime=str(item.get("ftime") or item.get("time") or ""),
-                                   context=str(item["context"]).strip()[:500],
-                                   area=str(item.get("areaName") or "")[:100],
-                                   status=str(item.get("status") or "")[:20]))
-    return Push(status=str(data.get("status") or ""), message=str(data.get("message") or "")[:200],
-                tracking_no=nu[:40], carrier_code=str(last.get("com") or "")[:40],
-                state=str(last.get("state") if last.get("state") is not None else ""),
-                is_signed=str(last.get("ischeck") or "0") == "1",
-                com_new=str(data.get("comNew") or "")[:40], lines=tuple(lines))
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and (context := _text(item.get("context"), 500)):
+            lines.append(TraceItem(ftime=_text(item.get("ftime"), 40) or _text(item.get("time"), 40),
+                                   context=context, area=_text(item.get("areaName"), 100),
+                                   status=_text(item.get("status"), 20)))
+    return Push(status=_text(data.get("status"), 40), message=_text(data.get("message"), 200),
+                tracking_no=nu, carrier_code=_text(last.get("com"), 40), state=_text(last.get("state"), 20),
+                is_signed=_text(last.get("ischeck"), 5) == "1", com_new=_text(data.get("comNew"), 40),
+                lines=tuple(lines))
 
 
 def answer(ok: bool, message: str) -> dict:

@@ -50,7 +50,7 @@ def _clean(field: str, value):
 def edit_order(uow: UnitOfWork, ref: str, *, actor: Actor, changes: dict, expected_version: int | None = None,
                trace: Trace | None = None, now: datetime | None = None):
     """Change the order's terms; one version bump and one traced event listing old → new."""
-    from orders.service import find_order
+    from orders.service import check_date_window, find_order
 
     order = find_order(uow, ref)
     if not (set(actor.roles) & EDIT_ROLES):
@@ -66,6 +66,8 @@ def edit_order(uow: UnitOfWork, ref: str, *, actor: Actor, changes: dict, expect
         if field not in FIELD_LABELS or raw is None:
             continue
         value = _clean(field, raw)
+        if field == "promised_date":
+            check_date_window(value, today=(now or utcnow()).date(), label=FIELD_LABELS[field], field=field)
         if field == "quantity" and value != order.quantity and Status(order.status) not in QUANTITY_OPEN:
             raise IllegalTransition(texts.quantity_locked(order.order_no, Status(order.status).label),
                                     current_status=order.status)

@@ -39,3 +39,9 @@ class MissingField(OrderError):
 class InvalidInput(OrderError):
     http_status = 400
     code = "invalid_input"
+
+
+class DateOutOfRange(InvalidInput):
+    """A date more than DATE_WINDOW_YEARS from today: a typo, and a cost for every later calculation."""
+
+    code = "date_out_of_range"

@@ -21,11 +21,13 @@ from core.types import utcnow
 from orders import events as ev
 from orders import texts
 from orders.actor import Actor, Trace
-from orders.exceptions import IllegalTransition, InvalidInput, OrderNotFound, VersionConflict
+from orders.exceptions import DateOutOfRange, IllegalTransition, InvalidInput, OrderNotFound, VersionConflict
 from orders.flow import SELF_PICKUP, Transition, allowed_text, check_needs, check_roles, find_transition
 from orders.models import Customer, Order, Product, QcInspection, StatusEvent
 from orders.numbering import next_order_no
 from orders.status import Status, parse_status
+
+DATE_WINDOW_YEARS = 5  # business dates (promised, planned, ETA) within this many years of today
 
 
 def find_order(uow: UnitOfWork, ref: str, *, for_update: bool = False) -> Order:
@@ -63,10 +65,12 @@ def create_order(uow: UnitOfWork, *, customer: str, product: str, quantity: int,
         raise InvalidInput(texts.product_not_found(product), field="product")
     if not isinstance(quantity, int) or quantity <= 0:
         raise InvalidInput(texts.QUANTITY_NOT_POSITIVE, field="quantity")
+    now = now or utcnow()
+    check_date_window(promised_date, today=now.astimezone(tz).date(), label=texts.EDIT_FIELD_LABELS["promised_date"],
+                      field="promised_date")
     erp_no = (erp_no or "").strip().upper() or None
     if erp_no and s.exec(select(Order.id).where(Order.erp_no == erp_no)).first():
         raise InvalidInput(texts.erp_no_taken(erp_no), field="erp_no")
-    now = now or utcnow()
     order = Order(
         order_no=next_order_no(s, now.astimezone(tz).date()), erp_no=erp_no or None,
         customer_id=cust.id, product_id=prod.id, quantity=quantity, promised_date=promised_date,
@@ -150,17 +154,19 @@ def apply_transition(uow: UnitOfWork, order: Order, t: Transition, *, actor: Act
 
 def _apply_fields(order: Order, t: Transition, fields: dict, now: datetime) -> None:
     """Copy what a move carries onto the order (carrier, dates, line …)."""
+    today = now.date()
     if t.command == "ship":
         order.carrier = fields.get("carrier")
         order.tracking_no = fields.get("tracking_no") if order.carrier != SELF_PICKUP else None
         order.shipped_at = now
         if fields.get("eta"):
-            order.eta = _as_date(fields["eta"])
+            order.eta = check_date_window(_as_date(fields["eta"]), today=today, label=texts.DATE_LABELS["eta"], field="eta")
     elif t.command == "schedule":
-        order.planned_start = _as_date(fields["date"])
+        order.planned_start = check_date_window(_as_date(fields["date"]), today=today, label=texts.DATE_LABELS["date"])
         order.line = fields.get("line") or order.line
         if fields.get("end_date"):
-            order.planned_end = _as_date(fields["end_date"])
+            order.planned_end = check_date_window(_as_date(fields["end_date"]), today=today, label=texts.DATE_LABELS["end_date"],
+                                                  field="end_date")
     elif t.command == "unschedule":
         order.planned_start = order.planned_end = None
     elif t.command == "pickup":
@@ -216,6 +222,27 @@ def _as_date(value) -> date:
         return date.fromisoformat(str(value))
     except ValueError:
         raise InvalidInput(texts.bad_date(value), field="date") from None
+
+
+def date_window(today: date) -> tuple[date, date]:
+    """The first and last business date accepted: DATE_WINDOW_YEARS each side of `today`."""
+    return _years_from(today, -DATE_WINDOW_YEARS), _years_from(today, DATE_WINDOW_YEARS)
+
+
+def _years_from(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def check_date_window(value: date, *, today: date, label: str, field: str = "date") -> date:
+    """`value` itself, or DateOutOfRange (400, Chinese text) when it is not within the window around today."""
+    first, last = date_window(today)
+    if not first <= value <= last:
+        raise DateOutOfRange(texts.date_out_of_window(label, value, first, last, DATE_WINDOW_YEARS),
+                             field=field, earliest=first.isoformat(), latest=last.isoformat())
+    return value
 
 
 def _jsonable(fields: dict) -> dict:

@@ -109,6 +109,14 @@ def bad_date(value) -> str:
     return f"日期格式不对：{value}，请写成 2026-12-10。"
 
 
+def date_out_of_window(label: str, value, first, last, years: int) -> str:
+    return (f"{label} {value.isoformat()} 超出允许范围：只接受今天前后 {years} 年内的日期"
+            f"（{first.isoformat()} 至 {last.isoformat()}），请检查是否写错。")
+
+
+DATE_LABELS = {"date": "排产日期", "end_date": "完工日期", "eta": "预计到达日期"}
+
+
 def qc_pass_not_pending(order_no: str, current: str, allowed: str) -> str:
     return f"订单 {order_no} 当前状态为「{current}」，不在待质检，不能登记质检合格。可以：{allowed}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
@@ -18,6 +19,7 @@ from web import texts
 from web.access import PUBLIC, enforce, page, safe_next
 
 bp = Blueprint("admin_auth", __name__, url_prefix="/admin")
+_UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f]")  # CR/LF would split the Location header; spaces never belong
 bp.before_request(enforce)
 
 
@@ -95,7 +97,7 @@ def init_login(app: Flask) -> None:
 def login():
     """Sign in with username and password."""
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(_next_target(request.args.get("next")))
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""
@@ -103,10 +105,15 @@ def login():
             user = check_login(s, username, password) if username and password else None
             if user is not None:
                 login_user(web_user(s, user))
-                return redirect(safe_next(request.form.get("next")))
+                return redirect(_next_target(request.form.get("next")))
         flash(texts.LOGIN_FAILED, "error")
         return render_template("admin/login.html", next=request.form.get("next", "")), 401
     return render_template("admin/login.html", next=request.args.get("next", ""))
+
+
+def _next_target(raw: str | None) -> str:
+    """Where to go after signing in: `next` when it is a clean admin path, else the order table."""
+    return safe_next(None if raw is None or _UNSAFE_IN_URL.search(raw) else raw)
 
 
 @bp.post("/logout")

@@ -19,6 +19,8 @@ from orders.status import OPEN_STATUSES, TERMINAL_STATUSES, Status
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
+MAX_DUE_DAYS = 366  # "due within N days" beyond a year means every open order; larger N is clamped
+MAX_ID = 2**31 - 1  # ids and cursors beyond a 32-bit integer match nothing (and overflow SQLite's binding)
 ALERT_LEVELS = ("yellow", "orange", "red")
 UNRESOLVED = ("open", "acked")
 SORTS: dict[str, tuple[str, bool]] = {  # name -> (order column, descending)
@@ -50,7 +52,7 @@ class OrderFilter:
         return cls(
             q=(args.get("q") or "").strip()[:60], status=_choice(args.get("status"), _status_codes()),
             owner_id=_int(args.get("owner")), customer_id=_int(args.get("customer")),
-            due_days=_int(args.get("due")), alert_level=_choice(args.get("alert"), ALERT_LEVELS),
+            due_days=_clamp(_int(args.get("due")), MAX_DUE_DAYS), alert_level=_choice(args.get("alert"), ALERT_LEVELS),
             sort=sort if sort in SORTS else "new", after=args.get("after", ""), before=args.get("before", ""),
         )
 
@@ -81,10 +83,14 @@ def _choice(value, allowed) -> str:
 
 def _int(value) -> int | None:
     try:
-        n = int(value)
+        n = int(str(value)[:12])
     except (TypeError, ValueError):
         return None
-    return n if 0 <= n < 10**9 else None
+    return n if 0 <= n <= MAX_ID else None
+
+
+def _clamp(n: int | None, most: int) -> int | None:
+    return None if n is None else min(n, most)
 
 
 def due_deadline(today: date, days: int, add_working_days: Callable | None) -> date:
@@ -94,7 +100,7 @@ def due_deadline(today: date, days: int, add_working_days: Callable | None) -> d
             return add_working_days(today, days)
         except Exception:  # a calendar without data for that year: fall back to calendar days
             pass
-    return today + timedelta(days=days)
+    return today + timedelta(days=min(days, MAX_DUE_DAYS))
 
 
 def filtered(f: OrderFilter, *, today: date, alert_model=None, add_working_days=None):
@@ -208,12 +214,15 @@ def _decode(cursor: str, col_name: str) -> tuple | None:
         return None
     text, _, raw_id = cursor.rpartition("~")
     try:
-        last_id = int(raw_id)
+        last_id = int(raw_id[:12])
+        if not 0 <= last_id <= MAX_ID:
+            return None
         if col_name == "promised_date":
             return date.fromisoformat(text), last_id
         if col_name == "updated_at":
             return datetime.fromisoformat(text), last_id
-        return int(text), last_id
+        value = int(text[:12])
+        return (value, last_id) if 0 <= value <= MAX_ID else None
     except ValueError:
         return None
 
