@@ -45,7 +45,8 @@ def shift_hours(session: Session | None, settings=None) -> tuple[str, str]:
 def calendar_for(session: Session, settings) -> Calendar:
     """The calendar of this factory: overrides and shift hours from the database, zone from settings."""
     start, end = shift_hours(session, settings)
-    return Calendar(session, settings.tz, start, end)
+    overrides, notice_years = load_overrides(session)
+    return Calendar(overrides, settings.tz, start, end, notice_years=notice_years)
 
 
 def set_shift_hours(session: Session, start: str, end: str) -> WorkSettings:
