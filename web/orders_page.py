@@ -10,8 +10,7 @@ from sqlmodel import select
 
 from alerts.models import Alert
 from core.runtime import current_runtime
-from logistics import options as logistics_options
-from logistics.tokens import current_token, issue_token, revoke_for_order
+from logistics.tokens import current_token, issue_token, public_url, revoke_for_order
 from notify.models import Notification
 from orders import service, views
 from orders.editing import EDIT_ROLES, edit_order
@@ -192,8 +191,8 @@ def new_tracking_link(order_no: str):
         except OrderNotFound:
             abort(404)
         revoke_for_order(uow.session, order.id)
-        raw, _row = issue_token(uow.session, order.id, ttl_days=logistics_options.token_ttl_days(rt))
+        raw, _row = issue_token(uow.session, order.id, ttl_days=rt.settings.logistics.tracking_token_days)
         uow.session.commit()
-    url = logistics_options.public_url(rt, raw)
+    url = public_url(rt, raw)
     flash(texts.TRACKING_LINK.format(url=url), "ok")
     return redirect(url_for(".order_detail", order_no=order.order_no))
