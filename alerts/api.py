@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlmodel import select
 
 from alerts import queries, rules, service
+from alerts.models import AlertRule
 from alerts.schemas import AlertOut, AlertQuery, BannerOut, RuleCreate, RuleFields, RuleOut
 from api.auth import require_token
 from core.db import new_session
@@ -54,10 +56,6 @@ class Rules(MethodView):
     @blp.response(200, RuleOut(many=True))
     def get(self):
         """Every alert rule (thresholds, recipients, channels, windows)."""
-        from sqlmodel import select
-
-        from alerts.models import AlertRule
-
         with new_session(current_runtime().engine) as s:
             rules.ensure_default_rules(s)
             return [queries.rule_dict(r) for r in s.exec(select(AlertRule).order_by(AlertRule.id)).all()]

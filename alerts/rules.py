@@ -148,7 +148,7 @@ def seed_rules(session: Session, *, commit: bool = True) -> int:
 
 
 def seed_extension(session: Session, created: dict) -> None:
-    """demo.factory.SEED_EXTENSIONS hook: the demo factory gets the default rules (the seed commits)."""
+    """Demo-seed step of alerts (`Feature.seed`): the demo factory gets the default rules (the seed commits)."""
     seed_rules(session, commit=False)
 
 

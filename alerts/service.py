@@ -11,9 +11,13 @@ from alerts.exceptions import AlertNotFound, AlertResolved
 from alerts.models import Alert, AlertRule
 from alerts.rules import ensure_default_rules, rule_errors, seed_rules  # noqa: F401  (re-exported)
 from core.bus import UnitOfWork
+from core.db import new_session
+from core.runtime import current_runtime
 from core.types import utcnow
+from notify import live
 from orders.actor import Actor
 from orders.service import find_order
+from workcal.service import fallback_warnings
 
 
 def _acked(uow: UnitOfWork, alerts: list[Alert], actor: Actor, now: datetime) -> None:
@@ -26,9 +30,6 @@ def _acked(uow: UnitOfWork, alerts: list[Alert], actor: Actor, now: datetime) ->
 
 
 def _publish(data: dict) -> None:
-    from core.runtime import current_runtime
-    from notify import live
-
     live.publish(current_runtime(), "alert", data)
 
 
@@ -66,15 +67,11 @@ def rule_problems(session: Session) -> list[str]:
 
 def admin_warnings(session: Session, settings, runtime=None) -> list[str]:
     """Everything the admin should see about alerting: rule problems and calendar fallback years."""
-    from workcal.service import fallback_warnings
-
     return rule_problems(session) + fallback_warnings(session, settings, runtime=runtime)
 
 
 def health_check(runtime) -> dict:
     """/healthz entry: not ok while a rule cannot be evaluated or cannot reach its people."""
-    from core.db import new_session
-
     with new_session(runtime.engine) as s:
         problems = rule_problems(s)
     return {"ok": not problems, "problems": problems}

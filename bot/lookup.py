@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from core.db import new_session
 from orders.models import Order, RouteStep
 from orders.status import OPEN_STATUSES
 
@@ -49,8 +50,6 @@ class LookupCache:
 
 def load_lookups(engine) -> Lookups:
     """Read open order numbers, their ERP aliases and every route process name."""
-    from core.db import new_session
-
     with new_session(engine) as s:
         rows = s.exec(select(Order.order_no, Order.erp_no).where(Order.status.in_(_OPEN))).all()
         processes = s.exec(select(RouteStep.process).distinct()).all()

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from core.events import Event
     from core.runtime import Runtime
 
-# An event handler: (event, unit of work, runtime) -> None. It runs inside the transaction.
-Handler = Callable[["Event", "UnitOfWork", "Runtime"], None]
+# An event handler: (event, unit of work) -> None; the runtime is `uow.runtime`. It runs inside the transaction.
+Handler = Callable[["Event", "UnitOfWork"], None]
 # A /healthz check: runtime -> {"ok": bool, ...}.
 HealthCheck = Callable[["Runtime"], dict]
 # A demo-seed step: (session, created) -> None, run after the demo orders exist.

@@ -9,7 +9,7 @@ from datetime import date
 
 from . import guards as g
 from .lexicon import CARRIER_NAMES, PROCESSES
-from .segment import Tokens
+from .tokens import Tokens
 from .triggers import Hit
 
 _NEG_MARKS = frozenset("❌ ✖ 🚫 ⛔".split())

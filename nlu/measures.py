@@ -10,7 +10,7 @@ from .entities import Found
 from .lexicon import PROCESSES
 from .normalize import lower_ascii
 from .numerals import NUM, cn_to_int
-from .segment import Tokens
+from .tokens import Tokens
 
 _LINE_NUMBER = re.compile(
     r"(?<![0-9a-z\ue000\ue001])([0-9]{1,2}|[一二三四五六七八九十]{1,3}|[a-z])\s*(?:号|#)?\s*(?:生产|产)?线"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .entities import Found
 from .lexicon import CARRIER_NAMES
-from .segment import Tokens
+from .tokens import Tokens
 
 _CARRIER = (
     "|".join(re.escape(n) for n, _ in CARRIER_NAMES if not n.isascii()) + r"|sf|jd|ems|快递|物流|快递员|司机"

@@ -14,6 +14,7 @@ from orders.actor import Actor, Trace
 from orders.exceptions import IllegalTransition, InvalidInput, NotAllowed, VersionConflict
 from orders.models import StatusEvent
 from orders.roles import OVERRIDE_ROLES, Role
+from orders.service import check_date_window, find_order
 from orders.status import TERMINAL_STATUSES, Status
 
 EDIT_ROLES = frozenset({Role.SALES, Role.PLANNER}) | OVERRIDE_ROLES
@@ -50,8 +51,6 @@ def _clean(field: str, value):
 def edit_order(uow: UnitOfWork, ref: str, *, actor: Actor, changes: dict, expected_version: int | None = None,
                trace: Trace | None = None, now: datetime | None = None):
     """Change the order's terms; one version bump and one traced event listing old → new."""
-    from orders.service import check_date_window, find_order
-
     order = find_order(uow, ref)
     if not (set(actor.roles) & EDIT_ROLES):
         raise NotAllowed(texts.edit_not_allowed(order.order_no))

@@ -1,7 +1,7 @@
 """Domain events: what happened to an order, in the past tense.
 
-The domain records them; handlers registered at wiring time (bootstrap.py) act on
-them. Nothing here does I/O.
+The domain records them; the handlers the features declare (`Feature.handlers`, gathered
+into one table by bootstrap.py) act on them. Nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ class OrderCreated(OrderEvent):
 
 @dataclass(frozen=True)
 class StatusChanged(OrderEvent):
-    """Every status move; the specific event below is raised alongside it."""
+    """The base of every status move: a move records exactly one event, of the subclass below that
+    names it (the transition table's `event`); handlers of StatusChanged see every move, as the bus
+    dispatches along the class hierarchy."""
 
     from_status: str = ""
     to_status: str = ""

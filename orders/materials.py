@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from orders.models import BomLine, Material, Order, PurchaseLine
+from orders.models import BomLine, Material, Order, Product, PurchaseLine
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,6 @@ def shortages(session: Session, order: Order) -> list[Shortage]:
 
 def packaging_need(session: Session, order: Order) -> tuple[Material, float] | None:
     """The packaging material of the order's product and how much of it the order needs."""
-    from orders.models import Product
-
     product = session.get(Product, order.product_id)
     if not product or not product.packaging_material_id:
         return None

@@ -23,7 +23,8 @@ from orders import texts
 from orders.actor import Actor, Trace
 from orders.exceptions import DateOutOfRange, IllegalTransition, InvalidInput, OrderNotFound, VersionConflict
 from orders.flow import SELF_PICKUP, Transition, allowed_text, check_needs, check_roles, find_transition
-from orders.models import Customer, Order, Product, QcInspection, StatusEvent
+from orders.materials import shortages
+from orders.models import Customer, Order, Product, ProductionTask, QcInspection, RouteStep, StatusEvent
 from orders.numbering import next_order_no
 from orders.status import Status, parse_status
 
@@ -111,8 +112,6 @@ def change_status(uow: UnitOfWork, ref: str, *, actor: Actor, to: str | Status |
 
 def _approval_target(uow: UnitOfWork, order: Order, fields: dict) -> Status:
     """Approve straight to planning when materials are covered, else to purchasing."""
-    from orders.materials import shortages
-
     short = shortages(uow.session, order)
     if not short:
         return Status.PENDING_SCHEDULE
@@ -261,8 +260,6 @@ def report_progress(uow: UnitOfWork, ref: str, *, process: str | None, percent: 
                     trace: Trace | None = None, now: datetime | None = None) -> Order:
     """Progress of one process: updates its ProductionTask, starts production on the first report,
     and finishes production (→ 待质检) once every route step is at 100 %."""
-    from orders.models import ProductionTask, RouteStep
-
     order = find_order(uow, ref)
     status = Status(order.status)
     starts = status in (Status.SCHEDULED, Status.REWORK)

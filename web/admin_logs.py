@@ -8,14 +8,17 @@ from sqlmodel import select
 
 from accounts.models import ApiToken
 from accounts.service import create_token
+from bot.models import InboundMessage
 from core.db import new_session
+from core.errors import UserError
 from core.runtime import current_runtime
 from core.types import utcnow
+from devices.models import DeadLetter
+from notify.queries import notification_log, resend
 from orders.exceptions import OrderError
 from orders.roles import ROLE_LABELS, Role
 from web import texts
 from web.access import enforce, page
-from web.features import features
 from web.ui import register_error_pages
 
 bp = Blueprint("admin_logs", __name__, url_prefix="/admin")
@@ -78,36 +81,22 @@ def token_revoke(token_id: int):
 def notifications():
     """The outbox: every message to every recipient, newest first, by status."""
     status = request.args.get("status") if request.args.get("status") in NOTIFY_STATUSES else None
-    feat = features()
     with new_session(current_runtime().engine) as s:
-        if feat.notification_log is not None:
-            rows = feat.notification_log(s, status=status, limit=LOG_LIMIT)
-        else:
-            from notify.models import Notification
-
-            stmt = select(Notification).order_by(Notification.id.desc()).limit(LOG_LIMIT)
-            rows = s.exec(stmt.where(Notification.status == status) if status else stmt).all()
-    return render_template("admin/notifications.html", rows=rows, status=status, statuses=NOTIFY_STATUSES,
-                           can_resend=feat.notification_resend is not None)
+        rows = notification_log(s, status=status, limit=LOG_LIMIT)
+    return render_template("admin/notifications.html", rows=rows, status=status, statuses=NOTIFY_STATUSES)
 
 
 @bp.post("/logs/notifications/<int:notification_id>/resend")
 @page("logs")
 def notification_resend(notification_id: int):
     """Queue a failed or skipped notification again."""
-    feat = features()
-    if feat.notification_resend is None:
-        flash(texts.RESEND_UNAVAILABLE, "error")
-        return redirect(url_for(".notifications"))
     try:
         with current_runtime().uow() as uow:
-            feat.notification_resend(uow, notification_id)
+            resend(uow, notification_id)
             uow.commit()
         flash(texts.RESENT, "ok")
-    except OrderError as exc:
+    except UserError as exc:  # not found, or not in a status that may be re-sent
         flash(exc.message, "error")
-    except Exception as exc:  # notify's own errors may not be OrderErrors
-        flash(getattr(exc, "message", None) or str(exc), "error")
     return redirect(url_for(".notifications", status=request.args.get("status") or None))
 
 
@@ -115,21 +104,15 @@ def notification_resend(notification_id: int):
 @page("logs")
 def inbound():
     """Chat messages as they arrived, with what the parser made of them and the reply."""
-    model = features().inbound_model
-    rows = []
-    if model is not None:
-        with new_session(current_runtime().engine) as s:
-            rows = s.exec(select(model).order_by(model.id.desc()).limit(LOG_LIMIT)).all()
-    return render_template("admin/inbound.html", rows=rows, available=model is not None)
+    with new_session(current_runtime().engine) as s:
+        rows = s.exec(select(InboundMessage).order_by(InboundMessage.id.desc()).limit(LOG_LIMIT)).all()
+    return render_template("admin/inbound.html", rows=rows)
 
 
 @bp.get("/logs/dead-letters")
 @page("logs")
 def dead_letters():
     """Scanner and sensor messages that could not be applied."""
-    model = features().dead_letter_model
-    rows = []
-    if model is not None:
-        with new_session(current_runtime().engine) as s:
-            rows = s.exec(select(model).order_by(model.id.desc()).limit(LOG_LIMIT)).all()
-    return render_template("admin/dead_letters.html", rows=rows, available=model is not None)
+    with new_session(current_runtime().engine) as s:
+        rows = s.exec(select(DeadLetter).order_by(DeadLetter.id.desc()).limit(LOG_LIMIT)).all()
+    return render_template("admin/dead_letters.html", rows=rows)

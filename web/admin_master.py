@@ -1,5 +1,5 @@
 """Admin pages for master data: staff, customers and their chats, products and routes, materials,
-alert rules and holiday overrides (when those packages are there), and web logins."""
+alert rules, holiday overrides, and web logins."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ from sqlmodel import Session, select
 
 from accounts.models import User
 from accounts.service import create_user
+from alerts.conditions import DATE_UNITS, KINDS, TIME_UNITS
+from alerts.models import AlertRule
+from alerts.rules import CHANNELS, create_rule, update_rule
+from alerts.texts import UNIT_LABELS
 from core.db import new_session
 from core.runtime import current_runtime
 from orders.exceptions import OrderError
@@ -16,8 +20,8 @@ from orders.roles import ROLE_LABELS, Role
 from web import texts
 from web.access import enforce, page
 from web.crud import Col, Crud, register_crud
-from web.features import features
 from web.ui import register_error_pages
+from workcal.models import HolidayOverride
 
 bp = Blueprint("admin_master", __name__, url_prefix="/admin")
 bp.before_request(enforce)
@@ -88,51 +92,38 @@ BASE_SPECS = (
 )
 
 
-def _alert_rule_spec(model) -> Crud | None:
-    """Alert rules, saved through the alerts package's own validation."""
-    try:
-        from alerts.conditions import DATE_UNITS, KINDS, TIME_UNITS
-        from alerts.rules import CHANNELS, create_rule, update_rule
-        from alerts.texts import UNIT_LABELS as units
-    except ImportError:
-        return None
-
-    def save(s: Session, values: dict, row):
-        if row is None:
-            return create_rule(s, values)
-        values.pop("code", None)
-        return update_rule(s, row.id, values)
-
-    return Crud("alert_rules", "预警规则", model, (
-        Col("code", "编码", required=True), Col("name", "名称"),
-        Col("kind", "条件", "select", required=True, choices=lambda _s: [(k, k) for k in KINDS]),
-        Col("threshold", "阈值", "float"),
-        Col("unit", "单位", "select", choices=lambda _s: [(u, units.get(u, u)) for u in (*TIME_UNITS, *DATE_UNITS)]),
-        Col("level", "级别", "select", required=True, choices=_fixed(("yellow", "黄色"), ("orange", "橙色"), ("red", "红色"))),
-        Col("family", "同类", in_list=False), Col("statuses", "适用状态", "list", in_list=False),
-        Col("recipients", "通知对象（owner / role:xxx / staff:id）", "list"),
-        Col("channels", "渠道（" + " / ".join(CHANNELS) + "）", "list"),
-        Col("cc_manager", "抄送上级", "bool", in_list=False), Col("repeat_minutes", "重复提醒（分钟）", "int", in_list=False),
-        Col("ack_window_minutes", "升级等待（分钟）", "int", in_list=False),
-        Col("bypass_quiet", "夜间与节假日也发送", "bool", in_list=False), Col("enabled", "启用", "bool"),
-        Col("last_error", "问题", readonly=True)), group="master_data", order_by="code", save=save)
+def _save_rule(s: Session, values: dict, row):
+    """Alert rules are saved through the alerts package's own validation."""
+    if row is None:
+        return create_rule(s, values)
+    values.pop("code", None)
+    return update_rule(s, row.id, values)
 
 
-def _holiday_spec(model) -> Crud:
-    return Crud("holidays", "节假日调整", model, (
-        Col("day", "日期", "date", required=True), Col("is_workday", "上班", "bool"), Col("note", "说明"),
-        Col("source", "来源", readonly=True)), group="master_data", order_by="day", deletable=True)
+ALERT_RULES = Crud("alert_rules", "预警规则", AlertRule, (
+    Col("code", "编码", required=True), Col("name", "名称"),
+    Col("kind", "条件", "select", required=True, choices=lambda _s: [(k, k) for k in KINDS]),
+    Col("threshold", "阈值", "float"),
+    Col("unit", "单位", "select", choices=lambda _s: [(u, UNIT_LABELS.get(u, u)) for u in (*TIME_UNITS, *DATE_UNITS)]),
+    Col("level", "级别", "select", required=True, choices=_fixed(("yellow", "黄色"), ("orange", "橙色"), ("red", "红色"))),
+    Col("family", "同类", in_list=False), Col("statuses", "适用状态", "list", in_list=False),
+    Col("recipients", "通知对象（owner / role:xxx / staff:id）", "list"),
+    Col("channels", "渠道（" + " / ".join(CHANNELS) + "）", "list"),
+    Col("cc_manager", "抄送上级", "bool", in_list=False), Col("repeat_minutes", "重复提醒（分钟）", "int", in_list=False),
+    Col("ack_window_minutes", "升级等待（分钟）", "int", in_list=False),
+    Col("bypass_quiet", "夜间与节假日也发送", "bool", in_list=False), Col("enabled", "启用", "bool"),
+    Col("last_error", "问题", readonly=True)), group="master_data", order_by="code", save=_save_rule)
+
+HOLIDAYS = Crud("holidays", "节假日调整", HolidayOverride, (
+    Col("day", "日期", "date", required=True), Col("is_workday", "上班", "bool"), Col("note", "说明"),
+    Col("source", "来源", readonly=True)), group="master_data", order_by="day", deletable=True)
+
+SPECS = {spec.key: spec for spec in (*BASE_SPECS, ALERT_RULES, HOLIDAYS)}
 
 
 def specs() -> dict[str, Crud]:
-    """Every list+form page, with the optional ones whose package is there."""
-    out = {spec.key: spec for spec in BASE_SPECS}
-    feat = features()
-    if feat.alert_rule_model is not None and (rule := _alert_rule_spec(feat.alert_rule_model)):
-        out[rule.key] = rule
-    if feat.holiday_model is not None:
-        out["holidays"] = _holiday_spec(feat.holiday_model)
-    return out
+    """Every list+form page."""
+    return SPECS
 
 
 register_crud(bp, specs)

@@ -1,4 +1,4 @@
-"""Demo logins, added to the demo factory through `demo.factory.SEED_EXTENSIONS`.
+"""Demo logins: web's demo-seed step (`Feature.seed`), run by the demo factory after the orders exist.
 
 One login per role, named after the role, password DEMO_PASSWORD, linked to the demo
 staff member `demo.<role>` so the admin shows their name and chat moves carry it.

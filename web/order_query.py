@@ -14,6 +14,9 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
+from alerts.models import LEVELS as ALERT_LEVELS
+from alerts.models import Alert
+from alerts.queries import UNRESOLVED
 from orders.models import Customer, Order, Product, Staff
 from orders.status import OPEN_STATUSES, TERMINAL_STATUSES, Status
 
@@ -21,8 +24,6 @@ PAGE_SIZE = 50
 COUNT_CAP = 10_000
 MAX_DUE_DAYS = 366  # "due within N days" beyond a year means every open order; larger N is clamped
 MAX_ID = 2**31 - 1  # ids and cursors beyond a 32-bit integer match nothing (and overflow SQLite's binding)
-ALERT_LEVELS = ("yellow", "orange", "red")
-UNRESOLVED = ("open", "acked")
 SORTS: dict[str, tuple[str, bool]] = {  # name -> (order column, descending)
     "new": ("id", True),
     "due": ("promised_date", False),
@@ -94,7 +95,8 @@ def _clamp(n: int | None, most: int) -> int | None:
 
 
 def due_deadline(today: date, days: int, add_working_days: Callable | None) -> date:
-    """The last promised date that counts as due within `days` (working days when workcal is there)."""
+    """The last promised date that counts as due within `days` (working days when a calendar's
+    `add_working_days` is given, else calendar days)."""
     if add_working_days is not None:
         try:
             return add_working_days(today, days)
@@ -103,7 +105,7 @@ def due_deadline(today: date, days: int, add_working_days: Callable | None) -> d
     return today + timedelta(days=min(days, MAX_DUE_DAYS))
 
 
-def filtered(f: OrderFilter, *, today: date, alert_model=None, add_working_days=None):
+def filtered(f: OrderFilter, *, today: date, add_working_days=None):
     """The WHERE clauses of a filter, as a list."""
     where = []
     if f.q:
@@ -120,9 +122,9 @@ def filtered(f: OrderFilter, *, today: date, alert_model=None, add_working_days=
         where.append(Order.promised_date <= due_deadline(today, f.due_days, add_working_days))
         if not f.status:
             where.append(_open())
-    if f.alert_level and alert_model is not None:
-        where.append(Order.id.in_(select(alert_model.order_id).where(
-            alert_model.level == f.alert_level, alert_model.status.in_(UNRESOLVED))))
+    if f.alert_level:
+        where.append(Order.id.in_(select(Alert.order_id).where(
+            Alert.level == f.alert_level, Alert.status.in_(UNRESOLVED))))
     return where
 
 
@@ -152,13 +154,13 @@ def _search(q: str):
                Order.customer_id.in_(customers), Order.product_id.in_(products))
 
 
-def fetch_page(session: Session, f: OrderFilter, *, today: date, alert_model=None,
-               add_working_days=None, page_size: int = PAGE_SIZE) -> OrderPage:
+def fetch_page(session: Session, f: OrderFilter, *, today: date, add_working_days=None,
+               page_size: int = PAGE_SIZE) -> OrderPage:
     """One page of the order table with cursors to the next and previous pages."""
     exact = exact_match(session, f.q) if f.q else None
     if exact is not None:  # a full number typed: no need to scan for it
         f = OrderFilter(**{**f.__dict__, "q": ""})
-    where = filtered(f, today=today, alert_model=alert_model, add_working_days=add_working_days)
+    where = filtered(f, today=today, add_working_days=add_working_days)
     if exact is not None:
         where.append(Order.id == exact)
     col_name, desc = SORTS[f.sort]
@@ -244,14 +246,14 @@ def _row(r) -> dict:
             "open": Status(order.status) in OPEN_STATUSES}
 
 
-def alert_levels_of(session: Session, alert_model, order_ids: list[int]) -> dict[int, str]:
-    """The highest open alert level of each listed order (empty without alerts)."""
-    if alert_model is None or not order_ids:
+def alert_levels_of(session: Session, order_ids: list[int]) -> dict[int, str]:
+    """The highest open alert level of each listed order."""
+    if not order_ids:
         return {}
     rank = {lvl: i for i, lvl in enumerate(ALERT_LEVELS)}
     out: dict[int, str] = {}
-    rows = session.exec(select(alert_model.order_id, alert_model.level).where(
-        alert_model.order_id.in_(order_ids), alert_model.status.in_(UNRESOLVED))).all()
+    rows = session.exec(select(Alert.order_id, Alert.level).where(
+        Alert.order_id.in_(order_ids), Alert.status.in_(UNRESOLVED))).all()
     for oid, level in rows:
         if oid is not None and rank.get(level, -1) > rank.get(out.get(oid, ""), -1):
             out[oid] = level

@@ -8,7 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlmodel import select
 
+from alerts.models import Alert
 from core.runtime import current_runtime
+from logistics.tokens import current_token, issue_token, public_url, revoke_for_order
+from notify.models import Notification
 from orders import service, views
 from orders.editing import EDIT_ROLES, edit_order
 from orders.exceptions import OrderError, OrderNotFound
@@ -18,9 +21,9 @@ from orders.roles import OVERRIDE_ROLES, Role
 from orders.status import TERMINAL_STATUSES, Status
 from web import texts
 from web.access import enforce, page
-from web.features import features
 from web.order_query import ALERT_LEVELS, SORTS, OrderFilter, alert_levels_of, fetch_page
 from web.ui import register_error_pages
+from workcal.service import calendar_for
 
 bp = Blueprint("admin_orders", __name__, url_prefix="/admin/orders")
 bp.before_request(enforce)
@@ -40,37 +43,24 @@ def _today():
 def order_list():
     """The searchable, filterable order table, one keyset page at a time."""
     f = OrderFilter.from_args(request.args)
-    feat = features()
     rt = current_runtime()
     with rt.uow() as uow:
         s = uow.session
-        add_days = _working_days(feat, s, rt) if f.due_days is not None else None
-        result = fetch_page(s, f, today=_today(), alert_model=feat.alert_model, add_working_days=add_days)
-        levels = alert_levels_of(s, feat.alert_model, [r["id"] for r in result.rows])
+        add_days = calendar_for(s, rt.settings).add_working_days if f.due_days is not None else None
+        result = fetch_page(s, f, today=_today(), add_working_days=add_days)
+        levels = alert_levels_of(s, [r["id"] for r in result.rows])
         owners = s.exec(select(Staff.id, Staff.name).where(Staff.roles.like("%sales%")).order_by(Staff.name)).all()
         customers = s.exec(select(Customer.id, Customer.name).order_by(Customer.name).limit(500)).all()
     return render_template(
         "admin/orders.html", f=f, page=result, levels=levels, owners=owners, customers=customers,
         statuses=[(s.value, s.label) for s in Status], sorts={k: texts.SORT_LABELS.get(k, k) for k in SORTS},
-        alert_levels=ALERT_LEVELS if feat.alert_model is not None else (),
-        workdays=feat.workcal_calendar is not None, today=_today())
-
-
-def _working_days(feat, session, rt):
-    """The calendar's add_working_days when workcal is there (None: count calendar days)."""
-    if feat.workcal_calendar is None:
-        return None
-    try:
-        return feat.workcal_calendar(session, rt.settings).add_working_days
-    except Exception:
-        return None
+        alert_levels=ALERT_LEVELS, today=_today())
 
 
 @bp.get("/<order_no>")
 @page("orders")
 def order_detail(order_no: str):
     """One order: fields, status timeline, tasks, QC, notices, alerts, and the moves you may make."""
-    feat = features()
     rt = current_runtime()
     with rt.uow() as uow:
         try:
@@ -85,8 +75,8 @@ def order_detail(order_no: str):
         qc = _dumps(s.exec(select(QcInspection).where(QcInspection.order_id == order.id)
                            .order_by(QcInspection.at)).all())
         notices = _dumps(_notices(s, order.id))
-        alerts = _dumps(_alerts(s, feat.alert_model, order.id))
-        tracking = feat.tracking_current(s, order.id) if feat.tracking_current else None
+        alerts = _dumps(_alerts(s, order.id))
+        tracking = current_token(s, order.id)
         tracking = tracking.model_dump() if tracking is not None else None
         status, qc_open = Status(order.status), order.qc_passed_at is None
         internal_note = order.internal_note
@@ -96,7 +86,7 @@ def order_detail(order_no: str):
                            for m in moves_from(Status.PENDING_QC) if m.command == "qc_fail"))
     return render_template("admin/order_detail.html", o=data, timeline=timeline, tasks=tasks, qc=qc,
                            notices=notices, alerts=alerts, tracking=tracking, moves=moves,
-                           may_pass_qc=may_pass_qc, may_issue_link=_may_issue_link(feat),
+                           may_pass_qc=may_pass_qc, may_issue_link=_may_issue_link(),
                            may_edit=bool(current_user.roles & EDIT_ROLES) and status not in TERMINAL_STATUSES,
                            internal_note=internal_note,
                            COMMAND_LABELS=COMMAND_LABELS, NEED_LABELS=NEED_LABELS)
@@ -174,31 +164,25 @@ def _version(raw) -> int | None:
 
 def _notices(session, order_id: int) -> list:
     """Notifications written for this order (every channel), newest first."""
-    try:
-        from notify.models import Notification
-    except ImportError:
-        return []
     return session.exec(select(Notification).where(Notification.order_id == order_id)
                         .order_by(Notification.id.desc()).limit(50)).all()
 
 
-def _alerts(session, alert_model, order_id: int) -> list:
-    if alert_model is None or not hasattr(alert_model, "order_id"):
-        return []
-    return session.exec(select(alert_model).where(alert_model.order_id == order_id)
-                        .order_by(alert_model.id.desc()).limit(20)).all()
+def _alerts(session, order_id: int) -> list:
+    """The order's latest alerts, newest first."""
+    return session.exec(select(Alert).where(Alert.order_id == order_id)
+                        .order_by(Alert.id.desc()).limit(20)).all()
 
 
-def _may_issue_link(feat) -> bool:
-    return feat.tracking_issue is not None and bool(current_user.roles & LINK_ROLES)
+def _may_issue_link() -> bool:
+    return bool(current_user.roles & LINK_ROLES)
 
 
 @bp.post("/<order_no>/tracking-link")
 @page("orders")
 def new_tracking_link(order_no: str):
     """Issue a fresh customer tracking link (older ones stop working); shown once."""
-    feat = features()
-    if not _may_issue_link(feat):
+    if not _may_issue_link():
         abort(403)
     rt = current_runtime()
     with rt.uow() as uow:
@@ -206,10 +190,9 @@ def new_tracking_link(order_no: str):
             order = service.find_order(uow, order_no)
         except OrderNotFound:
             abort(404)
-        if feat.tracking_revoke is not None:
-            feat.tracking_revoke(uow.session, order.id)
-        raw, _row = feat.tracking_issue(uow.session, order.id)
+        revoke_for_order(uow.session, order.id)
+        raw, _row = issue_token(uow.session, order.id, ttl_days=rt.settings.logistics.tracking_token_days)
         uow.session.commit()
-    url = feat.tracking_public_url(rt, raw) if feat.tracking_public_url else f"/t/{raw}"
+    url = public_url(rt, raw)
     flash(texts.TRACKING_LINK.format(url=url), "ok")
     return redirect(url_for(".order_detail", order_no=order.order_no))

@@ -6,14 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user
 from sqlmodel import select
 
+from bot.models import InboundMessage
 from core.db import new_session
 from core.runtime import current_runtime
 from orders.models import CustomerChat, Staff
 from orders.roles import OVERRIDE_ROLES
 from web import texts
 from web.access import enforce, page
-from web.features import features
-from web.playground_bot import MSG_PREFIX, Said, available, send
+from web.playground_bot import MSG_PREFIX, Said, send
 from web.ui import register_error_pages
 
 bp = Blueprint("admin_playground", __name__, url_prefix="/admin/playground")
@@ -37,12 +37,9 @@ def _speakers(s) -> list[Staff]:
 
 
 def _history(s) -> list:
-    """The latest playground messages with the bot's replies (when the bot keeps an inbound log)."""
-    model = features().inbound_model
-    if model is None or not hasattr(model, "platform_msg_id"):
-        return []
-    rows = s.exec(select(model).where(model.platform_msg_id.like(f"{MSG_PREFIX}%"))
-                  .order_by(model.id.desc()).limit(HISTORY)).all()
+    """The latest playground messages with the bot's replies, from the bot's inbound log."""
+    rows = s.exec(select(InboundMessage).where(InboundMessage.platform_msg_id.like(f"{MSG_PREFIX}%"))
+                  .order_by(InboundMessage.id.desc()).limit(HISTORY)).all()
     return list(reversed(rows))
 
 
@@ -50,14 +47,13 @@ def _history(s) -> list:
 @page("playground")
 def playground():
     """The page: speaker, chat, message box, and the conversation so far."""
-    feat = features()
     with new_session(current_runtime().engine) as s:
         speakers = _speakers(s)
         chats = s.exec(select(CustomerChat).order_by(CustomerChat.internal.desc(), CustomerChat.chat_name)).all()
         history = _history(s)
     last = session.pop(LAST_KEY, None)
     return render_template("admin/playground.html", speakers=speakers, chats=chats, history=history,
-                           last=last, enabled=available(feat), chosen=request.args.get("as", ""),
+                           last=last, chosen=request.args.get("as", ""),
                            chosen_chat=request.args.get("chat"))
 
 
@@ -65,14 +61,10 @@ def playground():
 @page("playground")
 def say():
     """Send one message through the bot as the chosen staff member."""
-    feat = features()
     text = (request.form.get("text") or "").strip()
     userid = request.form.get("speaker") or ""
     chat_id = request.form.get("chat") or ""
     back = url_for(".playground", **{"as": userid, "chat": chat_id})
-    if not available(feat):
-        flash(texts.PLAYGROUND_UNAVAILABLE, "error")
-        return redirect(back)
     if not text:
         flash(texts.PLAYGROUND_EMPTY, "error")
         return redirect(back)
@@ -85,7 +77,7 @@ def say():
         return redirect(back)
     said = Said(staff_userid=speaker.userid, staff_name=speaker.name, chat_id=chat.chat_id if chat else "",
                 chat_name=chat.chat_name if chat else "", text=text[:2000], signed_in_as=current_user.username)
-    replies = send(rt, feat, said)
+    replies = send(rt, said)
     session[LAST_KEY] = {"speaker": speaker.name, "text": said.text[:300],
                          "replies": [r[:1500] for r in replies] or [texts.PLAYGROUND_NO_REPLY]}
     return redirect(back)

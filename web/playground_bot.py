@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from bot.inbound import Incoming, accept, reply_of
 from core.runtime import Runtime
-from web.features import Features
 
 MSG_PREFIX = "playground-"
 # The robot's platform name: the bot maps its sender ids to Staff.userid, as for real WeCom messages.
@@ -31,12 +30,7 @@ class Said:
     signed_in_as: str
 
 
-def available(feat: Features) -> bool:
-    """True: the bot package is part of every installation."""
-    return True
-
-
-def send(rt: Runtime, feat: Features, said: Said) -> list[str]:
+def send(rt: Runtime, said: Said) -> list[str]:
     """Store and process inline, as the bot does for a WeCom robot message, and read back the reply."""
     msg = Incoming(platform=PLATFORM, platform_msg_id=MSG_PREFIX + uuid.uuid4().hex, text=said.text,
                    chat_id=said.chat_id, chat_name=said.chat_name,

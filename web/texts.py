@@ -22,7 +22,6 @@ TRACKING_LINK = "新的客户跟踪链接（旧链接已失效，此链接只显
 PLAYGROUND_EMPTY = "请输入消息内容。"
 PLAYGROUND_NO_STAFF = "请选择发言人。"
 PLAYGROUND_NOT_YOU = "只有管理员和经理可以代他人发言。"
-PLAYGROUND_UNAVAILABLE = "聊天机器人模块尚未安装，试聊暂不可用。"
 PLAYGROUND_NO_REPLY = "（机器人没有回复：这条消息不是指令）"
 
 # Admin forms
@@ -37,7 +36,6 @@ TOKEN_CREATED = "令牌已创建，只显示这一次，请立即复制保存：
 TOKEN_REVOKED = "令牌「{name}」已吊销。"
 USER_CREATED = "登录账号 {username} 已创建。"
 RESENT = "通知已重新排队发送。"
-RESEND_UNAVAILABLE = "通知模块不支持重发。"
 
 # Boards
 BOARD_TITLES = {"sales": "销售看板", "planning": "计划看板", "warehouse": "仓库看板"}

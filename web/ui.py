@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 
 from flask import Flask, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 
+from alerts.queries import banner
 from core.db import new_session
 from core.runtime import current_runtime
 from orders.roles import ROLE_LABELS
 from orders.status import LABELS as STATUS_LABELS
 from web import texts
 from web.access import user_may
-from web.features import features
-
-log = logging.getLogger(__name__)
 
 # (label, endpoint, page group); a user sees the entries their roles may open.
 NAV = [
@@ -66,21 +63,11 @@ def nav_items() -> list[dict]:
     return out
 
 
-def alert_banner() -> dict | None:
-    """Open alerts by level and the latest ones, when the alerts package is there."""
-    banner = features().alert_banner
-    if banner is None:
-        return None
-    try:
-        with new_session(current_runtime().engine) as s:
-            data = banner(s)
-    except Exception:  # the banner is a courtesy; a failing query must not take the page down
-        log.warning("alert banner failed", exc_info=True)
-        return None
-    if not isinstance(data, dict):
-        return None
-    latest = data.get("items") or data.get("latest") or []
-    return {"counts": dict(data.get("counts") or {}), "latest": list(latest)[:5]}
+def alert_banner() -> dict:
+    """Open alerts by level and the five latest, for the banner on every admin page."""
+    with new_session(current_runtime().engine) as s:
+        data = banner(s, limit=5)
+    return {"counts": data["counts"], "latest": data["items"]}
 
 
 def _error_page(code: int, message: str):

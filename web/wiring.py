@@ -9,14 +9,12 @@ from core.feature import Feature
 from orders.events import OrderEvent
 from web import admin_insight, admin_logs, admin_master, auth, boards, health, live, orders_page, playground
 from web.demo_users import create_demo_users
-from web.features import init_features
 from web.tracking import init_tracking
 from web.ui import init_ui
 
 
 def init_app(app: Flask) -> None:
     """Template helpers, logins, the admin's static files, the site root, the tracking page."""
-    init_features(app)
     init_ui(app)
     auth.init_login(app)
     app.register_blueprint(Blueprint("admin_static", __name__, static_folder="static/admin",

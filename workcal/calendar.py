@@ -1,7 +1,8 @@
 """The working-time calendar: which days are workdays, and time counted in shift hours.
 
 Sources, first match wins:
-1. overrides (`HolidayOverride` rows or a plain {date: is_workday} mapping);
+1. overrides (`HolidayOverride` rows or a plain {date: is_workday} mapping; `workcal.service.calendar_for`
+   reads them from the database);
 2. `chinese_calendar` — official holidays and 调休 make-up workdays (its data ends in 2026);
 3. beyond that data: a year whose State Council notice was imported counts weekdays only
    (the notice's rows are in the overrides); any other year uses `holidays.China` for holidays
@@ -11,7 +12,7 @@ Sources, first match wins:
 Each year is decided once (the sources' answers are cached per year across calendars), so counting
 costs O(years spanned) and no date, however far, makes a request walk day by day.
 
-Pure apart from an optional session used once, in the constructor, to read the overrides.
+Pure: no database, no settings; the caller hands in the overrides.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ class Calendar:
     Monday to Friday, counted arithmetically, so no date makes the calendar walk day by day.
     """
 
-    def __init__(self, session_or_overrides=None, tz: ZoneInfo | str = "Asia/Shanghai",
+    def __init__(self, overrides=None, tz: ZoneInfo | str = "Asia/Shanghai",
                  shift_start: time | str = DEFAULT_SHIFT[0], shift_end: time | str = DEFAULT_SHIFT[1],
                  notice_years: Iterable[int] = (), today: date | None = None):
         self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
@@ -87,7 +88,7 @@ class Calendar:
             raise ValueError("shift_end must be after shift_start")
         self.overrides: dict[date, bool] = {}
         self.notice_years: set[int] = set(notice_years)
-        self._load(session_or_overrides)
+        self._load(overrides)
         self.fallback_years: set[int] = set()
         year = (today or datetime.now(self.tz).date()).year
         self.first_day = date(max(year - HORIZON_YEARS, 1), 1, 1)
@@ -97,11 +98,6 @@ class Calendar:
     def _load(self, source) -> None:
         if source is None:
             return
-        if hasattr(source, "exec"):  # a Session
-            from workcal.service import load_overrides
-
-            source, notice = load_overrides(source)
-            self.notice_years |= notice
         if isinstance(source, Mapping):
             self.overrides.update({d: bool(v) for d, v in source.items()})
             return

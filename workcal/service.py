@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from core.db import new_session
 from core.types import utcnow
 from workcal import texts
 from workcal.calendar import DEFAULT_SHIFT, Calendar, parse_hhmm
@@ -45,7 +46,8 @@ def shift_hours(session: Session | None, settings=None) -> tuple[str, str]:
 def calendar_for(session: Session, settings) -> Calendar:
     """The calendar of this factory: overrides and shift hours from the database, zone from settings."""
     start, end = shift_hours(session, settings)
-    return Calendar(session, settings.tz, start, end)
+    overrides, notice_years = load_overrides(session)
+    return Calendar(overrides, settings.tz, start, end, notice_years=notice_years)
 
 
 def set_shift_hours(session: Session, start: str, end: str) -> WorkSettings:
@@ -160,8 +162,6 @@ def fallback_warning_text(session: Session, settings, *, now: datetime | None = 
 
 def health_check(runtime) -> dict:
     """/healthz entry: ok stays true (a guessed year is a warning, not an outage) with the warnings."""
-    from core.db import new_session
-
     with new_session(runtime.engine) as s:
         warnings = fallback_warnings(s, runtime.settings, runtime=runtime)
     return {"ok": True, "status": "warning" if warnings else "ok", "warnings": warnings}
