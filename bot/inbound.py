@@ -132,7 +132,7 @@ def is_command(rt: Runtime, text: str) -> bool:
 
 def accept(rt: Runtime, msg: Incoming, *, inline: bool = False) -> tuple[InboundMessage, bool]:
     """Store, then process in a job (or right here for the bridge); a repeat is never applied twice."""
-    from bot.jobs import process_inbound, run_inbound
+    from bot.jobs import run_inbound
 
     row, is_new = store(rt, msg)
     if is_new and row.status == "received":
@@ -142,10 +142,22 @@ def accept(rt: Runtime, msg: Incoming, *, inline: bool = False) -> tuple[Inbound
                 row.status, row.reply_text = outcome.status, outcome.reply or ""
         else:
             try:
-                rt.enqueue(process_inbound, row.id, priority=is_command(rt, row.text), result_ttl=0)
+                _enqueue_in_one_trip(rt, row.id, is_command(rt, row.text))
             except Exception:  # queue down: the message is stored; catch_up_inbound retries it
                 log.warning("could not enqueue inbound message %s", row.id, exc_info=True)
     return row, is_new
+
+
+def _enqueue_in_one_trip(rt: Runtime, inbound_id: int, priority: bool) -> None:
+    """RQ's enqueue without a pipeline makes two Redis round trips; in our own pipeline it makes one."""
+    from bot.jobs import process_inbound
+
+    if not rt.queue.is_async:  # inline (tests, `make run` without a worker): run it now
+        rt.enqueue(process_inbound, inbound_id, priority=priority, result_ttl=0)
+        return
+    with rt.redis.pipeline() as pipe:
+        rt.enqueue(process_inbound, inbound_id, priority=priority, result_ttl=0, pipeline=pipe)
+        pipe.execute()
 
 
 def reply_of(rt: Runtime, inbound_id: int) -> str:

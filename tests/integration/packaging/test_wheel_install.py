@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -31,7 +32,14 @@ def installed(tmp_path_factory):
     """A fresh venv holding only the built wheel; dependencies come from this venv's site-packages
     through a plain path entry (its editable-install .pth files are not processed that way)."""
     tmp = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp / "dist"), str(ROOT)],
+    source = tmp / "src"  # the files git knows, so no stale build/ or local file slips into the wheel
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            check=True, capture_output=True, text=True).stdout.splitlines()
+    for name in listed:
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp / "dist"), str(source)],
                    check=True, capture_output=True, timeout=300)
     wheel = next((tmp / "dist").glob("order_hub-*.whl"))
     venv = tmp / "venv"
