@@ -191,8 +191,8 @@ class Settings:
                                  shown="unset: embedded in-process Redis (single process only)")
     secret_key: str = knob("SECRET_KEY", "", "sessions and signed links",
                            shown="generated once, kept in `instance/secret_key`")
-    host: str = knob("HOST", "127.0.0.1", "where `ops run` listens")
-    port: int = knob("PORT", 5000, "where `ops run` listens", PORT)
+    host: str = knob("HOST", "127.0.0.1", "where `ops run` and `ops serve` listen")
+    port: int = knob("PORT", 5000, "where `ops run` and `ops serve` listen", PORT)
     public_base_url: str = knob("PUBLIC_BASE_URL", "", "base of links in QR codes and messages", HTTP_URL,
                                 shown="`http://<HOST>:<PORT>`")
     timezone: str = knob("OPS_TIMEZONE", "Asia/Shanghai", "business time zone", ZONE)
