@@ -10,7 +10,7 @@ from flask_smorest import Api
 
 def init_app(app: Flask, blueprints: Sequence = ()) -> Api:
     """Register the order API, the features' API `blueprints`, the OpenAPI document and JSON errors."""
-    from api import errors, orders
+    from api import errors, master, orders
 
     app.config.update(
         API_TITLE="Order Hub API",
@@ -26,6 +26,7 @@ def init_app(app: Flask, blueprints: Sequence = ()) -> Api:
     )
     api = Api(app)
     api.register_blueprint(orders.blp)
+    api.register_blueprint(master.blp)
     for blp in blueprints:
         api.register_blueprint(blp)
     errors.init_app(app)

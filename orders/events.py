@@ -147,3 +147,19 @@ class OrderEdited(OrderEvent):
     """Promised date, quantity, priority or note changed (field -> [old, new])."""
 
     changes: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PurchaseReceived(Event):
+    """Goods arrived against one purchase line (stock raised; covered 待采购 orders released)."""
+
+    purchase_line_id: int
+    po_no: str
+    material_code: str
+    quantity: float
+    batch_no: str
+    actor: str
+    source: str
+    at: datetime
+    device_id: str | None = None
+    released: tuple[str, ...] = ()

@@ -39,11 +39,24 @@ def shortages(session: Session, order: Order) -> list[Shortage]:
                         .where(BomLine.product_id == order.product_id)).all()
     short = []
     for bom, material in rows:
-        need = round(bom.qty_per_unit * order.quantity, 3)
+        need = need_of(bom, order.quantity)
         on_order = open_purchase_qty(session, material.id)
         if need > material.stock_on_hand + on_order + 1e-9:
             short.append(Shortage(material.code, material.name, material.unit, need, material.stock_on_hand, on_order))
     return short
+
+
+def need_of(bom: BomLine, quantity: float) -> float:
+    """What `quantity` pieces take of one BOM line's material, scrap allowance included."""
+    return round(bom.qty_per_unit * quantity * (1 + (bom.scrap_pct or 0) / 100), 3)
+
+
+def needs(session: Session, order: Order) -> dict[int, float]:
+    """Material id -> quantity the order needs (its BOM × quantity, scrap included)."""
+    out: dict[int, float] = {}
+    for bom in session.exec(select(BomLine).where(BomLine.product_id == order.product_id)).all():
+        out[bom.material_id] = round(out.get(bom.material_id, 0) + need_of(bom, order.quantity), 3)
+    return out
 
 
 def packaging_need(session: Session, order: Order) -> tuple[Material, float] | None:

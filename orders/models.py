@@ -73,6 +73,7 @@ class Product(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True)
     name: str
+    spec: str = Field(default="", description="specification shown next to the name (size, grade)")
     qc_standard_doc: str = ""
     packaging_material_id: int | None = Field(default=None, foreign_key="material.id")
     packaging_per_unit: float = 0
@@ -95,10 +96,12 @@ class BomLine(SQLModel, table=True):
     product_id: int = Field(foreign_key="product.id", index=True)
     material_id: int = Field(foreign_key="material.id")
     qty_per_unit: float
+    scrap_pct: float = Field(default=0, description="scrap allowance in percent, added to the need")
 
 
 class PurchaseLine(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    po_no: str = Field(default="", index=True, description="purchase order number (several lines may share it)")
     material_id: int = Field(foreign_key="material.id", index=True)
     quantity: float
     arrived_quantity: float = Field(default=0, description="received so far (already in stock_on_hand)")

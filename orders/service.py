@@ -24,7 +24,16 @@ from orders.actor import Actor, Trace
 from orders.exceptions import DateOutOfRange, IllegalTransition, InvalidInput, OrderNotFound, VersionConflict
 from orders.flow import SELF_PICKUP, Transition, allowed_text, check_needs, check_roles, find_transition
 from orders.materials import shortages
-from orders.models import Customer, Order, Product, ProductionTask, QcInspection, RouteStep, StatusEvent
+from orders.models import (
+    Customer,
+    Order,
+    Product,
+    ProductionTask,
+    QcInspection,
+    RouteStep,
+    Staff,
+    StatusEvent,
+)
 from orders.numbering import next_order_no
 from orders.status import Status, parse_status
 
@@ -55,8 +64,11 @@ def _not_found_text(uow: UnitOfWork, ref: str) -> str:
 
 def create_order(uow: UnitOfWork, *, customer: str, product: str, quantity: int, promised_date: date,
                  actor: Actor, tz: ZoneInfo, erp_no: str | None = None, priority: str = "normal",
-                 internal_note: str = "", now: datetime | None = None) -> Order:
-    """Register a new order in 待审核 with a fresh number; raises InvalidInput on bad data."""
+                 internal_note: str = "", now: datetime | None = None, sales_owner_id: int | None = None) -> Order:
+    """Register a new order in 待审核 with a fresh number; raises InvalidInput on bad data.
+
+    The salesperson is the customer's owner unless `sales_owner_id` names another (active) staff member;
+    who may choose another is the caller's check (orders.editing.OWNER_ROLES)."""
     s = uow.session
     cust = s.exec(select(Customer).where(or_(Customer.name == customer, Customer.short_name == customer))).first()
     if cust is None:
@@ -69,13 +81,18 @@ def create_order(uow: UnitOfWork, *, customer: str, product: str, quantity: int,
     now = now or utcnow()
     check_date_window(promised_date, today=now.astimezone(tz).date(), label=texts.EDIT_FIELD_LABELS["promised_date"],
                       field="promised_date")
+    if sales_owner_id is not None:
+        owner = s.get(Staff, sales_owner_id)
+        if owner is None or not owner.active:
+            raise InvalidInput(texts.SALES_OWNER_NOT_FOUND, field="sales_owner_id")
     erp_no = (erp_no or "").strip().upper() or None
     if erp_no and s.exec(select(Order.id).where(Order.erp_no == erp_no)).first():
         raise InvalidInput(texts.erp_no_taken(erp_no), field="erp_no")
     order = Order(
         order_no=next_order_no(s, now.astimezone(tz).date()), erp_no=erp_no or None,
         customer_id=cust.id, product_id=prod.id, quantity=quantity, promised_date=promised_date,
-        status=Status.PENDING_REVIEW.value, priority=priority, sales_owner_id=cust.sales_owner_id,
+        status=Status.PENDING_REVIEW.value, priority=priority,
+        sales_owner_id=sales_owner_id if sales_owner_id is not None else cust.sales_owner_id,
         created_at=now, updated_at=now, updated_by=actor.name, internal_note=internal_note, version=1,
     )
     s.add(order)

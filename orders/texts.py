@@ -36,7 +36,10 @@ NEED_LABELS = {
     "qc_passed": "质检合格记录",
 }
 
-EDIT_FIELD_LABELS = {"promised_date": "交期", "quantity": "数量", "priority": "优先级", "internal_note": "内部备注"}
+EDIT_FIELD_LABELS = {"promised_date": "交期", "quantity": "数量", "priority": "优先级", "internal_note": "内部备注",
+                     "sales_owner_id": "业务员"}
+SALES_OWNER_NOT_FOUND = "所选业务员不存在或已停用。"
+SALES_OWNER_NOT_ALLOWED = "只有销售主管、经理或管理员可以指定其他业务员。"
 SYSTEM_RULE_NAME = "系统规则"
 IMPORT_ACTOR_NAME = "导入"
 QC_PASSED_NOTE = "质检合格"
@@ -190,6 +193,22 @@ IMPORT_DATE_INVALID = "交期「{value}」不是有效日期"
 IMPORT_PRIORITY_BAD = "优先级「{value}」不认识，可以写：普通、加急、特急（或 normal、high、urgent）"
 IMPORT_DUPLICATE = "ERP单号 {erp_no} 已存在"
 IMPORT_INTERNAL = "系统内部错误，已记录日志，请联系管理员"
+
+
+# ---- purchasing: receiving goods against a purchase line (orders.purchasing) -----------------------
+PURCHASE_LINE_NOT_FOUND = "没有找到该采购行。"
+RECEIVE_NOT_ALLOWED = "只有采购、仓库、计划或经理可以登记到货。"
+RECEIVE_QTY_BAD = "到货数量必须是大于 0 的数字。"
+RECEIVE_BATCH_TOO_LONG = "批次号太长（最多 60 个字）。"
+MATERIALS_RELEASED_NOTE = "物料到货，齐套"
+
+
+def purchase_line_not_found(po_no: str, material: str) -> str:
+    return f"没有找到采购单 {po_no} 中物料「{material}」的未收完采购行。"
+
+
+def purchase_line_ambiguous(po_no: str, material: str) -> str:
+    return f"采购单 {po_no} 中物料「{material}」有多行未收完，请在后台按行登记到货。"
 
 
 # ---- recipients (orders.recipients): why a spec reached nobody -----------------------------------

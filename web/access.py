@@ -23,6 +23,7 @@ MANAGERS = frozenset({R.ADMIN, R.MANAGER})
 # Page groups and the roles that may open them (admin and manager see everything but tokens/staff edits).
 PAGE_ROLES: dict[str, frozenset[Role]] = {
     "orders": EVERYONE,
+    "order_entry": frozenset({R.SALES}) | MANAGERS,
     "board_sales": frozenset({R.SALES, R.FINANCE}) | MANAGERS,
     "board_planning": frozenset({R.PLANNER, R.PRODUCTION, R.PURCHASING, R.QC}) | MANAGERS,
     "board_warehouse": frozenset({R.WAREHOUSE, R.LOGISTICS, R.QC}) | MANAGERS,

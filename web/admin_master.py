@@ -15,7 +15,17 @@ from alerts.texts import UNIT_LABELS
 from core.db import new_session
 from core.runtime import current_runtime
 from orders.exceptions import OrderError
-from orders.models import Customer, CustomerChat, Material, Product, RouteStep, Staff
+from orders.models import (
+    BomLine,
+    Customer,
+    CustomerChat,
+    Material,
+    Order,
+    Product,
+    PurchaseLine,
+    RouteStep,
+    Staff,
+)
 from orders.roles import ROLE_LABELS, Role
 from web import texts
 from web.access import enforce, page
@@ -49,6 +59,16 @@ def _packaging(s: Session):
     return [(m.id, f"{m.code} {m.name}") for m in rows]
 
 
+def _materials(s: Session):
+    return [(m.id, f"{m.code} {m.name}") for m in s.exec(select(Material).order_by(Material.code)).all()]
+
+
+def _open_orders(s: Session):
+    rows = s.exec(select(Order.id, Order.order_no).where(Order.status == "pending_purchase")
+                  .order_by(Order.id.desc()).limit(300)).all()
+    return [(i, no) for i, no in rows]
+
+
 def _fixed(*pairs):
     return lambda _s: list(pairs)
 
@@ -74,11 +94,12 @@ BASE_SPECS = (
         Col("robot_key", "群机器人 key", in_list=False, null=True), Col("internal", "内部群", "bool")),
         group="master_data", parent="customer_id", deletable=True),
     Crud("products", "产品", Product, (
-        Col("code", "产品编码", required=True), Col("name", "名称", required=True),
+        Col("code", "产品编码", required=True), Col("name", "名称", required=True), Col("spec", "规格"),
         Col("qc_standard_doc", "检验标准", in_list=False),
         Col("packaging_material_id", "包材", "select", choices=_packaging),
         Col("packaging_per_unit", "每件包材用量", "float"), Col("unit_price", "单价", "float")),
-        group="master_data", order_by="code", links=(("工艺路线", "routes", "product_id"),)),
+        group="master_data", order_by="code",
+        links=(("工艺路线", "routes", "product_id"), ("物料清单", "bom", "product_id"))),
     Crud("routes", "工艺路线", RouteStep, (
         Col("product_id", "产品", "select", required=True, choices=_products),
         Col("seq", "序号", "int", required=True), Col("process", "工序", required=True),
@@ -88,7 +109,19 @@ BASE_SPECS = (
         Col("code", "编码", required=True), Col("name", "名称", required=True),
         Col("kind", "类别", "select", required=True, choices=_fixed(("raw", "原材料"), ("packaging", "包材"))),
         Col("unit", "单位"), Col("stock_on_hand", "库存", "float"), Col("safety_stock", "安全库存", "float"),
-        Col("supplier", "供应商")), group="master_data", order_by="code"),
+        Col("supplier", "供应商")), group="master_data", order_by="code", links=(("采购行", "purchases", "material_id"),)),
+    Crud("bom", "物料清单", BomLine, (
+        Col("product_id", "产品", "select", required=True, choices=_products),
+        Col("material_id", "物料", "select", required=True, choices=_materials),
+        Col("qty_per_unit", "每件用量", "float", required=True), Col("scrap_pct", "损耗率（%）", "float")),
+        group="master_data", parent="product_id", deletable=True),
+    Crud("purchases", "采购行", PurchaseLine, (
+        Col("po_no", "采购单号", required=True), Col("supplier", "供应商"),
+        Col("material_id", "物料", "select", required=True, choices=_materials),
+        Col("quantity", "采购数量", "float", required=True), Col("expected_on", "预计到货", "date"),
+        Col("arrived_quantity", "已到数量", "float", readonly=True), Col("arrived_on", "到齐日期", "date", readonly=True),
+        Col("batch_no", "批次号"), Col("order_id", "关联订单", "select", in_list=False, choices=_open_orders)),
+        group="master_data", order_by="id", parent="material_id", deletable=True),
 )
 
 

@@ -46,3 +46,13 @@ ALERT_LEVEL_LABELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
 SORT_LABELS = {"new": "最新创建", "due": "交期最近", "updated": "最近更新"}
 PRIORITY_LABELS = {"normal": "普通", "high": "加急", "urgent": "特急"}
 ORDER_EDITED = "订单 {order_no} 已修改。"
+
+# Order entry (/admin/orders/new)
+ORDER_CREATED = "订单 {order_no} 已创建，等待审核。"
+ENTRY_NO_CUSTOMER = "请选择客户。"
+ENTRY_NO_PRODUCT = "请选择产品。"
+ENTRY_BAD_QUANTITY = "数量必须是 1 到 10000000 之间的整数。"
+ENTRY_BAD_DATE = "请填写交期（例如 2026-12-10）。"
+ENTRY_BAD_PRIORITY = "优先级的取值无效。"
+ENTRY_BAD_OWNER = "业务员的取值无效。"
+ENTRY_PICK_AGAIN = "所选客户或产品已不存在，请重新选择。"

@@ -19,6 +19,7 @@ from web.access import user_may
 # (label, endpoint, page group); a user sees the entries their roles may open.
 NAV = [
     ("订单", "admin_orders.order_list", "orders"),
+    ("录入订单", "admin_entry.form", "order_entry"),
     ("销售看板", "admin_boards.board", "board_sales", {"name": "sales"}),
     ("计划看板", "admin_boards.board", "board_planning", {"name": "planning"}),
     ("仓库看板", "admin_boards.board", "board_warehouse", {"name": "warehouse"}),

@@ -7,7 +7,18 @@ from flask import Blueprint, Flask, redirect
 
 from core.feature import Feature
 from orders.events import OrderEvent
-from web import admin_insight, admin_logs, admin_master, auth, boards, health, live, orders_page, playground
+from web import (
+    admin_insight,
+    admin_logs,
+    admin_master,
+    auth,
+    boards,
+    health,
+    live,
+    order_entry,
+    orders_page,
+    playground,
+)
 from web.demo_users import create_demo_users
 from web.tracking import init_tracking
 from web.ui import init_ui
@@ -31,7 +42,7 @@ def _home():
 FEATURE = Feature(
     name="web",
     handlers={OrderEvent: [live.publish_order_change]},
-    blueprints=[health.bp, auth.bp, orders_page.bp, boards.bp, live.bp, playground.bp, admin_master.bp,
+    blueprints=[health.bp, auth.bp, order_entry.bp, orders_page.bp, boards.bp, live.bp, playground.bp, admin_master.bp,
                 admin_logs.bp, admin_insight.bp],
     init_app=init_app,
     seed=create_demo_users,
