@@ -56,3 +56,7 @@ ENTRY_BAD_DATE = "请填写交期（例如 2026-12-10）。"
 ENTRY_BAD_PRIORITY = "优先级的取值无效。"
 ENTRY_BAD_OWNER = "业务员的取值无效。"
 ENTRY_PICK_AGAIN = "所选客户或产品已不存在，请重新选择。"
+
+# Receiving (/admin/receiving)
+RECEIVED = "采购单 {po_no} 已登记到货；转入待排产的订单：{released}。"
+NONE_RELEASED = "无"

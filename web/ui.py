@@ -20,6 +20,7 @@ from web.access import user_may
 NAV = [
     ("订单", "admin_orders.order_list", "orders"),
     ("录入订单", "admin_entry.form", "order_entry"),
+    ("到货登记", "admin_receiving.open_lines", "receiving"),
     ("销售看板", "admin_boards.board", "board_sales", {"name": "sales"}),
     ("计划看板", "admin_boards.board", "board_planning", {"name": "planning"}),
     ("仓库看板", "admin_boards.board", "board_warehouse", {"name": "warehouse"}),

@@ -11,6 +11,7 @@ from web import (
     admin_insight,
     admin_logs,
     admin_master,
+    admin_receiving,
     auth,
     boards,
     health,
@@ -43,7 +44,7 @@ FEATURE = Feature(
     name="web",
     handlers={OrderEvent: [live.publish_order_change]},
     blueprints=[health.bp, auth.bp, order_entry.bp, orders_page.bp, boards.bp, live.bp, playground.bp, admin_master.bp,
-                admin_logs.bp, admin_insight.bp],
+                admin_receiving.bp, admin_logs.bp, admin_insight.bp],
     init_app=init_app,
     seed=create_demo_users,
 )

@@ -14,6 +14,8 @@ BOSSES = {"manager", "admin"}
 SALES_BOARD = {"sales", "finance"} | BOSSES
 PLANNING_BOARD = {"planner", "production", "purchasing", "qc"} | BOSSES
 WAREHOUSE_BOARD = {"warehouse", "logistics", "qc"} | BOSSES
+ORDER_ENTRY = {"sales"} | BOSSES
+RECEIVING = {"purchasing", "warehouse", "planner"} | BOSSES
 
 # URL rule -> (a concrete URL, roles that may open it). Every GET page under /admin is listed.
 GET_PAGES = {
@@ -21,6 +23,12 @@ GET_PAGES = {
     "/admin": ("/admin", ALL),
     "/admin/orders": ("/admin/orders?status=open", ALL),
     "/admin/orders/<order_no>": ("/admin/orders/{order_no}", ALL),
+    "/admin/orders/new": ("/admin/orders/new", ORDER_ENTRY),
+    "/admin/orders/new/customers": ("/admin/orders/new/customers?q=测试", ORDER_ENTRY),
+    "/admin/orders/new/customers/<int:customer_id>": ("/admin/orders/new/customers/1", ORDER_ENTRY),
+    "/admin/orders/new/products": ("/admin/orders/new/products?q=SH", ORDER_ENTRY),
+    "/admin/orders/new/products/<int:product_id>": ("/admin/orders/new/products/1", ORDER_ENTRY),
+    "/admin/receiving": ("/admin/receiving", RECEIVING),
     "/admin/boards/<name>": ("/admin/boards/sales", SALES_BOARD),
     "/admin/boards/<name>/fragment": ("/admin/boards/warehouse/fragment", WAREHOUSE_BOARD),
     "/admin/live": ("/admin/live", ALL),
@@ -53,6 +61,7 @@ POSTS = [
     "/admin/orders/{order_no}/tracking-link", "/admin/playground", "/admin/data/customers/new",
     "/admin/data/chats/1/delete", "/admin/staff/users", "/admin/staff/users/1/active", "/admin/tokens",
     "/admin/tokens/1/revoke", "/admin/logs/notifications/1/resend", "/admin/data/materials/1",
+    "/admin/orders/new", "/admin/receiving/1",
 ]
 PUBLIC_RULES = {"/admin/login", "/admin/static/<path:filename>"}
 
