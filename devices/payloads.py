@@ -15,7 +15,10 @@ SCAN_TOPIC = "ops/scan/+"
 SENSOR_TOPIC = "ops/sensor/+"
 STATUS_TOPIC = "ops/status/+"
 HUB_STATUS_TOPIC = "ops/status/order-hub"
-ACTIONS = ("stock_in", "ship", "report", "qc_pass", "qc_fail", "pickup")
+ACTIONS = ("stock_in", "ship", "report", "qc_pass", "qc_fail", "pickup", "receive")
+# `receive` books goods against a purchase line instead of moving an order (CONTRACT §4).
+LINE_ACTIONS = ("receive",)
+QUANTITY_RANGE = (0.0, 1e9)
 MAX_BYTES = 16 * 1024
 # A device clock ahead of ours by more than this is not trusted: the receipt time is used.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -37,11 +40,16 @@ class Scan:
     carrier: str | None = None
     tracking_no: str | None = None
     reason: str | None = None
+    po_no: str | None = None
+    material: str | None = None
+    quantity: float | None = None
+    batch: str | None = None
 
     def fields(self) -> dict:
         """What the order move carries, plus the scan's own id and time for the record."""
         out = {"event_id": self.event_id, "scanned_at": self.at.isoformat()}
-        for name in ("carrier", "tracking_no", "reason", "process", "percent"):
+        for name in ("carrier", "tracking_no", "reason", "process", "percent", "po_no", "material", "quantity",
+                     "batch"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -135,7 +143,8 @@ def event_time(raw, *, received_at: datetime, tz: ZoneInfo) -> datetime:
 def parse_scan(text: str, *, received_at: datetime, tz: ZoneInfo) -> Scan:
     """A Scan from an `ops/scan/<device_id>` payload, or BadPayload with the reason."""
     data = load_object(text)
-    required = ("event_id", "order_no", "action", "operator")
+    line_action = str(data.get("action") or "").strip().lower() in LINE_ACTIONS
+    required = ("event_id", "action", "operator") if line_action else ("event_id", "order_no", "action", "operator")
     values = {name: _text(data, name) for name in required}
     missing = [name for name in required if not values[name]]
     if missing:
@@ -147,6 +156,8 @@ def parse_scan(text: str, *, received_at: datetime, tz: ZoneInfo) -> Scan:
         percent = _number(data, "percent", (0.0, 100.0))
     except BadPayload:
         raise BadPayload(texts.BAD_PERCENT) from None
+    if line_action:
+        return _line_scan(data, values, action, received_at, tz)
     scan = Scan(
         event_id=values["event_id"], order_no=values["order_no"].upper(), action=action,
         operator=values["operator"], at=event_time(data.get("ts"), received_at=received_at, tz=tz),
@@ -155,6 +166,18 @@ def parse_scan(text: str, *, received_at: datetime, tz: ZoneInfo) -> Scan:
     )
     if action == "report" and (scan.process is None or scan.percent is None):
         missing = [n for n in ("process", "percent") if getattr(scan, n) is None]
+        raise BadPayload(texts.MISSING_FIELDS.format(fields="、".join(missing)))
+    return scan
+
+
+def _line_scan(data: dict, values: dict, action: str, received_at: datetime, tz: ZoneInfo) -> Scan:
+    """A purchase-line scan (`receive`): po_no, material and quantity instead of an order number."""
+    quantity = _number(data, "quantity", QUANTITY_RANGE)
+    scan = Scan(event_id=values["event_id"], order_no="", action=action, operator=values["operator"],
+                at=event_time(data.get("ts"), received_at=received_at, tz=tz), po_no=_text(data, "po_no"),
+                material=_text(data, "material"), quantity=quantity, batch=_text(data, "batch"))
+    missing = [n for n in ("po_no", "material", "quantity") if not getattr(scan, n)]
+    if missing:
         raise BadPayload(texts.MISSING_FIELDS.format(fields="、".join(missing)))
     return scan
 

@@ -102,6 +102,9 @@ def _apply(uow: UnitOfWork, rt: Runtime, scan: payloads.Scan, device_id: str) ->
 
 def run_action(uow: UnitOfWork, scan: payloads.Scan, actor: Actor, trace: Trace) -> None:
     """Run the order command a scan action names (payloads.ACTIONS lists those a scanner may send)."""
+    if scan.action in commands.LINE_COMMANDS:
+        commands.run_line(uow, scan.action, actor=actor, fields=scan.fields(), trace=trace)
+        return
     if scan.action not in payloads.ACTIONS or scan.action not in commands.COMMANDS:
         raise ScanRejected(texts.NOT_SUPPORTED.format(action=scan.action))
     commands.run(uow, scan.action, scan.order_no, actor=actor, fields=scan.fields(), trace=trace)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.bus import UnitOfWork
-from orders import service, texts
+from orders import purchasing, service, texts
 from orders.actor import Actor, Trace
 from orders.exceptions import InvalidInput, VersionConflict
 from orders.flow import TRANSITIONS, find_transition
@@ -93,6 +93,25 @@ def run(uow: UnitOfWork, name: str, ref: str, *, actor: Actor, fields: dict | No
         trace: Trace | None = None, to: Status | None = None, expected_version: int | None = None) -> Order:
     """Run command `name` on one order; the use case checks the flow, roles and needs."""
     return COMMANDS[name].use_case(uow, ref, actor, dict(fields or {}), trace or Trace(), to, expected_version)
+
+
+# Commands on a purchase line rather than an order (a scanner's `receive`): name -> (label, use case).
+LineUseCase = Callable[[UnitOfWork, Actor, dict, Trace], object]
+
+
+def _receive(uow: UnitOfWork, actor: Actor, fields: dict, trace: Trace):
+    line = purchasing.find_open_line(uow, str(fields.get("po_no") or ""), str(fields.get("material") or ""))
+    return purchasing.receive_purchase_line(uow, line.id, quantity=fields.get("quantity"),
+                                            batch=str(fields.get("batch") or ""), actor=actor,
+                                            tz=uow.runtime.settings.tz, trace=trace)
+
+
+LINE_COMMANDS: dict[str, tuple[str, LineUseCase]] = {"receive": (texts.COMMAND_LABELS["receive"], _receive)}
+
+
+def run_line(uow: UnitOfWork, name: str, *, actor: Actor, fields: dict, trace: Trace | None = None):
+    """Run purchase-line command `name` (fields name the line: po_no and material)."""
+    return LINE_COMMANDS[name][1](uow, actor, dict(fields), trace or Trace())
 
 
 def move_to(uow: UnitOfWork, ref: str, to: str | Status, *, actor: Actor, fields: dict | None = None,

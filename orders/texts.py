@@ -26,6 +26,7 @@ COMMAND_LABELS = {
     "pickup": "揽收",
     "deliver": "签收",
     "complete": "完成",
+    "receive": "到货",
 }
 
 NEED_LABELS = {
