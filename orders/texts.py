@@ -227,3 +227,21 @@ def staff_missing(ref: str) -> str:
 
 def bad_recipient_kind(spec: str) -> str:
     return f"无法识别的接收人「{spec}」"
+
+
+# ---- importing master data (orders.master_import) -------------------------------------------------
+MASTER_IMPORT_KIND_LABELS = {"materials": "物料", "bom": "物料清单", "purchases": "采购行"}
+MASTER_IMPORT_SUMMARY = "导入完成：新增 {created} 行，更新 {updated} 行，失败 {failed} 行。"
+MASTER_IMPORT_TOO_BIG = "文件太大，最多 {limit} MB。"
+MASTER_IMPORT_UNREADABLE = "无法读取文件：请上传 CSV（UTF-8 或 GBK）或 Excel（.xlsx）文件。"
+MASTER_IMPORT_EMPTY = "文件里没有数据行。"
+MASTER_IMPORT_TOO_MANY = "超过 {limit} 行，请分成几个文件导入。"
+MASTER_IMPORT_HEADERS = "表头不对：缺少{missing}。可用的表头：{wanted}。"
+MASTER_IMPORT_MISSING = "缺少{label}"
+MASTER_IMPORT_ROW_FAILED = "第 {row} 行：失败 {reason}"
+MASTER_IMPORT_NOT_NUMBER = "{label}「{value}」不是有效的数字"
+MASTER_IMPORT_NOT_DATE = "{label}「{value}」看不懂，请写成 2026-12-10"
+MASTER_IMPORT_BAD_KIND = "类别「{value}」不认识，可以写：原材料、包材"
+MASTER_IMPORT_TOO_LONG = "{label}太长（最多 200 个字）"
+MASTER_IMPORT_NO_MATERIAL = "物料编码「{code}」不存在，请先导入物料"
+MASTER_IMPORT_NO_PRODUCT = "产品编码「{code}」不存在"

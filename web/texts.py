@@ -60,3 +60,4 @@ ENTRY_PICK_AGAIN = "所选客户或产品已不存在，请重新选择。"
 # Receiving (/admin/receiving)
 RECEIVED = "采购单 {po_no} 已登记到货；转入待排产的订单：{released}。"
 NONE_RELEASED = "无"
+IMPORT_NO_FILE = "请选择要导入的文件。"

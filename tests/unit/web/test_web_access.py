@@ -29,6 +29,7 @@ GET_PAGES = {
     "/admin/orders/new/products": ("/admin/orders/new/products?q=SH", ORDER_ENTRY),
     "/admin/orders/new/products/<int:product_id>": ("/admin/orders/new/products/1", ORDER_ENTRY),
     "/admin/receiving": ("/admin/receiving", RECEIVING),
+    "/admin/data-import": ("/admin/data-import", BOSSES),
     "/admin/boards/<name>": ("/admin/boards/sales", SALES_BOARD),
     "/admin/boards/<name>/fragment": ("/admin/boards/warehouse/fragment", WAREHOUSE_BOARD),
     "/admin/live": ("/admin/live", ALL),
@@ -61,7 +62,7 @@ POSTS = [
     "/admin/orders/{order_no}/tracking-link", "/admin/playground", "/admin/data/customers/new",
     "/admin/data/chats/1/delete", "/admin/staff/users", "/admin/staff/users/1/active", "/admin/tokens",
     "/admin/tokens/1/revoke", "/admin/logs/notifications/1/resend", "/admin/data/materials/1",
-    "/admin/orders/new", "/admin/receiving/1",
+    "/admin/orders/new", "/admin/receiving/1", "/admin/data-import",
 ]
 PUBLIC_RULES = {"/admin/login", "/admin/static/<path:filename>"}
 
