@@ -94,6 +94,7 @@ class OrderEdit(Schema):
     quantity = fields.Integer(validate=validate.Range(1, 10_000_000), strict=True)
     priority = fields.String(validate=validate.OneOf(["normal", "high", "urgent"]))
     note = fields.String(validate=validate.Length(0, 1000), metadata={"description": "内部备注"})
+    sales_owner_id = fields.Integer(strict=True, metadata={"description": "业务员（人员 id；仅经理、管理员或销售主管可改）"})
     version = fields.Integer(metadata={"description": "乐观锁：读到的版本号，不一致时返回 409"})
 
 

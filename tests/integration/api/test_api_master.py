@@ -104,3 +104,24 @@ def test_master_data_api_answers_bad_input_in_chinese(app, client, token_for):
                                                                      "quantity": -1})
     assert 400 <= r.status_code < 500
     assert len(client.get("/api/bom-lines", headers=auth(buyer)).get_json()) == 2
+
+
+def test_the_salesperson_is_changed_by_a_manager_and_version_checked(app, client, token_for):
+    _setup(app)
+    order_no = _order(client, token_for("sales"))
+    with app.extensions["ops"].uow() as uow:
+        from orders.models import Staff
+        planner = uow.session.exec(select(Staff).where(Staff.roles == "planner")).one()
+        planner_id, planner_name = planner.id, planner.name
+    version = client.get(f"/api/orders/{order_no}", headers=auth(token_for("sales"))).get_json()["version"]
+    r = client.patch(f"/api/orders/{order_no}", headers=auth(token_for("sales")),
+                     json={"sales_owner_id": planner_id, "version": version})
+    assert r.status_code == 403 and "销售主管" in r.get_json()["message"]
+    r = client.patch(f"/api/orders/{order_no}", headers=auth(token_for("manager")),
+                     json={"sales_owner_id": planner_id, "version": version - 1})
+    assert r.status_code == 409
+    r = client.patch(f"/api/orders/{order_no}", headers=auth(token_for("manager")),
+                     json={"sales_owner_id": planner_id, "version": version})
+    assert r.status_code == 200 and r.get_json()["sales_owner"] == planner_name
+    events = client.get(f"/api/orders/{order_no}/events", headers=auth(token_for("sales"))).get_json()
+    assert f"业务员 sales员 → {planner_name}" in events[-1]["note"]
