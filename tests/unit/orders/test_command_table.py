@@ -24,5 +24,8 @@ def test_every_scan_action_and_every_changing_chat_verb_runs_a_row():
     from bot.commands import COMMANDS as CHAT
     from devices.payloads import ACTIONS
 
-    assert set(ACTIONS) <= set(COMMANDS)
+    from orders.commands import LINE_COMMANDS
+
+    assert set(ACTIONS) <= set(COMMANDS) | set(LINE_COMMANDS)  # `receive` acts on a purchase line
+    assert not set(COMMANDS) & set(LINE_COMMANDS)
     assert {name for name, c in CHAT.items() if c.changes and name != "ack"} <= set(COMMANDS)
