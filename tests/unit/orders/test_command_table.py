@@ -23,7 +23,6 @@ def test_qc_pass_and_report_are_rows_though_they_are_not_moves():
 def test_every_scan_action_and_every_changing_chat_verb_runs_a_row():
     from bot.commands import COMMANDS as CHAT
     from devices.payloads import ACTIONS
-
     from orders.commands import LINE_COMMANDS
 
     assert set(ACTIONS) <= set(COMMANDS) | set(LINE_COMMANDS)  # `receive` acts on a purchase line
