@@ -78,6 +78,7 @@ _CANCEL_OBJECT = re.compile(
     r"(?!一下)[\u4e00-\u9fff](?<![了啦吧掉的呀啊哈])"
     r"|\s*(?:发货|排产|预警|提醒|会议|开会|加班|审核|质检|入库|委外|消息|订阅|申请|报价|那条消息)"
 )
+_REWORK_END = re.compile(r"完成|做完|做好|搞定|结束")  # 返工明天完成: about the rework's end, not a verdict
 _RESULT = re.compile(r"[发寄送]出|[发寄]走|发掉|交")
 _HELP = re.compile(
     r"^(?:订单助手|机器人|小助手|这个机器人|这个|请问)?\s*(?:"
@@ -136,7 +137,7 @@ def blocked_by(hit: Hit, ctx: Context, cond_from: int) -> str | None:
                 return name
         elif checks[name]():
             return name
-    if hit.rework and followed_by(ctx, hit.end, ce, _REWORK_SUFFIX):
+    if hit.rework and (followed_by(ctx, hit.end, ce, _REWORK_SUFFIX) or _REWORK_END.search(ctx.low, hit.end, ce)):
         return "rework_suffix"
     return None
 
@@ -193,7 +194,7 @@ def _mixed(winner: str, standing: list[Hit], ctx: Context, ref_positions: list[i
 
 # With no order named, a message stands as a command (the bot takes the order from the chat's context)
 # only when it is nothing but the state word and these fillers: 开工了, 今天开始做了, 发货了.
-_BARE_INTENTS = frozenset(
+BARE_INTENTS = frozenset(
     "start finish rework_done materials_ready outsource outsource_returned ship stock_in report undo".split()
 )
 _FILLER = re.compile(
@@ -204,7 +205,7 @@ _FILLER = re.compile(
 
 def _bare_command(hits: list[Hit], ctx: Context, facts: dict[str, bool]) -> list[Hit]:
     """The one state word of a message that names no order, when nothing else is said."""
-    if not hits or len({h.intent for h in hits}) != 1 or hits[0].intent not in _BARE_INTENTS:
+    if not hits or len({h.intent for h in hits}) != 1 or hits[0].intent not in BARE_INTENTS:
         return []
     hit = hits[0]
     rest = ctx.low[: min(h.start for h in hits)] + " " + ctx.low[max(h.end for h in hits) :]
