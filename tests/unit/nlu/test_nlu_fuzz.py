@@ -63,7 +63,7 @@ def _reference_in(text: str, result: ParseResult) -> bool:
 def _check_bare_command(text: str, result: ParseResult) -> None:
     """Without an order, only a bare command (开工了, 发货了) changes state: no other words around it."""
     assert result.intent in BARE_INTENTS, (text, result)
-    words = [n for n in NOISE if re.search(r"[\u4e00-\u9fffA-Za-z]", n)]
+    words = [n for n in NOISE if not n.startswith("@") and re.search(r"[\u4e00-\u9fffA-Za-z]", n)]
     assert not any(n.strip() in text for n in words), (text, result)
 
 
