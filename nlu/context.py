@@ -22,6 +22,8 @@ _ACK_NEXT = frozenset(
 # Where the customer's word counts: 送到了，对方说不要了 takes a delivery back.
 _RECEIVER_INTENTS = ("ship", "pickup", "deliver")
 GOODS = re.compile(r"货|东西|包裹|快递|产品|成品")
+# The parties and places a contrast may name: 但客户没收到, 实际还在仓库.
+_WHERE = re.compile(r"客户|仓库|车间|厂里")
 KNOWN_NOUNS = frozenset([name for name, _ in CARRIER_NAMES] + list(PROCESSES))
 
 
@@ -186,7 +188,7 @@ def contradicted(ctx: Context, hits: list[Hit]) -> bool:
         if i == 0 or not _CONTRAST.match(text):
             continue
         if g.has_negation(ctx.tokens.between(start, end), text):
-            if GOODS.search(text) or "客户" in text or any(start <= h.start < end for h in hits):
+            if GOODS.search(text) or _WHERE.search(text) or any(start <= h.start < end for h in hits):
                 return True
     return False
 

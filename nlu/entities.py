@@ -43,6 +43,7 @@ _TIME_WORDS = (
 _SHORT_REF = re.compile(
     rf"(?:尾号|单号|订单号?)\s*:?\s*([0-9]{{2,4}}){_NOT_AFTER_REF}|#\s*([0-9]{{4}}){_NOT_AFTER_REF}"
     r"|(?<![0-9a-z./:#-])([0-9]{1,4})\s*号单"
+    r"|(?<![0-9a-z./:#-])([01][0-9][0-3][0-9]-[0-9]{4})(?![0-9a-z])"
     rf"|(?<![0-9a-z./:#-])(0[0-9]{{3}}){_NOT_AFTER_REF}"
 )
 _ALIAS_RUN = re.compile(r"[a-z0-9]+(?:[\s_/-]?[a-z0-9]+){0,5}")
@@ -172,11 +173,17 @@ def find_carriers(low: str) -> list[Found]:
 
 
 def find_short_refs(low: str) -> list[Found]:
-    """Short references such as 0042, 42号单, 尾号0042; value is the zero-padded sequence."""
+    """Short references such as 0042, 42号单, 尾号0042 (value: the zero-padded sequence) and 1121-0005
+    (value as written: month, day and sequence of the order number)."""
     found = []
     for m in _SHORT_REF.finditer(low):
-        digits = m.group(1) or m.group(2) or m.group(3) or m.group(4)
-        if m.group(4) and low[: m.start()].rstrip().endswith(_TIME_WORDS):
+        dated = m.group(4)
+        if dated:  # 1121-0005: order date's month and day, then the sequence
+            if _valid_date(dated[:2], dated[2:4]) and int(dated[5:]) > 0:
+                found.append(Found(m.start(), m.end(), dated, m.group()))
+            continue
+        digits = m.group(1) or m.group(2) or m.group(3) or m.group(5)
+        if m.group(5) and low[: m.start()].rstrip().endswith(_TIME_WORDS):
             continue
         if int(digits) > 0:
             found.append(Found(m.start(), m.end(), f"{int(digits):04d}", m.group()))
@@ -191,6 +198,7 @@ def resolve_short_refs(refs: list[Found], open_orders: Iterable[str]) -> tuple[l
     for order in open_orders:
         canonical = canonical_order(order)
         by_seq.setdefault(canonical[-4:], set()).add(canonical)
+        by_seq.setdefault(canonical[-9:], set()).add(canonical)
     resolved, unresolved = [], []
     for ref in refs:
         matches = by_seq.get(ref.value, set())

@@ -24,7 +24,7 @@ CONDITIONS = frozenset(
 )
 HEDGES = frozenset(
     "可能 也许 好像 似乎 应该 估计 大概 据说 听说 貌似 不确定 说不定 或许 恐怕 怕是 差不多 感觉 觉得 以为 "
-    "应该是 大约 不清楚 不知道 也许是 可能是 估摸 大致 基本 基本上 初步 目测 看起来 看着 疑似 似乎是 怀疑".split()
+    "应该是 系统显示 大约 不清楚 不知道 也许是 可能是 估摸 大致 基本 基本上 初步 目测 看起来 看着 疑似 似乎是 怀疑".split()
 )
 REQUESTS = frozenset(
     "请 麻烦 帮忙 帮我 帮 记得 务必 一定要 必须 需要 需 得 要求 让 叫 催 催促 赶紧 尽快 抓紧 快点 赶快 速度 "
@@ -40,8 +40,8 @@ PLANS = frozenset(
 )
 TENTATIVE = frozenset("打算 考虑 可能 也许 争取 尽量 估计 应该 大概 看看 试试 想 初步 暂定 待定".split())
 # Words right before a verb that make it not (yet) happen: 在发货, 要发货.
-ADJACENT = frozenset("在 要 待 去 再 先 将 会 能 可 想 得".split())
-PARTIAL = frozenset("部分 一部分 部份 分批 剩下 剩余 其余 一半 少量 个别 补 还有 还差 剩 差".split())
+ADJACENT = frozenset("在 要 待 去 再 先 将 会 能 可 想 得 少 多 漏 错 补 重".split())
+PARTIAL = frozenset("补发 补寄 部分 一部分 部份 分批 剩下 剩余 其余 一半 少量 个别 补 还有 还差 剩 差".split())
 # Words after a state word, anywhere in its clause, that undo it: 发货被拦截, 入库失败.
 UNDONE_AFTER = (
     "取消",
@@ -88,6 +88,14 @@ FAMILIES = {
     "qc_pass": frozenset("合格 通过 ok".split()),
     "qc_fail": frozenset(),
     "ack": frozenset(),
+    "finish": frozenset("完成 做完 做 完工 做好".split()),
+    "start": frozenset("开工 开始 做 开做 投产".split()),
+    "rework_done": frozenset("返工 返修".split()),
+    "cancel": frozenset("取消 撤单 砍单".split()),
+    "materials_ready": frozenset("到齐 齐套 到".split()),
+    "outsource": frozenset("委外 外协 外发".split()),
+    "outsource_returned": frozenset("回厂 回来".split()),
+    "undo": frozenset("撤回 撤销".split()),
 }
 AMBIGUOUS_TIMES = frozenset(
     "今天 今日 上午 下午 中午 晚上 早上 今晚 今早 傍晚 晚些时候 早晨 夜里 凌晨 白天 这周 本周 周内 这两天 近期 "
@@ -203,3 +211,22 @@ def has_negation(words: list[str], region: str) -> bool:
         if w in NEGATIONS or (w[0] in NEGATION_HEADS and len(w) <= 4 and not w.isascii()):
             return True
     return _STRONG_NEGATION.search(_INNOCENT.sub(" ", region)) is not None
+
+
+# A test, a drill or a joke (测试请忽略, 假的, 开玩笑) changes nothing, whatever else the message says.
+_TEST = re.compile(
+    r"请忽略|忽略(?:此|这|本|即可|就好)|假的|开玩笑|玩笑|逗你|演示一下|演练|"
+    r"测试(?:消息|数据|一下|用|而已|勿|请|,|\)|$)|\(\s*测试|这是测试|只是测试|仅供测试|\btest\b"
+)
+# Quoted speech: "…", 「…」 (normalised to "), an unclosed quote runs to the end.
+_QUOTED = re.compile(r'"[^"]*(?:"|$)')
+
+
+def is_test_or_joke(text: str) -> bool:
+    """True for a message marked as a test or a joke."""
+    return _TEST.search(text) is not None
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of quoted speech."""
+    return [(m.start(), m.end()) for m in _QUOTED.finditer(text)]

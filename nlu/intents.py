@@ -20,14 +20,18 @@ from .context import (
     neg_region,
     undone_after,
 )
-from .lexicon import HELP_PHRASES, STATUS_WORDS
+from .lexicon import CARRIER_NAMES, HELP_PHRASES, STATUS_WORDS
 from .triggers import Hit
 
 STATE_CHANGING = frozenset(
-    {"ship", "pickup", "deliver", "approve", "schedule", "report", "qc_pass", "qc_fail", "stock_in", "ack"}
-)
-_RANK = {"ack": 0, "approve": 1, "schedule": 2, "report": 3, "qc_fail": 4, "qc_pass": 4, "stock_in": 5,
-         "ship": 6, "pickup": 7, "deliver": 8}  # fmt: skip
+    {"ship", "pickup", "deliver", "approve", "schedule", "report", "qc_pass", "qc_fail", "stock_in", "ack",
+     "start", "finish", "rework_done", "cancel", "materials_ready", "outsource", "outsource_returned",
+     "create", "correct", "undo"}
+)  # fmt: skip
+# The most advanced state wins; taking something back (cancel, undo) outranks any progress.
+_RANK = {"ack": 0, "approve": 1, "materials_ready": 1.5, "schedule": 2, "start": 2.5, "outsource": 2.6,
+         "outsource_returned": 2.7, "report": 3, "finish": 3.5, "rework_done": 3.8, "qc_fail": 4, "qc_pass": 4,
+         "stock_in": 5, "ship": 6, "pickup": 7, "deliver": 8, "cancel": 9, "undo": 10}  # fmt: skip
 # Guards each intent answers to (see blocked_by); a verdict (合格) has no tense, an action (发货) has.
 _ACTION = set("neg cond hedge request imperative plan time dated adjacent suffix bare".split())
 _LOGISTICS = _ACTION | {"object", "material", "partial"}
@@ -39,6 +43,15 @@ _PROFILES: dict[str, frozenset[str]] = {
     "stock_in": frozenset(_LOGISTICS),
     "approve": frozenset(_ACTION | {"object", "customer"}),
     "report": frozenset(_ACTION),
+    "finish": frozenset(_ACTION),
+    "start": frozenset(_ACTION | {"material"}),
+    "rework_done": frozenset(_ACTION),
+    "materials_ready": frozenset(_ACTION),
+    "outsource": frozenset(_ACTION | {"object"}),
+    "outsource_returned": frozenset(_ACTION | {"object"}),
+    "cancel": frozenset(_ACTION | {"object", "cancel_suffix"}),
+    # Asking the bot to undo is the command itself (请撤回), so requests and imperatives stand.
+    "undo": frozenset("neg cond hedge plan time dated adjacent cancel_suffix".split()),
     "schedule": frozenset("neg cond hedge request tentative pending sched_suffix".split()),
     "qc_pass": frozenset(_VERDICT),
     "qc_fail": frozenset(_VERDICT | {"approval", "rule"}),
@@ -60,6 +73,12 @@ _SUFFIX_BLOCK: dict[str, tuple[frozenset[str], bool]] = {  # words, and whether 
     ),
 }
 _REWORK_SUFFIX = frozenset("完成 好了 完了 结束 完毕 ok 合格 中 单 品 的 后 前".split())
+# 取消发货, 撤回消息: the word takes back something other than the order (or the sender's last change).
+_CANCEL_OBJECT = re.compile(
+    r"(?!一下)[\u4e00-\u9fff](?<![了啦吧掉的呀啊哈])"
+    r"|\s*(?:发货|排产|预警|提醒|会议|开会|加班|审核|质检|入库|委外|消息|订阅|申请|报价|那条消息)"
+)
+_REWORK_END = re.compile(r"完成|做完|做好|搞定|结束")  # 返工明天完成: about the rework's end, not a verdict
 _RESULT = re.compile(r"[发寄送]出|[发寄]走|发掉|交")
 _HELP = re.compile(
     r"^(?:订单助手|机器人|小助手|这个机器人|这个|请问)?\s*(?:"
@@ -110,6 +129,7 @@ def blocked_by(hit: Hit, ctx: Context, cond_from: int) -> str | None:
         "customer": lambda: g.has_any(words, g.CUSTOMERS, prefix),
         "material": lambda: about_material(ctx, idx),
         "money": lambda: any(w in g.MONEY_WORDS for w in clause_words),
+        "cancel_suffix": lambda: _CANCEL_OBJECT.match(ctx.low, hit.end) is not None,
     }
     for name in sorted(profile):
         if name in _SUFFIX_BLOCK:
@@ -117,7 +137,7 @@ def blocked_by(hit: Hit, ctx: Context, cond_from: int) -> str | None:
                 return name
         elif checks[name]():
             return name
-    if hit.rework and followed_by(ctx, hit.end, ce, _REWORK_SUFFIX):
+    if hit.rework and (followed_by(ctx, hit.end, ce, _REWORK_SUFFIX) or _REWORK_END.search(ctx.low, hit.end, ce)):
         return "rework_suffix"
     return None
 
@@ -125,7 +145,9 @@ def blocked_by(hit: Hit, ctx: Context, cond_from: int) -> str | None:
 def _valid(hit: Hit, ctx: Context, facts: dict[str, bool]) -> bool:
     """Fields the command needs: a carrier or tracking number to ship, a date or line to schedule."""
     if hit.intent == "ship":
-        if is_done(hit, ctx) or _RESULT.search(hit.word):
+        if is_done(hit, ctx):
+            return True  # 已发货 with no waybill: the bot asks for it
+        if _RESULT.search(hit.word):
             return facts["carrier"] or facts["tracking"]
         return facts["tracking"] and not g.has_any(
             ctx.tokens.between(ctx.clauses[ctx.clause_of(hit.start)][0], hit.start), g.AMBIGUOUS_TIMES
@@ -137,12 +159,14 @@ def _valid(hit: Hit, ctx: Context, facts: dict[str, bool]) -> bool:
 
 def standing_hits(hits: list[Hit], ctx: Context, facts: dict[str, bool]) -> list[Hit]:
     """State words that no guard blocks and whose command has the fields it needs."""
-    if g.is_question(ctx.low) or contradicted(ctx, hits):
+    if g.is_question(ctx.low) or contradicted(ctx, hits) or g.is_test_or_joke(ctx.low):
         return []
     cond_from = condition_start(ctx)
+    quoted = g.quoted_spans(ctx.low)
     return [
         h for h in hits
-        if blocked_by(h, ctx, cond_from) is None and _valid(h, ctx, facts) and not denied_later(h, ctx)
+        if not any(qs <= h.start < qe for qs, qe in quoted)
+        and blocked_by(h, ctx, cond_from) is None and _valid(h, ctx, facts) and not denied_later(h, ctx)
     ]  # fmt: skip
 
 
@@ -168,6 +192,33 @@ def _mixed(winner: str, standing: list[Hit], ctx: Context, ref_positions: list[i
     return False
 
 
+# With no order named, a message stands as a command (the bot takes the order from the chat's context)
+# only when it is nothing but the state word and these fillers: 开工了, 今天开始做了, 发货了.
+BARE_INTENTS = frozenset(
+    "start finish rework_done materials_ready outsource outsource_returned ship stock_in report undo".split()
+)
+_FILLER = re.compile(
+    r"(?:已经|已|刚刚|刚才|刚|都|全部|今天|今日|上午|下午|我们|我这边|这边|这单|这批|货|订单|的|了|啦|哈|"
+    r"[\s,.!~\ue001]|[\u2600-\u27bf]|[\U0001f300-\U0001faff])+"
+)
+
+
+def _bare_command(hits: list[Hit], ctx: Context, facts: dict[str, bool]) -> list[Hit]:
+    """The one state word of a message that names no order, when nothing else is said."""
+    if not hits or len({h.intent for h in hits}) != 1 or hits[0].intent not in BARE_INTENTS:
+        return []
+    hit = hits[0]
+    rest = ctx.low[: min(h.start for h in hits)] + " " + ctx.low[max(h.end for h in hits) :]
+    if hit.intent == "ship" or hit.intent == "report":
+        rest = rest.replace("\ue001", " ")  # the carrier and waybill may come along
+        for name, _ in CARRIER_NAMES:
+            rest = rest.replace(name, " ")
+        rest = re.sub(r"[0-9.]+\s*%", " ", rest)
+    if _FILLER.sub("", rest):
+        return []
+    return standing_hits(hits, ctx, facts)
+
+
 def classify(
     hits: list[Hit], ctx: Context, facts: dict[str, bool], ref_positions: list[int]
 ) -> tuple[str, Hit | None]:
@@ -175,7 +226,7 @@ def classify(
     has_ref = bool(ref_positions)
     if not has_ref and is_help(ctx.low):
         return "help", None
-    standing = standing_hits(hits, ctx, facts) if has_ref else []
+    standing = standing_hits(hits, ctx, facts) if has_ref else _bare_command(hits, ctx, facts)
     if standing:
         top = max(_RANK[h.intent] for h in standing)
         best = [h for h in standing if _RANK[h.intent] == top]

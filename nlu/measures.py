@@ -71,7 +71,7 @@ def find_processes(low: str, tokens: Tokens, extra: Iterable[str] = ()) -> list[
 
 
 def find_percents(low: str) -> list[tuple[int, float]]:
-    """Percentages (80%, 百分之八十, 8成, 一半) outside money and yield contexts."""
+    """Percentages (80%, 百分之八十, 8成, 一半) outside money and yield contexts, as written."""
     found: list[tuple[int, float]] = []
     for m in _PCT_NUMBER.finditer(low):
         found.append((m.start(), float(m.group(1))))
@@ -84,7 +84,8 @@ def find_percents(low: str) -> list[tuple[int, float]]:
         if value is not None:
             found.append((m.start(), float(value * 10)))
     found += [(m.start(), 50.0) for m in _PCT_HALF.finditer(low)]
-    return sorted((pos, v) for pos, v in found if 0 <= v <= 100 and not _NOT_PROGRESS.search(low[:pos]))
+    # Above 100 is kept (焊接完成 120%): the caller refuses it rather than the parser guessing.
+    return sorted((pos, v) for pos, v in found if 0 <= v and not _NOT_PROGRESS.search(low[:pos]))
 
 
 def tidy_number(value: float | None) -> float | int | None:
@@ -99,6 +100,19 @@ def qc_reason(text: str) -> str | None:
     text = re.sub("[\ue000\ue001]+", " ", text)
     text = _QC_VERDICT.sub(" ", text)
     text = _REWORK.sub(" ", text)
+    parts = [re.sub(r"\s+", " ", p).strip(" :-~.'\"[]()") for p in _SEPARATORS.split(text)]
+    reason = ",".join(p for p in parts if p)
+    return reason or None
+
+
+_CANCEL_LABEL = re.compile(r"原因\s*(?:是|为)?\s*:?|因为|由于|订单|该单|这单|此单|所以|已经?|被")
+
+
+def cancel_reason(text: str, start: int, end: int) -> str | None:
+    """Why an order is cancelled: the message without order numbers and the cancel word itself."""
+    text = text[:start] + " " + text[end:]
+    text = re.sub("[\ue000\ue001]+", " ", text)
+    text = _CANCEL_LABEL.sub(" ", text)
     parts = [re.sub(r"\s+", " ", p).strip(" :-~.'\"[]()") for p in _SEPARATORS.split(text)]
     reason = ",".join(p for p in parts if p)
     return reason or None

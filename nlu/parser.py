@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from . import dates, entities, measures
+from . import commands, dates, entities, measures
+from . import guards as g
 from .entities import Found
 from .intents import Context, classify
 from .normalize import clause_spans, lower_ascii, normalize_text
@@ -100,6 +101,9 @@ def parse(
         "line": line is not None,
     }
     positions = _ref_positions(refs, low)
+    special = _special(norm, low, bool(positions), tracking, named, found_dates, refs)
+    if special is not None:
+        return special
     ctx = Context(low, tokens, tuple(clause_spans(low)), tuple(found_dates), now.date(), len(positions) > 1)
     intent, hit = classify(hits, ctx, facts, positions)
     return _result(intent, hit, refs, tracking, named, found_dates, line, procs, percents, norm)
@@ -125,11 +129,10 @@ def _result(
     anchor = hit.start if hit and intent == "schedule" else None
     picked = dates.pick_date(found_dates, anchor)
     reason = None
+    if intent == "cancel" and hit:
+        reason = measures.cancel_reason(_unmasked(refs.low, norm), hit.start, hit.end)
     if intent == "qc_fail":
-        masks = (entities.ORDER_MASK, entities.TRACKING_MASK)
-        reason = measures.qc_reason(
-            "".join(c if c in masks else n for c, n in zip(refs.low, norm, strict=True))
-        )
+        reason = measures.qc_reason(_unmasked(refs.low, norm))
     return ParseResult(
         intent=intent,
         orders=refs.orders,
@@ -143,3 +146,51 @@ def _result(
         short_refs=list(refs.short_refs),
         alias_hits=refs.alias_hits,
     )
+
+
+def _unmasked(low: str, norm: str) -> str:
+    """The text as written, with order numbers and tracking numbers still masked."""
+    masks = (entities.ORDER_MASK, entities.TRACKING_MASK)
+    return "".join(c if c in masks else n for c, n in zip(low, norm, strict=True))
+
+
+def _special(
+    norm: str,
+    low: str,
+    has_ref: bool,
+    tracking: list[Found],
+    named: list[Found],
+    found_dates: list[tuple[int, date]],
+    refs: _Refs,
+) -> ParseResult | None:
+    """A list request, a new order or a correction; None when the message is none of them."""
+    if g.is_test_or_joke(low) or g.quoted_spans(low):
+        return None
+    if not has_ref and commands.is_list_request(low):
+        return ParseResult(intent="list")
+    new = None if has_ref else commands.find_new_order(norm, low)
+    if new is not None:
+        picked = dates.pick_date(found_dates, None)
+        return ParseResult(
+            intent="create", customer=new.customer, product=new.product, quantity=new.quantity,
+            date=picked.isoformat() if picked else None,
+        )  # fmt: skip
+    fix = commands.find_correction(low)
+    if fix is None:
+        return None
+    after = fix.value_from
+    values = {
+        "tracking_no": next((t.value for t in tracking if t.start >= after), None),
+        "carrier": next((c.value for c in named if c.start >= after), None),
+        "date": next((d.isoformat() for pos, d in found_dates if pos >= after), None),
+        "quantity": measures.tidy_number(fix.quantity),
+    }
+    if values[fix.field] is None:
+        return None
+    tracking_no = values["tracking_no"]
+    carrier = values["carrier"] or next((t.written for t in tracking if t.value == tracking_no and t.written), None)
+    return ParseResult(
+        intent="correct", orders=refs.orders, field=fix.field, tracking_no=tracking_no, carrier=carrier,
+        date=values["date"], quantity=values["quantity"], short_refs=list(refs.short_refs),
+        alias_hits=refs.alias_hits,
+    )  # fmt: skip

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 INTENTS = (
     "ship", "pickup", "deliver", "query", "approve", "schedule", "report",
     "qc_pass", "qc_fail", "stock_in", "ack", "help", "none",
+    "start", "finish", "rework_done", "cancel", "materials_ready", "outsource", "outsource_returned",
+    "create", "correct", "undo", "list",
 )  # fmt: skip
-CONTRACT_KEYS = ("intent", "orders", "carrier", "tracking_no", "date", "line", "process", "percent", "reason")
+CONTRACT_KEYS = (
+    "intent", "orders", "carrier", "tracking_no", "date", "line", "process", "percent", "reason",
+    "customer", "product", "quantity", "field",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class ParseResult:
-    """A parsed chat message: the contract's nine keys plus what the caller needs to ask back."""
+    """A parsed chat message: the contract's keys plus what the caller needs to ask back."""
 
     intent: str = "none"
-    orders: list[str] = field(default_factory=list)
+    orders: list[str] = dataclasses.field(default_factory=list)
     carrier: str | None = None
     tracking_no: str | None = None
     date: str | None = None
@@ -25,14 +31,18 @@ class ParseResult:
     process: str | None = None
     percent: float | int | None = None
     reason: str | None = None
-    short_refs: list[str] = field(default_factory=list)
-    alias_hits: list[str] = field(default_factory=list)
+    customer: str | None = None
+    product: str | None = None
+    quantity: float | int | None = None
+    field: str | None = None
+    short_refs: list[str] = dataclasses.field(default_factory=list)
+    alias_hits: list[str] = dataclasses.field(default_factory=list)
 
     def to_contract_dict(self) -> dict[str, Any]:
-        """Exactly the nine contract keys, as `python -m nlu` prints them."""
+        """Exactly the contract keys, as `python -m nlu` prints them."""
         return {key: (list(self.orders) if key == "orders" else getattr(self, key)) for key in CONTRACT_KEYS}
 
     @property
     def changes_state(self) -> bool:
         """True for an intent that changes an order (or an alert)."""
-        return self.intent not in ("query", "help", "none")
+        return self.intent not in ("query", "help", "none", "list")

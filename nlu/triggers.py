@@ -48,6 +48,7 @@ _RAW: dict[str, tuple[str, ...]] = {
         r"已\s*经?\s*(?:审核|审批|批准|核准)",
         r"(?:审核|审批|审)\s*已?\s*过了?|审完了?|批过了?|(?:批准|核准)了?|已批|批了",
         r"同意了?(?=\s*(?:$|[,;!.?]))|同意(?:生产|下单|接单)",
+        r"(?<![\u4e00-\u9fff])通过了?(?=\s*(?:$|[,;!.]))",
         r"(?<![a-z])approved(?![a-z])",
     ),
     "schedule": (
@@ -56,10 +57,38 @@ _RAW: dict[str, tuple[str, ...]] = {
         r"安排[^,;!?]{0,12}?(?:生产|上线|开工)",
         r"(?:调|转|换|改|挪)到(?=\s*(?:[0-9一二三四五六七八九十]{1,2}\s*号?|[a-z])\s*线)",
     ),
-    "report": (
+    "finish": (
         r"(?:已经?|全部|都)?\s*(?:完工|生产完成|生产完毕|生产完了|全部做完|做完了|做好了|已下线|下线了|全部完成|"
         r"加工完成|加工完毕|生产结束)了?",
     ),
+    "start": (
+        r"(?:已经?)?\s*(?:开工|开始生产|开始加工|开始做|开做|开干|投产|上线生产)了?",
+    ),
+    "rework_done": (
+        r"(?:返工|返修)\s*(?:已经?|都|全部)?\s*(?:完成|做完|做好|好了|完毕|结束|搞定|ok)了?",
+    ),
+    "cancel": (
+        r"(?:已经?|被)?\s*(?:取消|撤单|砍单|作废)(?:订单|该单|这单|此单|了)*",
+        r"(?:订单|该单|这单|此单)\s*(?:已经?|被)?\s*撤销了?",
+        r"撤销(?:订单|该单|这单|此单)",
+    ),
+    "materials_ready": (
+        r"(?:物料|材料|原材料|原料|来料|料)\s*(?:已经?|都|全部|均|也)?\s*"
+        r"(?:到齐|齐了|齐套|备齐|备好|到位|已齐|齐全|全到|都到)了?",
+        r"齐料了?|(?:物料|材料)齐套",
+    ),
+    "outsource": (
+        r"(?:已经?)?\s*(?:转|转为|改为|改|走)\s*(?:委外|外协|外发)(?:加工|处理)?了?",
+        r"(?:已经?)?\s*(?:委外|外协|外发)(?:加工|处理)?(?:出去)?了",
+        r"已\s*经?\s*(?:委外|外协|外发)",
+        r"(?:发|送)(?:去|到)?(?:外协|委外)(?:厂)?了?",
+    ),
+    "outsource_returned": (
+        r"(?:委外|外协|外发)(?:件|加工件|的货|的件|厂)?\s*(?:已经?|都|全部)?\s*"
+        r"(?:回厂|回来|返厂|到厂|收回|送回|拉回)了?",
+        r"(?:已经?)?\s*从?(?:委外|外协)(?:厂)?\s*(?:回厂|回来|拉回来|收回)了?",
+    ),
+    "undo": (r"撤回|撤销|回退|撤掉(?:刚才|上一?条)?",),
     "qc_pass": (
         rf"{_QC}\s*(?:结果)?\s*:?\s*(?:已经?|都|全部|均|也)?\s*(?:合格|ok|通过|pass(?:ed)?|没问题|无问题|无异常|正常)了?",
         r"(?<![不未没])(?:判定|判为|全部|均|都)?合格(?!率|证|品|供应商|与否)了?",
@@ -110,6 +139,12 @@ class Hit:
         return self.intent == "qc_fail" and "返工" in self.word
 
 
+_NEW_WORDS = (
+    "开工 开始生产 开始加工 投产 返工完成 返修完成 撤单 砍单 到齐 齐套 备齐 物料到齐 委外 外协 外发 回厂 转委外 撤回 "
+    "撤销 回退 完工"
+).split()
+
+
 def trigger_words() -> list[str]:
     """Fixed state words to keep whole in the segmenter."""
     return (
@@ -118,12 +153,12 @@ def trigger_words() -> list[str]:
         "排单 排期 排到 安排生产 完工 做完 质检 检验 抽检 全检 终检 复检 合格 不合格 不通过 未通过 没通过 不达标 "
         "返工 预警 收到 已收到 知悉 已知悉 处理中 跟进中 发车 交仓 超差 判退 合格率 不良率 良率 合格证 合格品 "
         "不合格品 发货单 签收单 入库单 出库单 送货单 收货地址 收货人 发货人 签收人 取件码 收到货"
-    ).split()
+    ).split() + _NEW_WORDS
 
 
 # State words that may overlap each other (收/到货 inside 收到货): cutting one of them does not void a hit.
 _TOLERATED = frozenset(
-    w for w in trigger_words() if not w.endswith(("单", "地址", "人", "码", "率", "证", "品"))
+    w for w in trigger_words() if w not in _NEW_WORDS and not w.endswith(("单", "地址", "人", "码", "率", "证", "品"))
 )
 
 
@@ -151,7 +186,7 @@ def _report_hits(
     low: str, tokens: Tokens, processes: list[Found], percents: list[tuple[int, float]]
 ) -> list[Hit]:
     """Progress reports: <process> 完成 / <process> 80% / 进度 80% / 完工."""
-    hits = [Hit("report", h.start, h.end, h.word, None, 100.0) for h in _aligned_hits("report", low, tokens)]
+    hits = [Hit("finish", h.start, h.end, h.word) for h in _aligned_hits("finish", low, tokens)]
     for proc in processes:
         limit = _clause_end(low, proc.end)
         done = _DONE_AFTER_PROCESS.match(low, proc.end, limit)
@@ -169,18 +204,30 @@ def _report_hits(
     return hits
 
 
+# Intents whose words contain older ones (返工完成 holds 返工, 外发了 holds 发了): the longer word wins.
+NEWER = frozenset("start finish rework_done cancel materials_ready outsource outsource_returned undo".split())
+_FAMILY = {"finish": "report"}
+
+
+def _same_family(outer: Hit, inner: Hit) -> bool:
+    """True when the longer hit outer makes inner void."""
+    if _FAMILY.get(outer.intent, outer.intent) == _FAMILY.get(inner.intent, inner.intent):
+        return True
+    return outer.intent in NEWER
+
+
 def find_hits(
     low: str, tokens: Tokens, processes: list[Found], percents: list[tuple[int, float]]
 ) -> list[Hit]:
     """Every state word in the text, longest first where one contains another of the same intent."""
     hits: list[Hit] = []
     for intent in _PATTERNS:
-        if intent != "report":
+        if intent != "finish":
             hits += _aligned_hits(intent, low, tokens)
     hits += _report_hits(low, tokens, processes, percents)
     kept = [
         h for h in hits
-        if not any(o is not h and o.intent == h.intent and o.start <= h.start and h.end <= o.end
+        if not any(o is not h and _same_family(o, h) and o.start <= h.start and h.end <= o.end
                    and (o.end - o.start) > (h.end - h.start) for o in hits)
     ]  # fmt: skip
     return sorted(kept, key=lambda h: (h.start, h.intent))

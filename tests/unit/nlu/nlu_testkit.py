@@ -15,6 +15,7 @@ from nlu import STATE_CHANGING, parse
 REPO = Path(__file__).resolve().parents[3]
 SHARED = REPO.parent / "shared"
 SHARED_EXAMPLES = SHARED / "examples" / "nlu_examples.jsonl"
+SHARED_EXAMPLES_MORE = SHARED / "examples" / "nlu_examples_more.jsonl"
 SCORER = SHARED / "tools" / "nlu_score.py"
 OWN_CASES = Path(__file__).resolve().parent / "cases.jsonl"
 _SCORE_LINE = re.compile(r"accuracy=([0-9.]+) \((\d+)/(\d+)\) false_state_changes=(\d+)")
@@ -40,6 +41,8 @@ def case_errors(case: dict[str, Any]) -> list[str]:
             errors.append(f"{key} {got[key]!r} != {exp[key]!r}")
     if "percent" in exp and (got["percent"] is None or float(got["percent"]) != float(exp["percent"])):
         errors.append(f"percent {got['percent']!r} != {exp['percent']!r}")
+    if "quantity" in exp and (got["quantity"] is None or float(got["quantity"]) != float(exp["quantity"])):
+        errors.append(f"quantity {got['quantity']!r} != {exp['quantity']!r}")
     if "reason_contains" in exp and exp["reason_contains"] not in (got["reason"] or ""):
         errors.append(f"reason {got['reason']!r} lacks {exp['reason_contains']!r}")
     if got["intent"] in STATE_CHANGING and not set(exp["accept"]) & STATE_CHANGING:

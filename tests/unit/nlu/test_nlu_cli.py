@@ -26,7 +26,7 @@ def lines_of(proc: subprocess.CompletedProcess[bytes]) -> list[dict]:
     return [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
 
 
-def test_three_lines_with_a_malformed_one_give_three_answers_with_the_nine_keys() -> None:
+def test_three_lines_with_a_malformed_one_give_three_answers_with_the_contract_keys() -> None:
     feed = (
         '{"text": "SO20260226-0018 已发货 顺丰SF1288001122334", "now": "2026-03-02T09:30:00+08:00"}\n'
         "this is not json\n"

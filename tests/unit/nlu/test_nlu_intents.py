@@ -33,9 +33,9 @@ def test_each_intent_is_recognised(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "state_words", ["已发货 顺丰 SF1288001122334", "已入库", "质检合格", "客户签收了", "审核通过"]
+    "state_words", ["货已发给客户 顺丰 SF1288001122334", "仓库说已入库", "质检合格", "客户签收了", "审核通过"]
 )
-def test_state_change_needs_an_order_reference(state_words: str) -> None:
+def test_state_change_needs_an_order_reference_unless_a_bare_command(state_words: str) -> None:
     assert intent(state_words) in ("none", "query")
 
 
@@ -82,8 +82,9 @@ def test_conditional_statement_changes_nothing(text: str) -> None:
     assert intent(text) in ("none", "query")
 
 
-def test_ship_needs_a_carrier_or_tracking_number_or_self_pickup() -> None:
-    assert intent(f"{ORD} 已发货") == "none"
+def test_done_ship_needs_no_carrier_the_bot_asks_for_the_waybill() -> None:
+    assert intent(f"{ORD} 已发货") == "ship"
+    assert intent("发货了") == "ship"
     assert intent(f"{ORD} 已发货 德邦") == "ship"
     assert intent(f"{ORD} 客户自提，已出库") == "ship"
 
@@ -116,7 +117,7 @@ def test_approval_turned_down_is_not_a_qc_failure() -> None:
 
 def test_rework_needed_is_a_qc_failure_but_rework_done_is_not() -> None:
     assert intent(f"{ORD} 外观划伤 需要返工") == "qc_fail"
-    assert intent(f"{ORD} 返工完成") == "none"
+    assert intent(f"{ORD} 返工完成") == "rework_done"
     assert intent(f"{ORD} 返工后复检合格") == "qc_pass"
 
 

@@ -88,8 +88,17 @@ def test_question_about_a_short_reference_is_a_query() -> None:
     assert (result.intent, result.orders) == ("query", [ORDER])
 
 
-def test_contract_dict_has_exactly_the_nine_keys() -> None:
+def test_contract_dict_has_exactly_the_contract_keys() -> None:
     result = parse(f"{ORDER} 已发货 顺丰 SF1402938475621", NOW)
     assert list(result.to_contract_dict()) == [
         "intent", "orders", "carrier", "tracking_no", "date", "line", "process", "percent", "reason",
+        "customer", "product", "quantity", "field",
     ]  # fmt: skip
+
+
+def test_date_style_short_reference_resolves_against_open_orders_or_is_left_to_the_caller() -> None:
+    text = "1121-0005 已发 德邦 DPK364112047425"
+    resolved = parse(text, NOW, open_orders=["SO20261121-0005", "SO20261120-0005"])
+    assert (resolved.intent, resolved.orders, resolved.short_refs) == ("ship", ["SO20261121-0005"], [])
+    unresolved = parse(text, NOW)
+    assert (unresolved.orders, unresolved.short_refs) == ([], ["1121-0005"])
