@@ -21,6 +21,7 @@ from core.bus import MessageBus
 from core.db import make_engine
 from core.feature import CronEntry, Feature, SeedStep
 from core.runtime import PRIORITY_QUEUE_NAME, QUEUE_NAME, Runtime
+from dataio.wiring import FEATURE as DATAIO
 from devices.wiring import FEATURE as DEVICES
 from insight.wiring import FEATURE as INSIGHT
 from logistics.wiring import FEATURE as LOGISTICS
@@ -33,7 +34,7 @@ from workcal.wiring import FEATURE as WORKCAL
 log = logging.getLogger(__name__)
 
 FEATURES: tuple[Feature, ...] = (ORDERS, ACCOUNTS, NOTIFY, WORKCAL, ALERTS, NEXTSTEPS, BOT, LOGISTICS,
-                                 DEVICES, INSIGHT, WEB, BACKUPS)
+                                 DEVICES, INSIGHT, DATAIO, WEB, BACKUPS)
 
 
 def handler_table(features: tuple[Feature, ...] = FEATURES) -> dict[type, list[Callable]]:

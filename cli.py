@@ -102,11 +102,14 @@ def create_token(name, role):
 
 @cli.command("import-orders")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-def import_orders(file):
-    """Import orders from a CSV file, reporting row by row."""
-    from orders.importer import import_csv
+@click.option("--window-days", type=click.IntRange(1, 36500), default=None,
+              help="skip rows whose order date is older than this many days (default IMPORT_WINDOW_DAYS, 90)")
+@click.option("--dry-run", is_flag=True, help="print the row report without writing anything")
+def import_orders(file, window_days, dry_run):
+    """Import ERP orders from a CSV or xlsx file, reporting row by row."""
+    from dataio.imports import run_import
 
-    report = import_csv(_rt(), file)
+    report = run_import(_rt(), file, window_days=window_days, dry_run=dry_run)
     for line in report.lines():
         click.echo(line)
     if report.failed:

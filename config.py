@@ -174,8 +174,21 @@ class PlanningSettings:
                                         HOURS, shown="unset: no capacity shown on the planning board")
 
 
+@dataclass(frozen=True)
+class DataSettings:
+    """Order import from the ERP and the nightly export."""
+
+    import_window_days: int = knob("IMPORT_WINDOW_DAYS", 90, "`ops import-orders` skips rows whose order date is "
+                                   "older than this many days", COUNT)
+    export_dir: str = knob("EXPORT_DIR", "", "folder of the nightly order export (xlsx)",
+                           shown="unset: `instance/exports`")
+    export_keep_days: int = knob("EXPORT_KEEP_DAYS", 30, "nightly export files older than this many days are "
+                                 "deleted", COUNT)
+    export_at: str = knob("EXPORT_AT", "02:30", "time of day (business time zone) of the nightly export", CLOCK)
+
+
 SECTIONS = {"bot": BotSettings, "devices": DeviceSettings, "logistics": LogisticsSettings,
-            "notify": NotifySettings, "alerts": AlertSettings, "planning": PlanningSettings}
+            "notify": NotifySettings, "alerts": AlertSettings, "planning": PlanningSettings, "data": DataSettings}
 _OFF_APP, _OFF_BOT = "unset: WeCom app off", "unset: robot off"
 
 
@@ -229,6 +242,7 @@ class Settings:
     notify: NotifySettings = field(default_factory=NotifySettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     planning: PlanningSettings = field(default_factory=PlanningSettings)
+    data: DataSettings = field(default_factory=DataSettings)
     # Not variables: knobs for tests and in-process runs.
     run_jobs_inline: bool = False
     start_background: bool = False

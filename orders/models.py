@@ -134,7 +134,7 @@ class Order(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     order_no: str = Field(unique=True, index=True)
-    erp_no: str | None = Field(default=None, description="ERP number kept as an alias")
+    erp_no: str | None = Field(default=None, index=True, description="ERP number kept as an alias")
     customer_id: int = Field(foreign_key="customer.id", index=True)
     product_id: int = Field(foreign_key="product.id", index=True)
     quantity: int
@@ -207,3 +207,15 @@ class QcInspection(SQLModel, table=True):
     material_batch: str = ""
     inspector: str = ""
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StatusMapping(SQLModel, table=True):
+    """One ERP status word and the status code it imports as (editable in the admin)."""
+
+    __tablename__ = "status_mapping"
+
+    id: int | None = Field(default=None, primary_key=True)
+    erp_word: str = Field(unique=True, description="the ERP's word, normalised (NFKC, trimmed, lower case)")
+    status: str = Field(description="our status code")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_by: str = ""

@@ -172,27 +172,38 @@ def edit_note(changes: Iterable[tuple[str, str, str]]) -> str:
 
 # ---- importing orders from a file (ops import-orders) ----------------------------------------------
 IMPORT_OK = "第 {row} 行：成功 {order_no}"
+IMPORT_UPDATED = "第 {row} 行：更新 {order_no}：{changes}"
 IMPORT_FAILED = "第 {row} 行：失败 {reason}"
-IMPORT_SKIPPED = "第 {row} 行：跳过 ERP单号 {erp_no} 已导入为 {order_no}"
-IMPORT_SUMMARY = "导入完成：成功 {ok} 行，失败 {failed} 行，跳过 {skipped} 行。"
+IMPORT_SKIPPED = "第 {row} 行：跳过 ERP单号 {erp_no} 已导入为 {order_no}，没有变化"
+IMPORT_TOO_OLD = "第 {row} 行：跳过 下单日期 {date} 早于导入窗口（最近 {days} 天，{first} 起）"
+IMPORT_SUMMARY = "导入完成：成功 {ok} 行，更新 {updated} 行，失败 {failed} 行，跳过 {skipped} 行。"
+IMPORT_DRY_RUN = "试运行：以下是每行的结果预览，没有写入数据库。"
 IMPORT_UNREADABLE = "无法读取文件 {path}：{error}"
 IMPORT_TOO_BIG = "文件太大（{size:.1f} MB），最多 {limit} MB，请分成几个文件导入。"
 IMPORT_EMPTY = "文件是空的，没有可导入的订单。"
 IMPORT_NO_ROWS = "文件只有表头，没有可导入的订单行。"
 IMPORT_ENCODING = "无法识别文件编码，请在 Excel 里“另存为 CSV（UTF-8）”后再导入。"
-IMPORT_BINARY = "这不是 CSV 文本文件（含有二进制内容），请在 Excel 里“另存为 CSV”后再导入。"
+IMPORT_BINARY = "这不是 CSV 文本文件（含有二进制内容），请在 Excel 里“另存为 CSV”或 xlsx 后再导入。"
+IMPORT_XLSX_BAD = "这个 xlsx 文件打不开（可能已损坏或不是 Excel 文件），请在 Excel 里重新保存后再导入。"
 IMPORT_CSV_ERROR = "第 {row} 行附近 CSV 格式错误（{error}），后面的行没有导入。"
 IMPORT_HEADERS = ("表头不对：缺少{missing}。需要的表头：客户（customer）、产品编码（product）、数量（quantity）、"
-                  "交期（promised_date）；可选：ERP单号（erp_no）、优先级（priority）、备注（note）。")
+                  "交期（promised_date）；建议：ERP单号（erp_no）、下单日期（order_date）、状态（status）；"
+                  "可选：业务员（salesperson）、优先级（priority）、备注（note）。")
 IMPORT_TOO_MANY = "超过 {limit} 行，从这一行起没有导入，请分成几个文件导入。"
 IMPORT_MISSING = "缺少{label}"
 IMPORT_TOO_LONG = "{label}太长（最多 {limit} 个字）"
 IMPORT_QTY_BAD = "数量「{value}」不是正整数"
 IMPORT_QTY_BIG = "数量「{value}」太大（最多 {limit}）"
-IMPORT_DATE_BAD = "交期「{value}」看不懂，请写成 2026-12-10、2026/12/10 或 2026年12月10日"
-IMPORT_DATE_INVALID = "交期「{value}」不是有效日期"
+IMPORT_DATE_BAD = "{label}「{value}」看不懂，请写成 2026-12-10、2026/12/10 或 2026年12月10日"
+IMPORT_DATE_INVALID = "{label}「{value}」不是有效日期"
+IMPORT_DATE_RANGE = "{label} {value} 不在 {first} 到 {last} 之间"
 IMPORT_PRIORITY_BAD = "优先级「{value}」不认识，可以写：普通、加急、特急（或 normal、high、urgent）"
+IMPORT_STATUS_UNKNOWN = "状态「{value}」不在状态对照表里，请在后台「状态对照」里添加后再导入"
+IMPORT_SALES_UNKNOWN = "没有找到业务员「{value}」（按姓名或企业微信账号查找）"
 IMPORT_DUPLICATE = "ERP单号 {erp_no} 已存在"
+IMPORT_EVENT_NOTE = "从 ERP 导入（ERP 状态：{word}）"
+IMPORT_FIELD_LABELS = {"customer_id": "客户", "product_id": "产品", "quantity": "数量", "promised_date": "交期",
+                       "status": "状态", "sales_owner_id": "业务员", "priority": "优先级", "internal_note": "备注"}
 IMPORT_INTERNAL = "系统内部错误，已记录日志，请联系管理员"
 
 

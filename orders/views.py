@@ -44,6 +44,12 @@ def order_dict(session: Session, order_id: int) -> dict | None:
 def list_orders(session: Session, *, status: str | None = None, customer: str | None = None,
                 q: str | None = None, limit: int = 50, offset: int = 0) -> list[dict]:
     """Orders newest first, filtered by status, customer name and a search text."""
+    return [_as_dict(r) for r in session.exec(filtered(status=status, customer=customer, q=q)
+                                               .limit(limit).offset(offset)).all()]
+
+
+def filtered(*, status: str | None = None, customer: str | None = None, q: str | None = None):
+    """The orders query (newest first) of list_orders' filters; rows go through `as_dict`."""
     stmt = _base()
     if status:
         stmt = stmt.where(Order.status == status)
@@ -53,8 +59,12 @@ def list_orders(session: Session, *, status: str | None = None, customer: str | 
         like = f"%{q.strip().upper()}%"
         stmt = stmt.where(or_(Order.order_no.like(like), func.upper(Order.erp_no).like(like),
                               Customer.name.like(f"%{q.strip()}%")))
-    stmt = stmt.order_by(Order.id.desc()).limit(limit).offset(offset)
-    return [_as_dict(r) for r in session.exec(stmt).all()]
+    return stmt.order_by(Order.id.desc())
+
+
+def as_dict(row) -> dict:
+    """One row of `filtered` as the API's order dict."""
+    return _as_dict(row)
 
 
 def status_events(session: Session, order_id: int) -> list[dict]:

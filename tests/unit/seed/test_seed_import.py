@@ -47,7 +47,7 @@ def test_good_file_creates_each_order_and_says_so_row_by_row(rt, tmp_path):
     orders = _orders(rt)
     assert report.failed == 0 and report.created == 3
     assert report.lines()[:3] == [f"第 {i + 2} 行：成功 {o.order_no}" for i, o in enumerate(orders)]
-    assert report.lines()[-1] == "导入完成：成功 3 行，失败 0 行，跳过 0 行。"
+    assert report.lines()[-1] == "导入完成：成功 3 行，更新 0 行，失败 0 行，跳过 0 行。"
     assert [o.quantity for o in orders] == [1200, 1500, 300]
     assert [o.promised_date for o in orders] == [date(2026, 12, 10), date(2026, 12, 11), date(2026, 12, 12)]
     assert [o.priority for o in orders] == ["high", "normal", "urgent"]
@@ -111,7 +111,7 @@ def test_importing_the_same_file_twice_creates_nothing_new(rt, tmp_path):
     numbers = [o.order_no for o in _orders(rt)]
     second = import_csv(rt, path)
     assert first.created == 2 and second.created == 0 and second.failed == 0 and second.skipped == 2
-    assert second.lines()[0] == f"第 2 行：跳过 ERP单号 ERP-2026-30001 已导入为 {numbers[0]}"
+    assert second.lines()[0] == f"第 2 行：跳过 ERP单号 ERP-2026-30001 已导入为 {numbers[0]}，没有变化"
     assert [o.order_no for o in _orders(rt)] == numbers
 
 
