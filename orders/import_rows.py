@@ -141,7 +141,8 @@ def apply_row(s: Session, row: ParsedRow, columns: set[str], *, actor: Actor, at
                       created_at=at, updated_at=now, updated_by=actor.name, internal_note=row.note, version=1)
         s.add(order)
         s.flush()
-        s.add(StatusEvent(order_id=order.id, from_status=None, to_status=order.status, command="import", at=at,
+        # The event is dated now: we learn the status today, so time-in-status alerts count from the import.
+        s.add(StatusEvent(order_id=order.id, from_status=None, to_status=order.status, command="import", at=now,
                           actor=actor.name, source=actor.source, note=texts.IMPORT_EVENT_NOTE.format(
                               word=row.status_word or row.status.label),
                           data={"erp_no": row.erp_no, "order_date": row.order_date.isoformat()}))

@@ -2,7 +2,8 @@
 
 History import: each row keeps its ERP number, original order date (the order number's date),
 salesperson, promised date and status (through the editable status-mapping table); it gets one
-"imported" StatusEvent (source `import`). Rows older than the window are skipped and reported.
+"imported" StatusEvent (source `import`, dated at the import: time-in-status alerts count from
+there, not from the ERP order date). Rows older than the window are skipped and reported.
 The units of work here use a bus with no handlers, so history sends no next-step notices and
 raises no alerts; the caller (dataio.imports) sends the one summary and runs the sweep.
 Idempotent on the ERP number: a re-import updates what changed and says what. Rows commit in
