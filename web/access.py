@@ -35,6 +35,7 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "tokens": ADMINS,
     "logs": MANAGERS,
     "insight": MANAGERS,
+    "data": frozenset({R.PLANNER}) | MANAGERS,
 }
 
 PUBLIC = "public"

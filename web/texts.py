@@ -61,3 +61,6 @@ ENTRY_PICK_AGAIN = "所选客户或产品已不存在，请重新选择。"
 RECEIVED = "采购单 {po_no} 已登记到货；转入待排产的订单：{released}。"
 NONE_RELEASED = "无"
 IMPORT_NO_FILE = "请选择要导入的文件。"
+
+# ---- data in and out (web/admin_data.py) ----------------------------------------------------------
+IMPORT_SUFFIX = "只能上传 CSV 或 xlsx 文件。"

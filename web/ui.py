@@ -30,6 +30,7 @@ NAV = [
     ("人员", "admin_master.staff_list", "staff"),
     ("令牌", "admin_logs.tokens", "tokens"),
     ("日志", "admin_logs.notifications", "logs"),
+    ("导入", "admin_data.import_page", "data"),
 ]
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, redirect
 from core.feature import Feature
 from orders.events import OrderEvent
 from web import (
+    admin_data,
     admin_import,
     admin_insight,
     admin_logs,
@@ -45,7 +46,7 @@ FEATURE = Feature(
     name="web",
     handlers={OrderEvent: [live.publish_order_change]},
     blueprints=[health.bp, auth.bp, order_entry.bp, orders_page.bp, boards.bp, live.bp, playground.bp, admin_master.bp,
-                admin_receiving.bp, admin_import.bp, admin_logs.bp, admin_insight.bp],
+                admin_receiving.bp, admin_import.bp, admin_logs.bp, admin_insight.bp, admin_data.bp],
     init_app=init_app,
     seed=create_demo_users,
 )

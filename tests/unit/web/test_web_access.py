@@ -30,6 +30,10 @@ GET_PAGES = {
     "/admin/orders/new/products/<int:product_id>": ("/admin/orders/new/products/1", ORDER_ENTRY),
     "/admin/receiving": ("/admin/receiving", RECEIVING),
     "/admin/data-import": ("/admin/data-import", BOSSES),
+    "/admin/orders/export.xlsx": ("/admin/orders/export.xlsx?status=open", ALL),
+    "/admin/orders/export.csv": ("/admin/orders/export.csv?q=SO", ALL),
+    "/admin/io/import": ("/admin/io/import", {"planner"} | BOSSES),
+    "/admin/io/status-map": ("/admin/io/status-map", {"planner"} | BOSSES),
     "/admin/boards/<name>": ("/admin/boards/sales", SALES_BOARD),
     "/admin/boards/<name>/fragment": ("/admin/boards/warehouse/fragment", WAREHOUSE_BOARD),
     "/admin/live": ("/admin/live", ALL),
@@ -63,6 +67,7 @@ POSTS = [
     "/admin/data/chats/1/delete", "/admin/staff/users", "/admin/staff/users/1/active", "/admin/tokens",
     "/admin/tokens/1/revoke", "/admin/logs/notifications/1/resend", "/admin/data/materials/1",
     "/admin/orders/new", "/admin/receiving/1", "/admin/data-import",
+    "/admin/io/import", "/admin/io/status-map", "/admin/io/status-map/delete",
 ]
 PUBLIC_RULES = {"/admin/login", "/admin/static/<path:filename>"}
 
