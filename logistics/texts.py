@@ -82,3 +82,14 @@ def abort_text(order_no: str, tracking_no: str, message: str, new_carrier: str |
 # ---------------------------------------------------------------- API messages
 NOTICE_NOT_READY = "订单 {order_no} 尚未发货，没有发货通知。"
 TRACE_ADDED = "已添加物流记录。"
+
+# ---- the ship form and waybill corrections (logistics/waybill_format.py, logistics/correction.py) ----
+CARRIER_UNKNOWN = "承运商「{carrier}」不在列表里，请从下拉框选择：{choices}。"
+TRACKING_MISSING = "请填写运单号（只有自提可以不填）。"
+TRACKING_BAD = ("运单号「{number}」看起来不对：应为 8–40 位字母、数字或短横线，且至少含 6 位数字。")
+TRACKING_FORMAT = ("运单号「{number}」不符合{carrier}的格式（{hint}）。请核对；确实无误请勾选“格式不同也使用”。")
+CORRECT_NOT_SHIPPED = "订单 {order_no} 还没有发货，没有可更正的物流信息。"
+CORRECT_NOT_ALLOWED = "您的角色不能更正订单 {order_no} 的物流信息。"
+CORRECT_NOTHING = "承运商和运单号都没有变化。"
+CORRECTED = "订单 {order_no} 的物流信息已更正：{changes}；已重新发送发货通知。"
+CORRECT_LABELS = {"carrier": "承运商", "tracking_no": "运单号"}

@@ -10,7 +10,10 @@ from sqlmodel import select
 
 from alerts.models import Alert
 from core.runtime import current_runtime
+from logistics.correction import CORRECT_ROLES, correct_waybill
+from logistics.jobs import SHIPPED_OR_LATER
 from logistics.tokens import current_token, issue_token, public_url, revoke_for_order
+from logistics.waybill_format import CARRIERS, check_waybill
 from notify.models import Notification
 from orders import service, views
 from orders.editing import EDIT_ROLES, edit_order
@@ -88,7 +91,8 @@ def order_detail(order_no: str):
                            notices=notices, alerts=alerts, tracking=tracking, moves=moves,
                            may_pass_qc=may_pass_qc, may_issue_link=_may_issue_link(),
                            may_edit=bool(current_user.roles & EDIT_ROLES) and status not in TERMINAL_STATUSES,
-                           internal_note=internal_note,
+                           internal_note=internal_note, carriers=CARRIERS,
+                           may_correct=bool(current_user.roles & CORRECT_ROLES) and status.value in SHIPPED_OR_LATER,
                            COMMAND_LABELS=COMMAND_LABELS, NEED_LABELS=NEED_LABELS)
 
 
@@ -102,6 +106,16 @@ def change_status(order_no: str):
         return redirect(url_for(".order_detail", order_no=order_no))
     fields = {k: v.strip() for k in MOVE_FIELDS if (v := request.form.get(k))}
     version = _version(request.form.get("version"))
+    if "carrier" in request.form:  # the ship form: a listed carrier and a number of its format
+        try:
+            fields["carrier"], number = check_waybill(request.form["carrier"], request.form.get("tracking_no", ""),
+                                                      override=bool(request.form.get("override")))
+        except ValueError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for(".order_detail", order_no=order_no))
+        fields.pop("tracking_no", None)
+        if number:
+            fields["tracking_no"] = number
     rt = current_runtime()
     try:
         with rt.uow() as uow:
@@ -110,6 +124,25 @@ def change_status(order_no: str):
             uow.commit()
             flash(texts.STATUS_CHANGED.format(order_no=order.order_no, label=Status(order.status).label), "ok")
             order_no = order.order_no
+    except OrderError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for(".order_detail", order_no=order_no))
+
+
+@bp.post("/<order_no>/waybill")
+@page("orders")
+def waybill(order_no: str):
+    """Correct a shipped order's carrier or tracking number; the customer notice is reissued."""
+    rt = current_runtime()
+    try:
+        with rt.uow() as uow:
+            order, note = correct_waybill(uow, order_no, actor=current_user.actor(),
+                                          carrier=request.form.get("carrier", ""),
+                                          tracking_no=request.form.get("tracking_no", ""),
+                                          override=bool(request.form.get("override")),
+                                          expected_version=_version(request.form.get("version")))
+            uow.commit()
+            flash(texts.WAYBILL_CORRECTED.format(order_no=order.order_no, changes=note), "ok")
     except OrderError as exc:
         flash(exc.message, "error")
     return redirect(url_for(".order_detail", order_no=order_no))

@@ -64,3 +64,4 @@ IMPORT_NO_FILE = "请选择要导入的文件。"
 
 # ---- data in and out (web/admin_data.py) ----------------------------------------------------------
 IMPORT_SUFFIX = "只能上传 CSV 或 xlsx 文件。"
+WAYBILL_CORRECTED = "订单 {order_no} 的物流信息已更正：{changes}；已重新发送发货通知。"

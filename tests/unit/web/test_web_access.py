@@ -67,7 +67,7 @@ POSTS = [
     "/admin/data/chats/1/delete", "/admin/staff/users", "/admin/staff/users/1/active", "/admin/tokens",
     "/admin/tokens/1/revoke", "/admin/logs/notifications/1/resend", "/admin/data/materials/1",
     "/admin/orders/new", "/admin/receiving/1", "/admin/data-import",
-    "/admin/io/import", "/admin/io/status-map", "/admin/io/status-map/delete",
+    "/admin/io/import", "/admin/io/status-map", "/admin/io/status-map/delete", "/admin/orders/{order_no}/waybill",
 ]
 PUBLIC_RULES = {"/admin/login", "/admin/static/<path:filename>"}
 
