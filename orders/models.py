@@ -149,7 +149,7 @@ class Order(SQLModel, table=True):
     planned_start: date | None = None
     planned_end: date | None = None
     carrier: str | None = None
-    tracking_no: str | None = None
+    tracking_no: str | None = Field(default=None, index=True)
     shipped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     picked_up_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -139,19 +139,22 @@ def exact_match(session: Session, q: str) -> int | None:
     if len(q) < 6 or any("\u4e00" <= ch <= "\u9fff" for ch in q):
         return None
     up = q.upper()
-    ids = session.exec(select(Order.id).where(or_(Order.order_no == up, Order.erp_no == q,
-                                                  Order.erp_no == up)).limit(2)).all()
+    ids = session.exec(select(Order.id).where(or_(Order.order_no == up, Order.erp_no == q, Order.erp_no == up,
+                                                  Order.tracking_no == up)).limit(2)).all()
     return ids[0] if len(ids) == 1 else None
 
 
 def _search(q: str):
-    """Number, ERP alias, customer or product, as typed."""
+    """Number, ERP alias, tracking number, customer (name or contact), product or salesperson, as typed."""
     up = q.upper()
     like = f"%{q}%"
-    customers = select(Customer.id).where(or_(Customer.name.like(like), Customer.short_name.like(like)))
+    customers = select(Customer.id).where(or_(Customer.name.like(like), Customer.short_name.like(like),
+                                              Customer.contact_name.like(like), Customer.contact_phone.like(like)))
     products = select(Product.id).where(or_(Product.code.like(f"%{up}%"), Product.name.like(like)))
+    sales = select(Staff.id).where(or_(Staff.name.like(like), Staff.userid == q))
     return or_(Order.order_no.like(f"%{up}%"), func.upper(Order.erp_no).like(f"%{up}%"),
-               Order.customer_id.in_(customers), Order.product_id.in_(products))
+               Order.tracking_no.like(f"%{up}%"), Order.customer_id.in_(customers),
+               Order.product_id.in_(products), Order.sales_owner_id.in_(sales))
 
 
 def fetch_page(session: Session, f: OrderFilter, *, today: date, add_working_days=None,

@@ -1,4 +1,4 @@
-"""importx: ERP status-mapping table, index on order.erp_no
+"""importx: ERP status-mapping table, indexes on order.erp_no and order.tracking_no
 
 Revision ID: importx_status_mapping
 Revises: a1d0187053b4
@@ -28,9 +28,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('order', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_order_erp_no'), ['erp_no'], unique=False)
+        batch_op.create_index(batch_op.f('ix_order_tracking_no'), ['tracking_no'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('order', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_tracking_no'))
         batch_op.drop_index(batch_op.f('ix_order_erp_no'))
     op.drop_table('status_mapping')

@@ -89,3 +89,25 @@ def test_order_table_downloads_hold_the_rows_of_its_filter(app, signed_in):
     assert exported == [o.order_no for o in expected]
     as_csv = client.get("/admin/orders/export.csv?status=scheduled").data.decode("utf-8-sig").splitlines()
     assert len(as_csv) == 2 and as_csv[1].startswith(next(o.order_no for o in expected if o.status == "scheduled"))
+
+
+def test_search_finds_tracking_numbers_salespeople_contacts_and_erp_numbers(app, signed_in):
+    from orders.models import Customer
+
+    with app.extensions["ops"].uow() as uow:
+        shipped = order_in(uow, Status.SHIPPED)
+        other = order_in(uow, Status.PENDING_REVIEW)
+        other.erp_no = "ERP-FIND-77"
+        cust = uow.session.exec(select(Customer)).one()
+        cust.contact_name, cust.contact_phone = "李采购", "13912345678"
+        uow.commit()
+    client, _ = signed_in("admin")
+
+    def found(q: str) -> set[str]:
+        html = client.get("/admin/orders", query_string={"q": q}).get_data(as_text=True)
+        return {no for no in (shipped.order_no, other.order_no) if f">{no}</a>" in html}
+
+    assert found("SF1402938475621") == {shipped.order_no}
+    assert found("ERP-FIND-77") == {other.order_no}
+    assert found("sales员") == found("李采购") == found("1391234") == {shipped.order_no, other.order_no}
+    assert found("王五不存在") == set()
