@@ -128,12 +128,17 @@ def _in_window(value: date, first: date, last: date, key: str) -> date:
     return value
 
 
+_LOOK = object()
+
+
 def apply_row(s: Session, row: ParsedRow, columns: set[str], *, actor: Actor, at: datetime,
-              now: datetime) -> tuple[str, str, str]:
-    """Create the order, or update the one with this ERP number: (outcome, order number, changes text)."""
-    existing = None
-    if row.erp_no:
-        existing = s.exec(select(Order).where(Order.erp_no == row.erp_no)).first()
+              now: datetime, existing=_LOOK) -> tuple[str, str, str]:
+    """Create the order, or update the one with this ERP number: (outcome, order number, changes text).
+
+    `existing`: the order of this ERP number when the caller already looked it up (None: there is none).
+    """
+    if existing is _LOOK:
+        existing = s.exec(select(Order).where(Order.erp_no == row.erp_no)).first() if row.erp_no else None
     if existing is None:
         order = Order(order_no=next_order_no(s, row.order_date), erp_no=row.erp_no, customer_id=row.customer.id,
                       product_id=row.product.id, quantity=row.quantity, promised_date=row.promised_date,

@@ -7,7 +7,8 @@ there, not from the ERP order date). Rows older than the window are skipped and 
 The units of work here use a bus with no handlers, so history sends no next-step notices and
 raises no alerts; the caller (dataio.imports) sends the one summary and runs the sweep.
 Idempotent on the ERP number: a re-import updates what changed and says what. Rows commit in
-batches, each row in its own savepoint, so one bad row never takes others with it.
+batches: new orders in bulk (orders.import_bulk), each update in its own savepoint, so one bad row
+never takes others with it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from core.types import utcnow
 from orders import texts
 from orders.actor import Actor
 from orders.exceptions import OrderError
+from orders.import_bulk import checked, existing_orders, insert_new, update_existing
 from orders.import_files import LABELS, FileProblem, read_rows
 from orders.import_rows import Lookups, RowError, apply_row, parse_date, parse_quantity, parse_row
 
@@ -128,16 +130,71 @@ def import_csv(runtime, path: str | Path, **kw) -> ImportReport:
 
 def _run_batch(runtime, bus, batch, columns: set[str], report: ImportReport, *, today: date, window: int,
                now: datetime) -> None:
-    """One transaction for a batch of rows, one savepoint per row; rolled back whole on a dry run."""
+    """One transaction for a batch: new orders in bulk, changed ones row by row; rolled back on a dry run."""
+    tz = runtime.settings.tz
     with UnitOfWork(runtime.engine, bus, runtime) as uow:
-        lookups = Lookups.load(uow.session)
-        for number, values in batch:
-            report.rows.append(_one_row(uow, lookups, number, values, columns, today=today, window=window,
-                                        now=now, tz=runtime.settings.tz))
+        s = uow.session
+        lookups = Lookups.load(s)
+        items = checked(lookups, batch, columns, today=today, window=window)
+        existing = existing_orders(s, [row for _, row, _, _ in items if row is not None])
+        values_of = dict(batch)
+        results: dict[int, RowResult] = {}
+        new, later, seen = [], [], set()
+        for number, row, outcome, text in items:
+            if row is None:
+                results[number] = RowResult(number, outcome, text)
+            elif row.erp_no and row.erp_no in existing:
+                order = existing[row.erp_no]
+                results[number] = _guarded(s, number, row, lambda r=row, o=order: update_existing(
+                    s, r, o, columns, actor=IMPORT_ACTOR, now=now))
+            elif row.erp_no and row.erp_no in seen:
+                later.append(number)  # the same new ERP number twice in one batch: after the first is in
+            else:
+                seen.add(row.erp_no)
+                new.append((number, row))
+        if new:
+            savepoint = s.begin_nested()
+            try:
+                numbers = insert_new(s, new, actor=IMPORT_ACTOR, now=now, tz=tz)
+                savepoint.commit()
+                results.update({n: RowResult(n, "created", texts.IMPORT_OK.format(row=n, order_no=numbers[n]),
+                                             numbers[n]) for n, _ in new})
+            except (IntegrityError, OverflowError):
+                savepoint.rollback()  # someone else took a number meanwhile: row by row, each on its own
+                later = [n for n, _ in new] + later
+        for number in later:
+            results[number] = _one_row(uow, lookups, number, values_of[number], columns, today=today,
+                                       window=window, now=now, tz=tz)
+        report.rows.extend(results[number] for number, _ in batch)
         if report.dry_run:
             uow.rollback()
         else:
             uow.commit()
+
+
+def _guarded(s, number: int, row, apply) -> RowResult:
+    """Run one row's update in a savepoint; a failure becomes the row's reason."""
+    savepoint = s.begin_nested()
+    try:
+        outcome, order_no, changes = apply()
+        savepoint.commit()
+    except Exception as exc:
+        savepoint.rollback()
+        if not isinstance(exc, OrderError | IntegrityError):
+            log.exception("import of row %s failed", number)
+        reason = exc.message if isinstance(exc, OrderError) else texts.IMPORT_INTERNAL
+        return RowResult(number, "failed", texts.IMPORT_FAILED.format(row=number, reason=reason))
+    return _result(number, outcome, order_no, changes, row.erp_no)
+
+
+def _result(number: int, outcome: str, order_no: str, changes: str, erp_no: str | None) -> RowResult:
+    if outcome == "created":
+        text = texts.IMPORT_OK.format(row=number, order_no=order_no)
+    elif outcome == "updated":
+        text = texts.IMPORT_UPDATED.format(row=number, order_no=order_no, changes=changes)
+    else:
+        text = texts.IMPORT_SKIPPED.format(row=number, erp_no=erp_no, order_no=order_no)
+    return RowResult(number, outcome, text, order_no)
 
 
 def _one_row(uow, lookups, number: int, values: dict, columns: set[str], *, today, window, now, tz) -> RowResult:
@@ -164,11 +221,5 @@ def _one_row(uow, lookups, number: int, values: dict, columns: set[str], *, toda
         log.exception("import of row %s failed", number)
         reason = texts.IMPORT_INTERNAL
     else:
-        if outcome == "created":
-            text = texts.IMPORT_OK.format(row=number, order_no=order_no)
-        elif outcome == "updated":
-            text = texts.IMPORT_UPDATED.format(row=number, order_no=order_no, changes=changes)
-        else:
-            text = texts.IMPORT_SKIPPED.format(row=number, erp_no=row.erp_no, order_no=order_no)
-        return RowResult(number, outcome, text, order_no)
+        return _result(number, outcome, order_no, changes, row.erp_no)
     return RowResult(number, "failed", texts.IMPORT_FAILED.format(row=number, reason=reason))
