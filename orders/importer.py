@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 IMPORT_ACTOR = Actor(name=texts.IMPORT_ACTOR_NAME, source="import")
 MAX_ROWS = 200_000
-BATCH = 500
+BATCH = 2000
 __all__ = ["FileProblem", "ImportReport", "RowResult", "import_file", "import_csv", "parse_date", "parse_quantity",
            "LABELS"]
 
