@@ -19,6 +19,7 @@ from web import (
     health,
     live,
     order_entry,
+    order_print,
     orders_page,
     playground,
 )
@@ -46,7 +47,8 @@ FEATURE = Feature(
     name="web",
     handlers={OrderEvent: [live.publish_order_change]},
     blueprints=[health.bp, auth.bp, order_entry.bp, orders_page.bp, boards.bp, live.bp, playground.bp, admin_master.bp,
-                admin_receiving.bp, admin_import.bp, admin_logs.bp, admin_insight.bp, admin_data.bp],
+                admin_receiving.bp, admin_import.bp, admin_logs.bp, admin_insight.bp, admin_data.bp,
+                order_print.bp],
     init_app=init_app,
     seed=create_demo_users,
 )
