@@ -1,7 +1,7 @@
 """importx: ERP status-mapping table, indexes on order.erp_no and order.tracking_no
 
 Revision ID: importx_status_mapping
-Revises: a1d0187053b4
+Revises: entry_master_data
 Create Date: 2026-11-26 15:30:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import core.types
 
 
 revision = 'importx_status_mapping'
-down_revision = 'a1d0187053b4'
+down_revision = 'entry_master_data'
 branch_labels = None
 depends_on = None
 
