@@ -15,7 +15,6 @@ from flask.cli import ScriptInfo
 from openpyxl import load_workbook
 
 from cli import cli
-from core.types import utcnow
 from dataio.nightly import nightly_export
 from dataio.texts import SHEET_GROUPS
 from orders.status import Status
@@ -90,7 +89,7 @@ def test_nightly_job_writes_its_file_once_a_day_and_prunes_old_ones(app, rt, tmp
     stale.write_bytes(b"old")
     os.utime(stale, (time.time() - 40 * 86400,) * 2)
     rt.settings = rt.settings.replace(data={"export_dir": str(folder), "export_at": "00:00", "export_keep_days": 30})
-    now = utcnow()
+    now = datetime.combine(date.today(), datetime.min.time().replace(hour=12), rt.settings.tz)  # not near midnight
     path = nightly_export(rt, now)
     assert path is not None and path.name == f"orders-{now.astimezone(rt.settings.tz):%Y%m%d}.xlsx"
     assert sum(len(v) for v in _groups_of(path).values()) == len(STATUSES)
