@@ -91,10 +91,11 @@ class CommandContext:
             lines.append(line)
         return "\n".join(lines)
 
-    def run(self, name: str, reply: Callable[[Order], str]) -> str:
-        """Run domain command `name` on every order, with the fields it reads taken from the parse."""
+    def run(self, name: str, reply: Callable[[Order], str], extra: dict | None = None) -> str:
+        """Run domain command `name` on every order, with the fields it reads taken from the parse (+ extra)."""
         cmd = commands.COMMANDS[name]
         fields = {f: v for f in (*cmd.needs, *cmd.accepts) if (v := self.field(f)) not in (None, "")}
+        fields.update(extra or {})
 
         def apply(uow: UnitOfWork, order_no: str) -> str:
             order = commands.run(uow, name, order_no, actor=self.sender.actor, fields=fields, trace=self.trace)
@@ -105,12 +106,6 @@ class CommandContext:
     def move(self, name: str, detail: Callable[[Order], str] = lambda order: "") -> str:
         """Run a status move and answer '✅ SO… 已改为「…」（detail）'."""
         return self.run(name, lambda o: texts.moved(o.order_no, Status(o.status).label, detail(o)))
-
-
-@command("ship")
-def ship(ctx: CommandContext) -> str:
-    """发货：SO20261120-0042 已发货 顺丰 SF1402938475621"""
-    return ctx.move("ship", lambda o: texts.shipped_detail(o.carrier, o.tracking_no))
 
 
 @command("pickup")

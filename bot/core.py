@@ -1,23 +1,38 @@
-"""The bot's core: parse one stored message, check who may do it, run the command, return the reply."""
+"""The bot's core: parse one stored message, check who may do it, run the command, return the reply.
+
+Never silent (issue #14): a robot message (only @-mentions reach the robot) and a one-to-one chat
+always get an answer; a bridged group message gets one when it names an order or a state word. A
+quoted message lends its order numbers when the new text names none (收到/好的 on a quoted alert
+acks it); a voice message is parsed from WeCom's transcription and the reply quotes what was heard.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
+import bot.commands_flow
+import bot.commands_lists  # noqa: F401  (registers list and create)
 from bot import texts
 from bot.commands import COMMANDS, Command, CommandContext
 from bot.identity import Sender, identify
-from bot.lookup import lookup_cache, short_candidates
+from bot.lookup import lookup_cache, rank_candidates, short_candidates
 from bot.models import InboundMessage
+from bot.quotes import ack_words_only, quoted_text
 from core.db import new_session
 from core.runtime import Runtime
 from nlu import parse
 from nlu.result import ParseResult
+from orders.flow import COMMAND_LABELS
+from orders.status import LABELS
 
 log = logging.getLogger(__name__)
+
+STATE_WORDS = tuple(sorted({*LABELS.values(), *COMMAND_LABELS.values(), "发货", "发了", "到货", "开工", "完工"}))
+_PERCENT = re.compile(r"(-?\d+(?:\.\d+)?)\s*[%％]")
 
 
 @dataclass(frozen=True)
@@ -37,24 +52,66 @@ def parse_message(rt: Runtime, text: str) -> ParseResult:
                  aliases=lookups.aliases, processes=lookups.processes)
 
 
+def interpret(rt: Runtime, msg: InboundMessage) -> ParseResult:
+    """The parse of the text, completed by a quoted message and the bot's own follow-ups."""
+    parsed = parse_message(rt, msg.text)
+    quote = quoted_text(msg.raw or {})
+    if quote and not parsed.orders and not parsed.short_refs:
+        quoted_orders = parse_message(rt, quote).orders
+        if quoted_orders:
+            intent = "ack" if parsed.intent == "none" and ack_words_only(msg.text) else parsed.intent
+            parsed = replace(parsed, orders=list(quoted_orders), intent=intent)
+    if parsed.intent == "none" and parsed.orders and (parsed.carrier or parsed.tracking_no or "送货" in msg.text):
+        parsed = replace(parsed, intent="waybill")  # 'SO… 顺丰 SF…' after a 已发货 without the waybill
+    return parsed
+
+
 def handle(rt: Runtime, msg: InboundMessage) -> Outcome:
     """Turn one stored message into its outcome; domain refusals become reply text."""
-    parsed = parse_message(rt, msg.text)
+    parsed = interpret(rt, msg)
     result = as_json(parsed)
+    heard = texts.VOICE_HEARD.format(text=msg.text.strip()) if msg.msgtype == "voice" else None
+
+    def done(reply: str | None, status: str = "processed") -> Outcome:
+        if reply is not None and heard:
+            reply = f"{heard}\n{reply}"
+        return Outcome(status, reply, result)
+
     cmd = COMMANDS.get(parsed.intent)
-    if cmd is None:  # not a command: never changes anything, silent in groups
-        return Outcome("ignored", texts.NOT_A_COMMAND_HINT if msg.chat_type == "single" else None, result)
+    if cmd is None:  # not a command: never changes anything
+        return done(silence_or_hint(msg, parsed), "ignored")
+    if bad_percent(parsed, msg.text):
+        return done(texts.PERCENT_RANGE)
     with new_session(rt.engine) as s:
         sender = identify(s, platform=msg.platform, sender_id=msg.sender_id, sender_name=msg.sender_name,
                           chat_id=msg.chat_id)
         refusal = authorise(cmd, sender)
         if refusal:
-            return Outcome("processed", refusal, result)
+            return done(refusal)
         orders, notes = resolve_orders(s, parsed, sender)
     if cmd.needs_order and not orders:
-        return Outcome("processed", "\n".join(notes) or texts.need_order(cmd.example), result)
+        return done("\n".join(notes) or texts.need_order(cmd.example))
     reply = cmd.func(CommandContext(rt, msg, parsed, sender, orders))
-    return Outcome("processed", "\n".join([*notes, reply]), result)
+    return done("\n".join([*notes, reply]))
+
+
+def silence_or_hint(msg: InboundMessage, parsed: ParseResult) -> str | None:
+    """A robot or one-to-one message always gets a hint; a bridged group message when it names an order
+    or a state word; other group chatter stays unanswered."""
+    if parsed.orders:
+        return texts.not_understood(parsed.orders)
+    if msg.platform == "wecom_bot" or msg.chat_type == "single":
+        return texts.NOT_A_COMMAND_HINT if msg.chat_type == "single" else texts.ONE_LINE_HELP
+    if parsed.short_refs or any(w in msg.text for w in STATE_WORDS):
+        return texts.ONE_LINE_HELP
+    return None
+
+
+def bad_percent(parsed: ParseResult, text: str) -> bool:
+    """A progress outside 0–100 %, as parsed or as written (the parser may clamp it)."""
+    if parsed.percent is not None and not 0 <= float(parsed.percent) <= 100:
+        return True
+    return parsed.intent == "report" and any(not 0 <= float(v) <= 100 for v in _PERCENT.findall(text))
 
 
 def authorise(cmd: Command, sender: Sender) -> str | None:
@@ -67,17 +124,22 @@ def authorise(cmd: Command, sender: Sender) -> str | None:
 
 
 def resolve_orders(session, parsed: ParseResult, sender: Sender) -> tuple[list[str], list[str]]:
-    """Full numbers and aliases as parsed; short references when unique among open orders, else a question."""
+    """Full numbers and aliases as parsed; a short reference is narrowed (legal now, the sender's own,
+    most recent) and asked about only when still ambiguous."""
     orders = list(dict.fromkeys(parsed.orders))
     notes = []
     customer_id = sender.customer_id if sender.is_customer else None
+    staff_id = sender.actor.staff_id if sender.actor else None
     for ref in parsed.short_refs:
         candidates = short_candidates(session, ref, customer_id=customer_id)
+        if len(candidates) > 1:
+            candidates = rank_candidates(session, candidates, staff_id=staff_id,
+                                         legal=lambda st: bot.commands_flow.legal_now(parsed.intent, st))
         if len(candidates) == 1:
             if candidates[0] not in orders:
                 orders.append(candidates[0])
         elif candidates:
-            notes.append(texts.which_one(ref, candidates))
+            notes.append(texts.which_of(ref, candidates))
         else:
             notes.append(texts.short_ref_unknown(ref))
     return orders, notes

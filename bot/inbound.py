@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
 MAX_RAW = 20000  # characters of the raw payload kept
-TEXT_TYPES = ("text", "mixed")
+TEXT_TYPES = ("text", "mixed", "voice")  # voice: WeCom's transcription
 
 
 @dataclass

@@ -84,3 +84,28 @@ def short_candidates(session: Session, ref: str, *, customer_id: int | None = No
     if customer_id is not None:
         stmt = stmt.where(Order.customer_id == customer_id)
     return list(session.exec(stmt.order_by(Order.order_no.desc()).limit(50)).all())
+
+
+def rank_candidates(session: Session, candidates: list[str], *, legal, staff_id: int | None) -> list[str]:
+    """Narrow a short reference's candidates: those the command is legal for now, then the sender's own
+    (sales owner, or changed by them), most recently changed by them first; the list left when still ambiguous."""
+    from orders.models import StatusEvent
+    from orders.status import Status
+
+    rows = session.exec(select(Order).where(Order.order_no.in_(candidates))).all()
+    legal_rows = [o for o in rows if legal(Status(o.status))]
+    rows = legal_rows or rows
+    if len(rows) <= 1 or staff_id is None:
+        return [o.order_no for o in rows]
+    touched = dict(session.exec(
+        select(StatusEvent.order_id, StatusEvent.at).where(StatusEvent.order_id.in_([o.id for o in rows]),
+                                                           StatusEvent.actor_staff_id == staff_id)
+        .order_by(StatusEvent.at)).all())  # the latest change by the sender per order wins
+    own = [o for o in rows if o.sales_owner_id == staff_id or o.id in touched]
+    if len(own) == 1:
+        return [own[0].order_no]
+    if own and touched:
+        latest = max((o for o in own if o.id in touched), key=lambda o: touched[o.id], default=None)
+        if latest is not None:
+            return [latest.order_no]
+    return [o.order_no for o in (own or rows)]

@@ -99,3 +99,90 @@ BRIDGE_OFF = "消息桥未开启（未设置 BRIDGE_SECRET）。"
 BRIDGE_FORBIDDEN = "签名不正确或时间戳已过期。"
 BRIDGE_BAD_JSON = "请求内容必须是 JSON：{msg_id, chat_id, chat_name, sender_id, sender_name, text, sent_at}。"
 BRIDGE_UNAVAILABLE = "暂时无法处理，请稍后重试。"
+
+
+# --- chat v2: never silent, new commands --------------------------------------------------------
+MAX_SHOWN = 5  # candidates listed when a short reference stays ambiguous
+ONE_LINE_HELP = "没看懂这条消息，订单没有改动。可以发：SO20261120-0042 进度 / SO20261120-0042 已发货 顺丰 SF…；发“帮助”看全部指令。"
+PERCENT_RANGE = "进度必须在 0–100% 之间，订单没有改动。例如：SO20261120-0042 CNC加工 完成80%"
+CUSTOMER_NO_LIST = "抱歉，客户群里不能列出订单清单，请直接发订单号查询进度。"
+VOICE_HEARD = "🎤 听到：「{text}」"
+STAFF_ONLY = "抱歉，只有登记的员工可以使用这个指令。"
+
+
+def not_understood(order_nos: list[str]) -> str:
+    """An order was named but no command understood: say nothing changed, and what to type."""
+    no = order_nos[0]
+    return (f"没看懂要对 {no} 做什么，订单没有改动。可以发：{no} 进度 / {no} 已发货 顺丰 SF… / "
+            f"{no} 开工；发“帮助”看全部指令。")
+
+
+def which_of(ref: str, candidates: list[str]) -> str:
+    """Still ambiguous after preferring legal and own orders: list at most MAX_SHOWN."""
+    shown = "、".join(candidates[:MAX_SHOWN])
+    more = f" 等 {len(candidates)} 个" if len(candidates) > MAX_SHOWN else ""
+    return f"“{ref}”对应多个订单：{shown}{more}。请写完整订单号。"
+
+
+def need_reason(order_no: str) -> str:
+    return f"请写上取消 {order_no} 的原因，例如：{order_no} 取消 客户撤单"
+
+
+def ship_waybill_later(order_no: str) -> str:
+    return (f"✅ {order_no} 已改为「已发货」。请补发承运商和运单号，例如：{order_no} 顺丰 SF1402938475621"
+            f"（自提或自己送货请回复：{order_no} 自提 / {order_no} 送货）；客户发货通知在运单登记后发出。")
+
+
+def waybill_set(order_no: str, note: str) -> str:
+    return f"✅ {order_no} 运单已登记（{note}），发货通知将发给客户。"
+
+
+def corrected(order_no: str, note: str) -> str:
+    return f"✅ {order_no} 已更正：{note}"
+
+
+def undone(order_no: str, what: str, status_label: str, minutes: int) -> str:
+    return (f"↩️ 已撤回 {order_no} 的「{what}」，当前「{status_label}」。"
+            f"（只能撤回您自己 {minutes} 分钟内对该订单的最后一次修改）")
+
+
+# --- lists -----------------------------------------------------------------------------------
+LIST_MAX = 8
+LIST_TITLES = {"ship_soon": "今明两天要发的订单（已入库）", "mine": "您的待办", "overdue": "逾期未发货的订单",
+               "this_week": "本周交货的订单"}
+LIST_WHICH = "想看哪个清单？可以发：今天要发哪些 / 我的待办 / 逾期的 / 本周交货"
+
+
+def list_text(kind: str, lines: list[str], total: int, link: str) -> str:
+    """At most LIST_MAX orders, then a link to the admin for the rest."""
+    if total == 0:
+        return f"{LIST_TITLES[kind]}：没有。"
+    out = [f"{LIST_TITLES[kind]}（共 {total} 个）：", *lines]
+    if total > len(lines):
+        out.append(f"还有 {total - len(lines)} 个，全部见：{link}")
+    return "\n".join(out)
+
+
+def list_line(order_no: str, customer: str, product: str, quantity: int, promised: str, status: str) -> str:
+    return f"· {order_no} {customer} {product}×{quantity} 交期{promised}「{status}」"
+
+
+# --- creating an order ----------------------------------------------------------------------------
+CREATE_NOT_ALLOWED = "抱歉，只有销售（或经理）可以在群里新建订单。"
+CREATE_NEEDS = "新建订单还缺：{missing}。例如：新订单 华东机械 P-100 200件 12月10日交"
+CREATE_FIELD_LABELS = {"customer": "客户", "product": "产品", "quantity": "数量", "date": "交期"}
+
+
+def create_ambiguous(label: str, written: str, names: list[str]) -> str:
+    shown = "、".join(names[:MAX_SHOWN])
+    more = f" 等 {len(names)} 个" if len(names) > MAX_SHOWN else ""
+    return f"{label}“{written}”对应多个：{shown}{more}。请写完整名称，订单没有新建。"
+
+
+def create_unknown(label: str, written: str) -> str:
+    return f"没有找到{label}“{written}”，请核对后重发（写主数据里的名称或编码），订单没有新建。"
+
+
+def created(order_no: str, customer: str, product: str, quantity: int, promised: str) -> str:
+    return (f"✅ 已新建订单 {order_no}：客户 {customer}，产品 {product}，数量 {quantity}，交期 {promised}，"
+            f"状态「待审核」。如有不对请回复更正，例如：{order_no} 数量改为 {quantity}")

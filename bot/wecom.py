@@ -17,6 +17,7 @@ from bot.crypto import CallbackCrypto
 from bot.exceptions import BadPayload, BadSignature, StaleRequest
 from bot.inbound import Incoming, accept
 from bot.payload import NotAnObject, clean_text, id_field, json_object, scrub, text_field
+from bot.quotes import item_text
 from core.runtime import Runtime, current_runtime
 
 log = logging.getLogger(__name__)
@@ -147,16 +148,9 @@ def incoming_from_app(x: dict) -> Incoming:
 
 
 def robot_text(body: dict) -> str:
-    """The text of a robot message: text.content, or the text items of a mixed message ('' when shaped otherwise)."""
-    if body.get("msgtype") == "mixed":
-        mixed = body.get("mixed")
-        items = mixed.get("msg_item") if isinstance(mixed, dict) else None
-        if not isinstance(items, list):
-            return ""
-        return " ".join(text_field(i["text"].get("content")) for i in items
-                        if isinstance(i, dict) and i.get("msgtype") == "text" and isinstance(i.get("text"), dict))
-    text = body.get("text")
-    return text_field(text.get("content")) if isinstance(text, dict) else ""
+    """The text of a robot message: text.content, voice.content (WeCom's transcription), or the text items
+    of a mixed message ('' when shaped otherwise)."""
+    return text_field(item_text(body))
 
 
 def incoming_from_robot(body: dict, *, reply_channel: str, reply_to: str | None = None) -> Incoming:

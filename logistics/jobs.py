@@ -22,9 +22,10 @@ from logistics.models import TrackingToken
 from logistics.notices import issue_notice, queue_notice_messages
 from logistics.subscribe import subscribe_waybill
 from logistics.tokens import current_token, public_url
-from orders.events import OrderShipped
+from orders.events import OrderShipped, WaybillChanged
 from orders.models import Customer, Order
 from orders.status import Status
+from orders.waybill import waybill_known
 
 SHIPPED_OR_LATER = {Status.SHIPPED.value, Status.IN_TRANSIT.value, Status.DELIVERED.value, Status.COMPLETED.value}
 NOTICE_RETRY = Retry(max=3, interval=[10, 60, 300])
@@ -35,20 +36,39 @@ def on_order_shipped(event: OrderShipped, uow: UnitOfWork) -> None:
     """Default ETA now; the notice after commit."""
     rt: Runtime = uow.runtime
     order = uow.session.get(Order, event.order_id)
-    if order is not None and order.eta is None and order.shipped_at is not None:
+    if order is not None:
+        _seed_eta(uow, rt, order)
+    if order is not None and not waybill_known(order):
+        return  # shipped before the waybill was known: the notice waits for on_waybill_changed
+    _queue_notice(uow, rt, event.order_id, f"se{event.status_event_id}")
+
+
+def on_waybill_changed(event: WaybillChanged, uow: UnitOfWork) -> None:
+    """The waybill was filled in or corrected: (re)issue the notice with it, revoking older links."""
+    rt: Runtime = uow.runtime
+    order = uow.session.get(Order, event.order_id)
+    if order is None or not waybill_known(order) or order.status not in SHIPPED_OR_LATER:
+        return
+    _seed_eta(uow, rt, order)
+    _queue_notice(uow, rt, event.order_id, f"wb{event.status_event_id}", revoke_old=True)
+
+
+def _seed_eta(uow: UnitOfWork, rt: Runtime, order: Order) -> None:
+    if order.eta is None and order.shipped_at is not None:
         seed_carrier_eta(uow.session)
         customer = uow.session.get(Customer, order.customer_id)
         order.eta = default_eta(uow.session, order.carrier, customer.region if customer else None,
                                 order.shipped_at, rt.settings.tz)
         uow.session.add(order)
-    ref = f"se{event.status_event_id}"
-    order_id = event.order_id
-    uow.after_commit(lambda: rt.enqueue(send_shipping_notice, order_id, ref, retry=NOTICE_RETRY))
+
+
+def _queue_notice(uow: UnitOfWork, rt: Runtime, order_id: int, ref: str, *, revoke_old: bool = False) -> None:
+    uow.after_commit(lambda: rt.enqueue(send_shipping_notice, order_id, ref, revoke_old, retry=NOTICE_RETRY))
     if rt.settings.logistics.kuaidi100_key and rt.settings.logistics.kuaidi100_salt:
         uow.after_commit(lambda: rt.enqueue(subscribe_waybill, order_id, retry=SUBSCRIBE_RETRY))
 
 
-def send_shipping_notice(order_id: int, shipment_ref: str) -> str:
+def send_shipping_notice(order_id: int, shipment_ref: str, revoke_old: bool = False) -> str:
     """Job: image + token + outbox rows for one shipment, exactly once."""
     rt = current_runtime()
     with rt.uow() as uow:
@@ -60,7 +80,7 @@ def send_shipping_notice(order_id: int, shipment_ref: str) -> str:
         order = s.get(Order, order_id)
         if order is None or order.status not in SHIPPED_OR_LATER:
             return "not-shipped"
-        raw, token = issue_notice(uow, rt, order, shipment_ref=shipment_ref)
+        raw, token = issue_notice(uow, rt, order, shipment_ref=shipment_ref, revoke_old=revoke_old)
         added = queue_notice_messages(uow, rt, order, token.notice_path, public_url(rt, raw),
                                       key=f"notice:{order.id}:{shipment_ref}")
         uow.commit()

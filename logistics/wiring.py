@@ -7,9 +7,9 @@ from core.runtime import Runtime
 from logistics import models
 from logistics.api import blp
 from logistics.endpoints import bp
-from logistics.jobs import on_order_shipped
+from logistics.jobs import on_order_shipped, on_waybill_changed
 from notify.fonts import CjkFontMissing, find_cjk_font
-from orders.events import OrderShipped
+from orders.events import OrderShipped, WaybillChanged
 
 
 def notice_font_check(rt: Runtime) -> dict:
@@ -23,7 +23,7 @@ def notice_font_check(rt: Runtime) -> dict:
 FEATURE = Feature(
     name="logistics",
     models=[models],
-    handlers={OrderShipped: [on_order_shipped]},
+    handlers={OrderShipped: [on_order_shipped], WaybillChanged: [on_waybill_changed]},
     blueprints=[bp],
     api_blueprints=[blp],
     health_checks={"notice_font": notice_font_check},

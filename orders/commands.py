@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from core.bus import UnitOfWork
 from orders import purchasing, service, texts
 from orders.actor import Actor, Trace
+from orders.editing import EDIT_ROLES, edit_order
 from orders.exceptions import InvalidInput, VersionConflict
 from orders.flow import TRANSITIONS, find_transition
 from orders.models import Order
 from orders.roles import Role
 from orders.status import Status, parse_status
+from orders.undo import undo_last
+from orders.waybill import set_waybill, waybill_roles
 
 # The use case behind a command: (uow, order ref, actor, fields, trace, target, expected version).
 UseCase = Callable[[UnitOfWork, str, Actor, dict, Trace, Status | None, int | None], Order]
@@ -56,6 +59,31 @@ def _report(uow, ref, actor, fields, trace, to, expected_version):
                                    actor=actor, trace=trace)
 
 
+def _waybill(uow, ref, actor, fields, trace, to, expected_version):
+    return set_waybill(uow, ref, actor=actor, carrier=fields.get("carrier"), tracking_no=fields.get("tracking_no"),
+                       trace=trace, expected_version=expected_version)
+
+
+# `correct` names the field; the new value is in the field of that name (CONTRACT §5).
+_EDITED = {"date": "promised_date", "quantity": "quantity"}
+
+
+def _correct(uow, ref, actor, fields, trace, to, expected_version):
+    which = fields.get("field")
+    if which in ("tracking_no", "carrier"):
+        return set_waybill(uow, ref, actor=actor, carrier=fields.get("carrier"),
+                           tracking_no=fields.get("tracking_no"), trace=trace, expected_version=expected_version,
+                           command="correct")
+    if which in _EDITED and fields.get(which) not in (None, ""):
+        return edit_order(uow, ref, actor=actor, changes={_EDITED[which]: fields[which]}, trace=trace,
+                          expected_version=expected_version)
+    raise InvalidInput(texts.CORRECT_WHAT, field="field")
+
+
+def _undo(uow, ref, actor, fields, trace, to, expected_version):
+    return undo_last(uow, ref, actor=actor, trace=trace)[0]
+
+
 # Optional fields a command reads beyond those it needs (chat takes both from the parse result).
 ACCEPTS: dict[str, tuple[str, ...]] = {
     "ship": ("tracking_no", "eta"),  # a tracking number is needed unless the carrier is 自提
@@ -63,7 +91,11 @@ ACCEPTS: dict[str, tuple[str, ...]] = {
     "qc_fail": ("material_batch",),
     "qc_pass": ("defects", "material_batch"),
     "report": ("process",),  # needed when the product's route has several steps
+    "ship_later": ("carrier", "tracking_no", "eta", "waybill_later"),
+    "waybill": ("carrier", "tracking_no"),
+    "correct": ("tracking_no", "carrier", "date", "quantity"),
 }
+STAFF = frozenset(Role) - {Role.SYSTEM}
 
 
 def _roles_of(*commands: str) -> frozenset[Role]:
@@ -83,6 +115,15 @@ def _build() -> dict[str, OrderCommand]:
     table["report"] = OrderCommand("report", texts.COMMAND_LABELS["report"], _report,
                                    _roles_of("start_production", "finish_production"), ("percent",),
                                    ACCEPTS["report"])
+    # Chat: ship now, the waybill later (`waybill` fills it in); corrections by field; undo one's own change.
+    ship = table["ship"]
+    table["ship_later"] = OrderCommand("ship_later", ship.label, ship.use_case, ship.roles,
+                                       accepts=ACCEPTS["ship_later"])
+    table["waybill"] = OrderCommand("waybill", texts.COMMAND_LABELS["waybill"], _waybill, waybill_roles(),
+                                    accepts=ACCEPTS["waybill"])
+    table["correct"] = OrderCommand("correct", texts.COMMAND_LABELS["correct"], _correct,
+                                    waybill_roles() | EDIT_ROLES, ("field",), ACCEPTS["correct"])
+    table["undo"] = OrderCommand("undo", texts.COMMAND_LABELS["undo"], _undo, STAFF)
     return table
 
 

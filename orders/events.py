@@ -163,3 +163,11 @@ class PurchaseReceived(Event):
     at: datetime
     device_id: str | None = None
     released: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WaybillChanged(OrderEvent):
+    """A shipped order's carrier or waybill number was filled in or corrected (field -> [old, new])."""
+
+    changes: dict = field(default_factory=dict)
+    status_event_id: int | None = None

@@ -76,6 +76,9 @@ COMMAND_LABELS = texts.COMMAND_LABELS
 NEED_LABELS = texts.NEED_LABELS
 
 SELF_PICKUP = "自提"
+OWN_DELIVERY = "送货"
+NO_WAYBILL = frozenset({SELF_PICKUP, OWN_DELIVERY})  # shipped without a carrier's waybill
+WAYBILL_LATER = "waybill_later"  # a ship field: the carrier and waybill follow in a later message
 
 
 def moves_from(status: Status) -> list[Transition]:
@@ -118,14 +121,17 @@ def check_roles(order_no: str, t: Transition, roles: Iterable[Role]) -> None:
 
 
 def check_needs(order_no: str, t: Transition, fields: dict) -> None:
-    """Raise MissingField when the move lacks what it needs."""
+    """Raise MissingField when the move lacks what it needs (a ship marked WAYBILL_LATER needs no carrier yet)."""
+    later = t.command == "ship" and bool(fields.get(WAYBILL_LATER)) and not fields.get("carrier")
     for need in t.needs:
+        if later and need == "carrier":
+            continue
         if not fields.get(need):
             raise MissingField(
                 texts.missing_need(order_no, COMMAND_LABELS[t.command], need),
                 field=need,
             )
-    if t.command == "ship" and fields.get("carrier") != SELF_PICKUP and not fields.get("tracking_no"):
+    if t.command == "ship" and not later and fields.get("carrier") not in NO_WAYBILL and not fields.get("tracking_no"):
         raise MissingField(
             texts.missing_tracking_no(order_no),
             field="tracking_no",

@@ -22,7 +22,7 @@ from orders import events as ev
 from orders import texts
 from orders.actor import Actor, Trace
 from orders.exceptions import DateOutOfRange, IllegalTransition, InvalidInput, OrderNotFound, VersionConflict
-from orders.flow import SELF_PICKUP, Transition, allowed_text, check_needs, check_roles, find_transition
+from orders.flow import NO_WAYBILL, Transition, allowed_text, check_needs, check_roles, find_transition
 from orders.materials import shortages
 from orders.models import (
     Customer,
@@ -173,7 +173,7 @@ def _apply_fields(order: Order, t: Transition, fields: dict, now: datetime) -> N
     today = now.date()
     if t.command == "ship":
         order.carrier = fields.get("carrier")
-        order.tracking_no = fields.get("tracking_no") if order.carrier != SELF_PICKUP else None
+        order.tracking_no = fields.get("tracking_no") if order.carrier not in NO_WAYBILL else None
         order.shipped_at = now
         if fields.get("eta"):
             order.eta = check_date_window(_as_date(fields["eta"]), today=today, label=texts.DATE_LABELS["eta"], field="eta")

@@ -27,6 +27,9 @@ COMMAND_LABELS = {
     "deliver": "签收",
     "complete": "完成",
     "receive": "到货",
+    "waybill": "填写运单",
+    "correct": "更正",
+    "undo": "撤回",
 }
 
 NEED_LABELS = {
@@ -256,3 +259,29 @@ MASTER_IMPORT_BAD_KIND = "类别「{value}」不认识，可以写：原材料�
 MASTER_IMPORT_TOO_LONG = "{label}太长（最多 200 个字）"
 MASTER_IMPORT_NO_MATERIAL = "物料编码「{code}」不存在，请先导入物料"
 MASTER_IMPORT_NO_PRODUCT = "产品编码「{code}」不存在"
+
+
+# ---- waybill fill-in and corrections, undo ------------------------------------------------------
+WAYBILL_FIELD_LABELS = {"carrier": "承运商", "tracking_no": "运单号"}
+
+
+def waybill_not_shipped(order_no: str, status_label: str) -> str:
+    return f"订单 {order_no} 当前「{status_label}」，还没有发货，不能填写运单。"
+
+
+def waybill_not_allowed(order_no: str, who: Iterable[str]) -> str:
+    return f"您没有权限修改订单 {order_no} 的运单，需要{_join(who)}。"
+
+
+def waybill_note(changes: Iterable[tuple[str, str, str]]) -> str:
+    """'运单号 （空） → SF…'."""
+    return "；".join(f"{WAYBILL_FIELD_LABELS[f]} {a or '（空）'} → {b or '（空）'}" for f, a, b in changes)
+
+
+NOTHING_TO_UNDO = "订单 {order_no} 没有您在 {minutes} 分钟内做的修改，无法撤回。"
+UNDO_SOMEONE_ELSE = "订单 {order_no} 最近一次修改是 {actor} 做的，只能撤回您自己的修改。"
+UNDO_TOO_LATE = "订单 {order_no} 的上一次修改已超过 {minutes} 分钟，不能撤回；请联系计划或经理处理。"
+UNDO_NOT_REVERSIBLE = "订单 {order_no} 的「{what}」不能撤回（流程不允许从「{current}」退回「{back}」）；请联系计划或经理处理。"
+UNDO_NOTE = "撤回：{what}"
+WAYBILL_TOO_LONG = "运单号太长（最多 40 个字符），请核对后重发。"
+CORRECT_WHAT = "请说明要更正什么：运单号、承运商、交期或数量，例如：SO20261120-0042 运单号改为 SF1402938475621"

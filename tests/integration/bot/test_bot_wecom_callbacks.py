@@ -131,12 +131,13 @@ def test_junk_never_crashes_and_changes_nothing(bot_app, rt, make_order):
     assert rows(rt, Notification, Notification.kind == "reply") == []
 
 
-def test_chatter_in_a_group_gets_no_reply_but_a_one_to_one_chat_gets_a_hint(bot_app, rt, factory):
-    client = bot_app.test_client()
+def test_chatter_to_the_robot_and_in_a_one_to_one_chat_gets_a_hint_never_silence(bot_app, rt, factory):
+    client = bot_app.test_client()  # only @-mentions reach the robot: each is answered (issue #14)
     assert robot_post(client, robot_message("下班了兄弟们", msgid="m-chat")).status_code == 200
-    assert rows(rt, Notification, Notification.kind == "reply") == []
+    [robot_hint] = rows(rt, Notification, Notification.kind == "reply")
+    assert "帮助" in robot_hint.body and "没有改动" in robot_hint.body
     assert app_post(client, app_xml("下班了兄弟们")).status_code == 200
-    [hint] = rows(rt, Notification, Notification.kind == "reply")
+    hint = [n for n in rows(rt, Notification, Notification.kind == "reply") if n.id != robot_hint.id][0]
     assert hint.recipient == "t.warehouse" and "帮助" in hint.body
     assert {m.status for m in rows(rt, InboundMessage)} == {"ignored"}
 
