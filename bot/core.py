@@ -58,9 +58,11 @@ def interpret(rt: Runtime, msg: InboundMessage) -> ParseResult:
     quote = quoted_text(msg.raw or {})
     if quote and not parsed.orders and not parsed.short_refs:
         quoted_orders = parse_message(rt, quote).orders
-        if quoted_orders:
-            intent = "ack" if parsed.intent == "none" and ack_words_only(msg.text) else parsed.intent
-            parsed = replace(parsed, orders=list(quoted_orders), intent=intent)
+        if quoted_orders and ack_words_only(msg.text):
+            parsed = replace(parsed, orders=list(quoted_orders), intent="ack")
+        elif quoted_orders:  # read the text as if it named the quoted orders
+            again = parse_message(rt, " ".join([*quoted_orders, msg.text]))
+            parsed = again if again.intent != "none" else replace(parsed, orders=list(quoted_orders))
     if parsed.intent == "none" and parsed.orders and (parsed.carrier or parsed.tracking_no or "送货" in msg.text):
         parsed = replace(parsed, intent="waybill")  # 'SO… 顺丰 SF…' after a 已发货 without the waybill
     return parsed

@@ -36,7 +36,7 @@ def undo_last(uow: UnitOfWork, ref: str, *, actor: Actor, trace: Trace | None = 
     order = find_order(uow, ref)
     now = now or utcnow()
     last = uow.session.exec(select(StatusEvent).where(StatusEvent.order_id == order.id)
-                            .order_by(StatusEvent.at.desc(), StatusEvent.id.desc())).first()
+                            .order_by(StatusEvent.id.desc())).first()
     fmt = {"order_no": order.order_no, "minutes": UNDO_MINUTES}
     if last is None or last.command in ("create", "undo"):
         raise InvalidInput(texts.NOTHING_TO_UNDO.format(**fmt))
