@@ -11,7 +11,7 @@ from sqlalchemy.orm import object_session
 from sqlmodel import select
 
 from bot import texts
-from bot.commands import CommandContext, command
+from bot.registry import CommandContext, command
 from core.bus import UnitOfWork
 from orders import commands as domain
 from orders.flow import WAYBILL_LATER, moves_from

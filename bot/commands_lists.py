@@ -9,7 +9,7 @@ from sqlalchemy import func, or_
 from sqlmodel import select
 
 from bot import texts
-from bot.commands import CommandContext, command
+from bot.registry import CommandContext, command
 from core.types import utcnow
 from orders.exceptions import OrderError
 from orders.flow import TRANSITIONS

@@ -14,10 +14,9 @@ import re
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
-import bot.commands_flow
-import bot.commands_lists  # noqa: F401  (registers list and create)
 from bot import texts
 from bot.commands import COMMANDS, Command, CommandContext
+from bot.commands_flow import legal_now
 from bot.identity import Sender, identify
 from bot.lookup import lookup_cache, rank_candidates, short_candidates
 from bot.models import InboundMessage
@@ -136,7 +135,7 @@ def resolve_orders(session, parsed: ParseResult, sender: Sender) -> tuple[list[s
         candidates = short_candidates(session, ref, customer_id=customer_id)
         if len(candidates) > 1:
             candidates = rank_candidates(session, candidates, staff_id=staff_id,
-                                         legal=lambda st: bot.commands_flow.legal_now(parsed.intent, st))
+                                         legal=lambda st: legal_now(parsed.intent, st))
         if len(candidates) == 1:
             if candidates[0] not in orders:
                 orders.append(candidates[0])

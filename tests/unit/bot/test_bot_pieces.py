@@ -58,7 +58,8 @@ def test_screen_ignores_long_binary_empty_and_non_text_messages():
     assert screen(_msg("SO20261120-0042 已发货")) == ""
     assert "longer" in screen(_msg("好" * 2001))
     assert screen(_msg("   "))
-    assert "msgtype" in screen(_msg("x", "voice"))
+    assert "msgtype" in screen(_msg("x", "image"))
+    assert screen(_msg("SO20261120-0042 已发货", "voice")) == ""  # WeCom's transcription is read as text
     assert looks_binary("\x00\x01\x02abc") and not looks_binary("第一行\n第二行\t完成")
 
 
@@ -66,6 +67,9 @@ def test_every_parser_intent_but_none_has_a_command_with_an_example():
     from bot.commands import COMMANDS
 
     intents = {"ship", "pickup", "deliver", "query", "approve", "schedule", "report", "qc_pass", "qc_fail",
-               "stock_in", "ack", "help"}
+               "stock_in", "ack", "help",
+               # CONTRACT §5 v2 intents, and `waybill` (the bot's reading of 'SO… 顺丰 SF…' after a 已发货)
+               "start", "finish", "rework_done", "cancel", "materials_ready", "outsource", "outsource_returned",
+               "create", "correct", "undo", "list", "waybill"}
     assert set(COMMANDS) == intents
     assert all("：" in c.help and c.example for c in COMMANDS.values())
