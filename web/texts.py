@@ -6,6 +6,10 @@ from __future__ import annotations
 LOGIN_REQUIRED = "请先登录。"
 LOGIN_FAILED = "用户名或密码不对，或账号已停用。"
 LOGGED_OUT = "已退出登录。"
+LOGIN_THROTTLED = "登录失败次数过多，请 {minutes} 分钟后再试。"
+SESSION_IDLE = "长时间未操作，已自动退出，请重新登录。"
+PASSWORD_CHANGED = "密码已修改；此账号在其他设备上的登录已失效。"
+PASSWORD_MISMATCH = "两次输入的新密码不一致。"
 
 # Errors
 FORBIDDEN = "您的角色无权打开此页面。"
