@@ -115,7 +115,7 @@ def test_views_are_counted_and_the_first_one_remembers_the_status(two_orders):
 
 def test_health_reports_the_notice_font(two_orders):
     app, _ = two_orders
-    report = app.test_client().get("/healthz").json
+    report = app.test_client().get("/healthz", headers=auth(api_token(app, "admin"))).json
     assert report["notice_font"]["ok"] is True and report["notice_font"]["font"].endswith((".otf", ".ttf", ".ttc"))
 
 
