@@ -12,7 +12,6 @@ from alerts.service import admin_warnings
 from core.db import new_session
 from orders.models import Order, Staff
 from orders.status import Status
-
 from tests.conftest import auth
 
 from .conftest import alerts_of, local, make_order, outbox, sweep_at
