@@ -15,6 +15,7 @@ from orders.roles import ROLE_LABELS
 from orders.status import LABELS as STATUS_LABELS
 from web import texts
 from web.access import user_may
+from web.labels import JINJA_GLOBALS
 
 # (label, endpoint, page group); a user sees the entries their roles may open.
 NAV = [
@@ -86,7 +87,7 @@ def init_ui(app: Flask) -> None:
         STATUS_LABELS={s.value: label for s, label in STATUS_LABELS.items()},
         ROLE_LABELS={r.value: label for r, label in ROLE_LABELS.items()},
         SOURCE_LABELS=texts.SOURCE_LABELS, ALERT_LEVEL_LABELS=texts.ALERT_LEVEL_LABELS,
-        PRIORITY_LABELS=texts.PRIORITY_LABELS,
+        PRIORITY_LABELS=texts.PRIORITY_LABELS, **JINJA_GLOBALS,
     )
 
 
