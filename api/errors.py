@@ -13,6 +13,7 @@ from flask import Flask, jsonify, request
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from api import texts
 from core.db import LOCK_WAIT_SECONDS, is_busy
 from orders.exceptions import OrderError
 
@@ -59,7 +60,7 @@ def init_app(app: Flask) -> None:
         details = {}
         data = getattr(exc, "data", None) or {}
         if data.get("messages"):
-            details["errors"] = data["messages"]
+            details["errors"] = texts.translate(data["messages"])
         if status == 422:
             status = 400
         message = MESSAGES.get(status, exc.description or "请求出错。")
