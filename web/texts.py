@@ -15,6 +15,12 @@ PASSWORD_MISMATCH = "两次输入的新密码不一致。"
 FORBIDDEN = "您的角色无权打开此页面。"
 BAD_REQUEST = "请求无效（表单可能已过期），请刷新页面后重试。"
 NOT_FOUND = "没有找到该页面或记录。"
+ERROR_TITLES = {400: "请求无效", 403: "无权访问", 404: "页面不存在", 405: "不支持的操作", 429: "请求太频繁",
+                500: "服务器出错", 503: "系统繁忙"}
+ERROR_MESSAGES = {400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND, 405: "不支持该请求方法。",
+                  413: "提交的内容太大。", 429: "请求太频繁，请稍后再试。", 503: "系统繁忙，请稍后重试。"}
+ERROR_OTHER = "请求出错，请返回重试。"
+SERVER_ERROR = "服务器内部错误（编号 {ref}），请联系管理员。"
 
 # Orders
 STATUS_CHANGED = "订单 {order_no} 已改为「{label}」。"
