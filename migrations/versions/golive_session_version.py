@@ -1,14 +1,14 @@
 """golive: a per-user session version (logout and password change end every session)
 
 Revision ID: golive_session_version
-Revises: a1d0187053b4
+Revises: entry_master_data
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "golive_session_version"
-down_revision = "a1d0187053b4"
+down_revision = "entry_master_data"
 branch_labels = None
 depends_on = None
 
