@@ -54,8 +54,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        if not _wants_json():
-            return _page(exc.code or 500) or exc
+        if not _wants_json():  # a prepared answer (e.g. the tracking page's 429) stays as it is
+            return exc if exc.response is not None else (_page(exc.code or 500) or exc)
         status = exc.code or 500
         details = {}
         data = getattr(exc, "data", None) or {}
