@@ -1,14 +1,14 @@
 """golive: a per-user session version (logout and password change end every session)
 
 Revision ID: golive_session_version
-Revises: entry_master_data
+Revises: importx_status_mapping
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "golive_session_version"
-down_revision = "entry_master_data"
+down_revision = "importx_status_mapping"
 branch_labels = None
 depends_on = None
 
