@@ -26,7 +26,7 @@ SERVER_ERROR = "服务器内部错误（编号 {ref}），请联系管理员。"
 STATUS_CHANGED = "订单 {order_no} 已改为「{label}」。"
 QC_PASSED = "订单 {order_no} 已登记质检合格。"
 NO_CHANGE_CHOSEN = "请选择要执行的操作。"
-NOTICE_RESENT = "发货通知已用新链接重新排队发送（{count} 条）。"
+NOTICE_RESENT_NEW_LINK = "发货通知已用新链接重新排队发送（{count} 条）。"
 TRACKING_LINK = "新的客户跟踪链接（旧链接已失效，此链接只显示这一次）：{url}"
 
 # Playground

@@ -30,7 +30,7 @@ def reissue_link(order_no: str):
             result = resend_notice(uow, rt, order, reissue=True)
             uow.commit()
             flash(texts.TRACKING_LINK.format(url=result["url"]), "ok")
-            flash(texts.NOTICE_RESENT.format(count=result["queued"]), "info")
+            flash(texts.NOTICE_RESENT_NEW_LINK.format(count=result["queued"]), "info")
             return redirect(url_for(".order_detail", order_no=order.order_no))
         revoke_for_order(uow.session, order.id)
         raw, _row = issue_token(uow.session, order.id, ttl_days=rt.settings.logistics.tracking_token_days)

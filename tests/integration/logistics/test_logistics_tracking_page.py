@@ -178,7 +178,7 @@ def test_reissuing_from_the_order_page_asks_first_and_can_resend_the_notice(two_
     assert app.test_client().get(f"/t/{a['token']}").status_code == 200  # nothing revoked by asking
     done = client.post(url, data={"csrf_token": token, "confirm": "1", "resend": "1"}, follow_redirects=True)
     html = done.get_data(as_text=True)
-    assert "重新排队发送" in html
+    assert "用新链接重新排队发送" in html
     assert app.test_client().get(f"/t/{a['token']}").status_code == 404
     with new_session(rt.engine) as s:
         assert len(s.exec(select(Notification).where(Notification.order_id == a["order_id"])).all()) > before
