@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/ops run
+	$(BIN)/ops run --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -144,12 +144,13 @@ def _listen_on(host: str | None, port: int | None) -> tuple[str, int]:
 @cli.command("run")
 @click.option("--host", default=None, help="default: HOST (127.0.0.1)")
 @click.option("--port", default=None, type=int, help="default: PORT (5000)")
-def run(host, port):
+@click.option("--demo", is_flag=True, help="load the demo factory into an empty database (`make run`)")
+def run(host, port, demo):
     """Serve everything in one process: web, bot endpoints, job worker, scheduler."""
     from serve import serve_all
 
     host, port = _listen_on(host, port)
-    serve_all(current_app._get_current_object(), host=host, port=port)
+    serve_all(current_app._get_current_object(), host=host, port=port, demo=demo)
 
 
 @cli.command("serve")

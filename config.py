@@ -187,8 +187,24 @@ class DataSettings:
     export_at: str = knob("EXPORT_AT", "02:30", "time of day (business time zone) of the nightly export", CLOCK)
 
 
+@dataclass(frozen=True)
+class WebSettings:
+    """Web logins and the reverse proxy in front of `ops serve`."""
+
+    trusted_proxy_hops: int = knob("TRUSTED_PROXY_HOPS", 0,
+                                   "reverse proxies in front of the server whose X-Forwarded-For/-Proto are trusted",
+                                   Kind("a whole number, 0 or more", int, lambda v: v >= 0))
+    session_idle_minutes: float = knob("SESSION_IDLE_MINUTES", 720,
+                                       "a web login unused for this long must sign in again", MINUTES)
+    login_rate_account: str = knob("LOGIN_RATE_ACCOUNT", "5/minute;20/hour", "failed sign-ins allowed per account",
+                                   RATE)
+    login_rate_ip: str = knob("LOGIN_RATE_IP", "20/minute;100/hour", "failed sign-ins allowed per client address",
+                              RATE)
+
+
 SECTIONS = {"bot": BotSettings, "devices": DeviceSettings, "logistics": LogisticsSettings,
-            "notify": NotifySettings, "alerts": AlertSettings, "planning": PlanningSettings, "data": DataSettings}
+            "notify": NotifySettings, "alerts": AlertSettings, "planning": PlanningSettings, "data": DataSettings,
+            "web": WebSettings}
 _OFF_APP, _OFF_BOT = "unset: WeCom app off", "unset: robot off"
 
 
@@ -243,6 +259,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     planning: PlanningSettings = field(default_factory=PlanningSettings)
     data: DataSettings = field(default_factory=DataSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     # Not variables: knobs for tests and in-process runs.
     run_jobs_inline: bool = False
     start_background: bool = False

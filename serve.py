@@ -11,7 +11,9 @@ holds a socket (database pool, Redis pool) is open at fork time.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+from urllib.parse import urlparse
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
@@ -21,16 +23,48 @@ log = logging.getLogger(__name__)
 
 
 
-def serve_all(app, *, host: str, port: int) -> None:
-    """`ops run`: migrate, seed the demo when empty, and serve everything in one process."""
+def start_notices(rt, *, host: str) -> list[str]:
+    """Lines an operator must read at start: the first admin is missing; links would point at loopback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from accounts.service import has_admin
+
+    lines = []
+    try:
+        with rt.engine.connect() as conn:
+            missing_admin = not has_admin(conn)
+    except SQLAlchemyError:  # no tables yet: `ops db upgrade` comes first, its own error says so
+        missing_admin = False
+    if missing_admin:
+        lines.append(" * 还没有管理员账号 / no admin login yet: create the first one with\n"
+                     "     ops create-user NAME --role admin --password '<at least 8 characters>'")
+    if _is_loopback(urlparse(rt.settings.public_base_url).hostname or "") and not _is_loopback(host):
+        lines.append(f" * WARNING: PUBLIC_BASE_URL is {rt.settings.public_base_url} (loopback) while serving on "
+                     f"{host}: links in QR codes and messages will not open on other machines; set PUBLIC_BASE_URL")
+    return lines
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve_all(app, *, host: str, port: int, demo: bool = False) -> None:
+    """`ops run`: migrate, seed the demo only when asked (`--demo`) and empty, serve everything in one process."""
     from bootstrap import seed_demo, start_services
     from orders.migrate import upgrade
     from worker import InProcessWorker
 
     rt = app.extensions["ops"]
     upgrade(rt.engine)
-    if seed_demo(rt):
+    if demo and seed_demo(rt):
         log.info("demo factory loaded")
+    for line in start_notices(rt, host=host):
+        print(line, flush=True)
     # One process serves all: jobs run in a thread (the embedded Redis is reachable from
     # no other process); with REDIS_URL set, `ops worker` processes may help as well.
     w = InProcessWorker(app)
@@ -110,6 +144,8 @@ def serve_web(app, *, host: str, port: int, workers: int, threads: int, max_stre
     from nlu.segment import get_tokenizer
 
     rt = app.extensions["ops"]
+    for line in start_notices(rt, host=host):
+        print(line, flush=True)
     app.config["LIVE_MAX_STREAMS"] = max_streams
     app.config["LIVE_MAX_AGE"] = stream_lifetime
     get_tokenizer()  # jieba and the domain dictionary, shared copy-on-write by the workers

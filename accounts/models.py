@@ -18,6 +18,8 @@ class User(SQLModel, table=True):
     role: str = Field(description="role code, e.g. sales or admin")
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     active: bool = True
+    # Bumped on logout and password change: a session cookie of an older version is refused.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

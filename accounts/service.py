@@ -40,11 +40,48 @@ def create_user(session: Session, username: str, role: str, password: str) -> Us
     return user
 
 
+# Checked against when the name is unknown, so an unknown name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+
+
 def check_login(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, else None; as slow for unknown names as for known ones."""
     user = session.exec(select(User).where(User.username == username, User.active == True)).first()  # noqa: E712
-    if user and check_password_hash(user.password_hash, password):
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if check_password_hash(user.password_hash, password):
         return user
     return None
+
+
+def change_password(session: Session, user_id: int, old: str, new: str) -> User:
+    """Set a new password after checking the old one; every other session of this user ends."""
+    user = session.get(User, user_id)
+    if user is None or not check_password_hash(user.password_hash, old):
+        raise InvalidInput("原密码不正确。", field="old_password")
+    if len(new) < 8:
+        raise InvalidInput("新密码至少 8 位。", field="new_password")
+    user.password_hash = generate_password_hash(new)
+    user.session_version += 1
+    session.add(user)
+    session.commit()
+    return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Invalidate every signed-in session of this user (logout, password change)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+        session.add(user)
+        session.commit()
+
+
+def has_admin(conn) -> bool:
+    """True when an active admin login exists (`conn`: a Connection or Session)."""
+    row = conn.execute(select(User.id).where(User.role == Role.ADMIN.value, User.active == True).limit(1))  # noqa: E712
+    return row.first() is not None
 
 
 def hash_token(token: str) -> str:

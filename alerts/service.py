@@ -16,6 +16,10 @@ from core.runtime import current_runtime
 from core.types import utcnow
 from notify import live
 from orders.actor import Actor
+from orders.exceptions import NotAllowed
+from orders.models import Order
+from orders.recipients import People, load_people, resolve_all, split_specs
+from orders.roles import Role
 from orders.service import find_order
 from workcal.service import fallback_warnings
 
@@ -33,13 +37,40 @@ def _publish(data: dict) -> None:
     live.publish(current_runtime(), "alert", data)
 
 
+def may_ack(session: Session, alert: Alert, actor: Actor, people: People | None = None) -> bool:
+    """An admin, a recipient of the alert (told, or named by its rule), or a manager above a recipient;
+    an API token (no person) by its role: admin, manager, or a role the rule addresses."""
+    if Role.ADMIN in actor.roles:
+        return True
+    rule = session.get(AlertRule, alert.rule_id)
+    if actor.staff_id is None:  # an API token: its role must be one the rule addresses, or manager
+        named_roles = {spec.partition(":")[2] for spec in split_specs(rule.recipients if rule else [])
+                       if spec.startswith(("role:", "head:"))}
+        return Role.MANAGER in actor.roles or bool({r.value for r in actor.roles} & named_roles)
+    people = people or load_people(session)
+    recipients = {n.get("staff_id") for n in alert.notified or [] if isinstance(n, dict)}
+    order = session.get(Order, alert.order_id)
+    if rule is not None and order is not None:
+        named, _ = resolve_all(people, rule.recipients, owner_id=order.sales_owner_id)
+        recipients |= {p.id for p in named}
+    if actor.staff_id in recipients:
+        return True
+    return any(actor.staff_id in {boss.id for boss in people.ladder(people.by_id[r])}
+               for r in recipients if r in people.by_id)
+
+
 def ack_order_alerts(uow: UnitOfWork, order_no: str, actor: Actor, *, now: datetime | None = None) -> list[Alert]:
-    """「收到 SO…」: acknowledge every open alert of the order (stops escalation); OrderNotFound if unknown."""
+    """「收到 SO…」: acknowledge the order's open alerts this person may ack (stops escalation);
+    OrderNotFound if unknown, NotAllowed when there are open alerts but none of them is theirs."""
     order = find_order(uow, order_no)
     alerts = list(uow.session.exec(select(Alert).where(
         Alert.order_id == order.id, Alert.status == "open").with_for_update()).all())
-    _acked(uow, alerts, actor, now or utcnow())
-    return alerts
+    people = load_people(uow.session) if alerts else None
+    mine = [a for a in alerts if may_ack(uow.session, a, actor, people)]
+    if alerts and not mine:
+        raise NotAllowed(texts.ack_not_yours(order.order_no))
+    _acked(uow, mine, actor, now or utcnow())
+    return mine
 
 
 def ack_alert(uow: UnitOfWork, alert_id: int, actor: Actor, *, now: datetime | None = None) -> Alert:
@@ -49,6 +80,8 @@ def ack_alert(uow: UnitOfWork, alert_id: int, actor: Actor, *, now: datetime | N
         raise AlertNotFound(texts.alert_not_found(alert_id))
     if alert.status == "resolved":
         raise AlertResolved(texts.alert_already_resolved(alert_id), current_status="resolved")
+    if not may_ack(uow.session, alert, actor):
+        raise NotAllowed(texts.ack_not_yours(alert.order_no))
     if alert.status == "open":
         _acked(uow, [alert], actor, now or utcnow())
     return alert

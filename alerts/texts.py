@@ -129,5 +129,9 @@ def alert_not_found(alert_id) -> str:
     return f"没有找到预警 {alert_id}。"
 
 
+def ack_not_yours(order_no) -> str:
+    return f"订单 {order_no} 的预警只能由接收人、其上级或管理员确认。"
+
+
 def alert_already_resolved(alert_id) -> str:
     return f"预警 {alert_id} 已解除，无需确认。"

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from api import texts
 from core.db import LOCK_WAIT_SECONDS, is_busy
 from orders.exceptions import OrderError
 
@@ -53,13 +54,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        if not _wants_json():
-            return exc
+        if not _wants_json():  # a prepared answer (e.g. the tracking page's 429) stays as it is
+            return exc if exc.response is not None else (_page(exc.code or 500) or exc)
         status = exc.code or 500
         details = {}
         data = getattr(exc, "data", None) or {}
         if data.get("messages"):
-            details["errors"] = data["messages"]
+            details["errors"] = texts.translate(data["messages"])
         if status == 422:
             status = 400
         message = MESSAGES.get(status, exc.description or "请求出错。")
@@ -112,7 +113,13 @@ def init_app(app: Flask) -> None:
         log.exception("unexpected error %s on %s %s", ref, request.method, request.path)
         if _wants_json():
             return error_response(500, "internal_error", f"服务器内部错误（编号 {ref}），请联系管理员。")
-        return f"服务器内部错误（编号 {ref}），请联系管理员。", 500
+        return _page(500, ref) or (f"服务器内部错误（编号 {ref}），请联系管理员。", 500)
+
+
+def _page(status: int, ref: str | None = None):
+    """The web's Chinese error page (`app.extensions["ops_error_page"]`, set by web/), when there is one."""
+    render = current_app.extensions.get("ops_error_page")
+    return render(status, ref) if render is not None else None
 
 
 def _describe(errors) -> str:

@@ -96,7 +96,7 @@ def resend_notice(uow: UnitOfWork, rt: Runtime, order: Order, *, reissue: bool =
         url = public_url(rt, raw)
     added = queue_notice_messages(uow, rt, order, token.notice_path, url,
                                   key=f"notice:{order.id}:resend:{uuid.uuid4().hex[:12]}")
-    return {"order_no": order.order_no, "queued": added, "reissued": url is not None}
+    return {"order_no": order.order_no, "queued": added, "reissued": url is not None, "url": url}
 
 
 def notice_file(uow: UnitOfWork, rt: Runtime, order: Order) -> Path:

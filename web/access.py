@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import abort, current_app, redirect, request, url_for
-from flask_login import current_user
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
+from core.runtime import current_runtime
 from orders.roles import Role
+from web import texts
+from web.sessions import idle_expired
 
 R = Role
 EVERYONE = frozenset(r for r in Role if r != Role.SYSTEM)
@@ -36,6 +39,7 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "logs": MANAGERS,
     "insight": MANAGERS,
     "data": frozenset({R.PLANNER}) | MANAGERS,
+    "account": EVERYONE,  # one's own password
 }
 
 PUBLIC = "public"
@@ -73,6 +77,11 @@ def enforce() -> None:
         group = group.format(**(request.view_args or {}))
     if group == PUBLIC:
         return None
+    if current_user.is_authenticated and idle_expired(current_runtime().settings.web.session_idle_minutes):
+        logout_user()
+        session.clear()
+        flash(texts.SESSION_IDLE, "info")
+        return redirect(url_for("admin_auth.login", next=request.full_path.rstrip("?")))
     if not current_user.is_authenticated:
         return redirect(url_for("admin_auth.login", next=request.full_path.rstrip("?")))
     if group is None or not user_may(group, current_user.roles):

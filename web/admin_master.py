@@ -10,7 +10,7 @@ from accounts.models import User
 from accounts.service import create_user
 from alerts.conditions import DATE_UNITS, KINDS, TIME_UNITS
 from alerts.models import AlertRule
-from alerts.rules import CHANNELS, create_rule, update_rule
+from alerts.rules import create_rule, update_rule
 from alerts.texts import UNIT_LABELS
 from core.db import new_session
 from core.runtime import current_runtime
@@ -30,6 +30,7 @@ from orders.roles import ROLE_LABELS, Role
 from web import texts
 from web.access import enforce, page
 from web.crud import Col, Crud, register_crud
+from web.labels import label, specs_text
 from web.ui import register_error_pages
 from workcal.models import HolidayOverride
 
@@ -134,14 +135,14 @@ def _save_rule(s: Session, values: dict, row):
 
 
 ALERT_RULES = Crud("alert_rules", "预警规则", AlertRule, (
-    Col("code", "编码", required=True), Col("name", "名称"),
-    Col("kind", "条件", "select", required=True, choices=lambda _s: [(k, k) for k in KINDS]),
+    Col("code", "编码", required=True, in_list=False), Col("name", "名称"),
+    Col("kind", "条件", "select", required=True, choices=lambda _s: [(k, label("alert_kind", k)) for k in KINDS]),
     Col("threshold", "阈值", "float"),
     Col("unit", "单位", "select", choices=lambda _s: [(u, UNIT_LABELS.get(u, u)) for u in (*TIME_UNITS, *DATE_UNITS)]),
     Col("level", "级别", "select", required=True, choices=_fixed(("yellow", "黄色"), ("orange", "橙色"), ("red", "红色"))),
     Col("family", "同类", in_list=False), Col("statuses", "适用状态", "list", in_list=False),
-    Col("recipients", "通知对象（owner / role:xxx / staff:id）", "list"),
-    Col("channels", "渠道（" + " / ".join(CHANNELS) + "）", "list"),
+    Col("recipients", "通知对象", "list", shown=specs_text, hint=texts.RECIPIENTS_HINT),
+    Col("channels", "渠道", "list", shown=lambda v: specs_text(v, "channel"), hint=texts.CHANNELS_HINT),
     Col("cc_manager", "抄送上级", "bool", in_list=False), Col("repeat_minutes", "重复提醒（分钟）", "int", in_list=False),
     Col("ack_window_minutes", "升级等待（分钟）", "int", in_list=False),
     Col("bypass_quiet", "夜间与节假日也发送", "bool", in_list=False), Col("enabled", "启用", "bool"),

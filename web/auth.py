@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from accounts.models import User
-from accounts.service import check_login
+from accounts.service import change_password, check_login, end_sessions
 from core.db import new_session
 from core.runtime import current_runtime
 from orders.actor import Actor
+from orders.exceptions import InvalidInput
 from orders.models import Staff
 from orders.roles import ROLE_LABELS, Role, parse_roles
 from web import texts
 from web.access import PUBLIC, enforce, page, safe_next
+from web.sessions import SEEN_KEY, init_sessions
 
 bp = Blueprint("admin_auth", __name__, url_prefix="/admin")
 _UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f]")  # CR/LF would split the Location header; spaces never belong
@@ -33,12 +36,14 @@ class WebUser:
     staff_id: int | None = None
     staff_name: str | None = None
     userid: str | None = None
+    session_version: int = 0
     is_authenticated: bool = True
     is_active: bool = True
     is_anonymous: bool = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session cookie keeps: id and session version (an older version is signed out)."""
+        return f"{self.id}.{self.session_version}"
 
     @property
     def display_name(self) -> str:
@@ -63,33 +68,40 @@ def web_user(session, user: User) -> WebUser:
     roles.discard(Role.SYSTEM)
     return WebUser(id=user.id, username=user.username, roles=frozenset(roles),
                    staff_id=staff.id if staff else None, staff_name=staff.name if staff else None,
-                   userid=staff.userid if staff else None)
+                   userid=staff.userid if staff else None, session_version=user.session_version)
 
 
 def load_user(user_id: str) -> WebUser | None:
-    """Flask-Login user loader: an active login by id, else None (logged out)."""
+    """Flask-Login user loader: an active login whose session version is current, else None (logged out)."""
+    uid, _, version = (user_id or "").partition(".")
     try:
-        uid = int(user_id)
-    except (TypeError, ValueError):
+        uid_n, version_n = int(uid), int(version)
+    except ValueError:
         return None
     with new_session(current_runtime().engine) as s:
-        user = s.get(User, uid)
-        if user is None or not user.active:
+        user = s.get(User, uid_n)
+        if user is None or not user.active or user.session_version != version_n:
             return None
         return web_user(s, user)
 
 
 def init_login(app: Flask) -> None:
-    """Attach a LoginManager to this app (each create_app gets its own)."""
+    """Attach a LoginManager to this app (each create_app gets its own) and harden its sessions."""
     manager = LoginManager()
     manager.login_view = "admin_auth.login"
     manager.login_message = texts.LOGIN_REQUIRED
     manager.user_loader(load_user)
     manager.init_app(app)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     # Boards stay open on a screen all day: a form token lives as long as the signed-in session.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    init_sessions(app, app.extensions["ops"])
+
+
+def _sign_in(user: WebUser) -> None:
+    """A fresh session (new CSRF token, nothing carried over from before the login) for `user`."""
+    session.clear()
+    login_user(user)
+    session[SEEN_KEY] = int(time.time())
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -101,11 +113,20 @@ def login():
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""
+        throttle = current_app.extensions["ops_login_throttle"]
+        wait = throttle.blocked_for(username, request.remote_addr)
+        if wait:
+            flash(texts.LOGIN_THROTTLED.format(minutes=max(1, -(-wait // 60))), "error")
+            resp = current_app.make_response(
+                (render_template("admin/login.html", next=request.form.get("next", "")), 429))
+            resp.headers["Retry-After"] = str(wait)
+            return resp
         with new_session(current_runtime().engine) as s:
             user = check_login(s, username, password) if username and password else None
             if user is not None:
-                login_user(web_user(s, user))
+                _sign_in(web_user(s, user))
                 return redirect(_next_target(request.form.get("next")))
+        throttle.failed(username, request.remote_addr)
         flash(texts.LOGIN_FAILED, "error")
         return render_template("admin/login.html", next=request.form.get("next", "")), 401
     return render_template("admin/login.html", next=request.args.get("next", ""))
@@ -119,10 +140,37 @@ def _next_target(raw: str | None) -> str:
 @bp.post("/logout")
 @page(PUBLIC)
 def logout():
-    """Sign out (POST with CSRF, so a link elsewhere cannot sign people out)."""
+    """Sign out (POST with CSRF, so a link elsewhere cannot sign people out); every copy of the session
+    cookie stops working, here and on any other device of this login."""
+    if current_user.is_authenticated:
+        with new_session(current_runtime().engine) as s:
+            end_sessions(s, current_user.id)
     logout_user()
+    session.clear()
     flash(texts.LOGGED_OUT, "info")
     return redirect(url_for("admin_auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@page("account")
+def password():
+    """Change one's own password; other sessions of this login end, this one continues."""
+    if request.method == "POST":
+        form = request.form
+        if form.get("new_password", "") != form.get("confirm_password", ""):
+            flash(texts.PASSWORD_MISMATCH, "error")
+            return render_template("admin/password.html"), 400
+        with new_session(current_runtime().engine) as s:
+            try:
+                user = change_password(s, current_user.id, form.get("old_password", ""),
+                                       form.get("new_password", ""))
+            except InvalidInput as exc:
+                flash(exc.message, "error")
+                return render_template("admin/password.html"), 400
+            _sign_in(web_user(s, user))
+        flash(texts.PASSWORD_CHANGED, "info")
+        return redirect(url_for("admin_orders.order_list"))
+    return render_template("admin/password.html")
 
 
 @bp.get("")

@@ -34,6 +34,8 @@ class Col:
     in_list: bool = True
     readonly: bool = False
     null: bool = False  # an empty field is stored as NULL (unique optional columns)
+    shown: Callable[[str], str] | None = None  # how the list shows the stored value (codes in Chinese)
+    hint: str = ""  # a line under the form field
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,28 @@
-"""`GET /healthz`: database, Redis and worker status as JSON."""
+"""`GET /healthz`: database, Redis and worker status as JSON.
+
+Anyone gets ok/fail per part (load balancers, uptime checks); the details (backends, counts, warnings,
+error texts that may name hosts or files) only an admin or manager does, signed in or by API token.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
 from rq import Worker
 from sqlalchemy import text
 
+from accounts.service import token_for
+from core.db import new_session
 from core.runtime import current_runtime
+from orders.roles import Role
 
 bp = Blueprint("health", __name__)
+DETAIL_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
+
 
 @bp.get("/healthz")
 def healthz():
+    """Status of every part; details for admins and managers only."""
     rt = current_runtime()
     report: dict = {}
     try:
@@ -32,7 +43,21 @@ def healthz():
         except Exception as exc:
             report[name] = {"ok": False, "error": str(exc)[:200]}
     ok = report["database"]["ok"] and report["redis"]["ok"]
+    if not (report["database"]["ok"] and _may_see_details(rt)):
+        report = {name: {"ok": bool(part.get("ok"))} for name, part in report.items()}
     return jsonify({"status": "ok" if ok else "degraded", **report}), 200 if ok else 503
+
+
+def _may_see_details(rt) -> bool:
+    """An admin/manager session, or a bearer token of the admin or manager role."""
+    if current_user.is_authenticated and current_user.roles & DETAIL_ROLES:
+        return True
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return False
+    with new_session(rt.engine) as session:
+        row = token_for(session, token.strip())
+        return row is not None and row.role in {r.value for r in DETAIL_ROLES}
 
 
 def _worker_status(rt) -> dict:

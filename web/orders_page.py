@@ -12,7 +12,7 @@ from alerts.models import Alert
 from core.runtime import current_runtime
 from logistics.correction import CORRECT_ROLES, correct_waybill
 from logistics.jobs import SHIPPED_OR_LATER
-from logistics.tokens import current_token, issue_token, public_url, revoke_for_order
+from logistics.tokens import current_token
 from logistics.waybill_format import CARRIERS, check_waybill
 from notify.models import Notification
 from orders import service, views
@@ -26,6 +26,7 @@ from web import texts
 from web.access import enforce, page
 from web.order_print import PAPER_ROLES
 from web.order_query import ALERT_LEVELS, SORTS, OrderFilter, alert_levels_of, fetch_page
+from web.tracking_links import reissue_link
 from web.ui import register_error_pages
 from workcal.service import calendar_for
 
@@ -216,18 +217,7 @@ def _may_issue_link() -> bool:
 @bp.post("/<order_no>/tracking-link")
 @page("orders")
 def new_tracking_link(order_no: str):
-    """Issue a fresh customer tracking link (older ones stop working); shown once."""
+    """Issue a fresh customer tracking link (older ones stop working, after a confirm step); shown once."""
     if not _may_issue_link():
         abort(403)
-    rt = current_runtime()
-    with rt.uow() as uow:
-        try:
-            order = service.find_order(uow, order_no)
-        except OrderNotFound:
-            abort(404)
-        revoke_for_order(uow.session, order.id)
-        raw, _row = issue_token(uow.session, order.id, ttl_days=rt.settings.logistics.tracking_token_days)
-        uow.session.commit()
-    url = public_url(rt, raw)
-    flash(texts.TRACKING_LINK.format(url=url), "ok")
-    return redirect(url_for(".order_detail", order_no=order.order_no))
+    return reissue_link(order_no)

@@ -6,16 +6,27 @@ from __future__ import annotations
 LOGIN_REQUIRED = "请先登录。"
 LOGIN_FAILED = "用户名或密码不对，或账号已停用。"
 LOGGED_OUT = "已退出登录。"
+LOGIN_THROTTLED = "登录失败次数过多，请 {minutes} 分钟后再试。"
+SESSION_IDLE = "长时间未操作，已自动退出，请重新登录。"
+PASSWORD_CHANGED = "密码已修改；此账号在其他设备上的登录已失效。"
+PASSWORD_MISMATCH = "两次输入的新密码不一致。"
 
 # Errors
 FORBIDDEN = "您的角色无权打开此页面。"
 BAD_REQUEST = "请求无效（表单可能已过期），请刷新页面后重试。"
 NOT_FOUND = "没有找到该页面或记录。"
+ERROR_TITLES = {400: "请求无效", 403: "无权访问", 404: "页面不存在", 405: "不支持的操作", 429: "请求太频繁",
+                500: "服务器出错", 503: "系统繁忙"}
+ERROR_MESSAGES = {400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND, 405: "不支持该请求方法。",
+                  413: "提交的内容太大。", 429: "请求太频繁，请稍后再试。", 503: "系统繁忙，请稍后重试。"}
+ERROR_OTHER = "请求出错，请返回重试。"
+SERVER_ERROR = "服务器内部错误（编号 {ref}），请联系管理员。"
 
 # Orders
 STATUS_CHANGED = "订单 {order_no} 已改为「{label}」。"
 QC_PASSED = "订单 {order_no} 已登记质检合格。"
 NO_CHANGE_CHOSEN = "请选择要执行的操作。"
+NOTICE_RESENT_NEW_LINK = "发货通知已用新链接重新排队发送（{count} 条）。"
 TRACKING_LINK = "新的客户跟踪链接（旧链接已失效，此链接只显示这一次）：{url}"
 
 # Playground
@@ -67,3 +78,32 @@ IMPORT_SUFFIX = "只能上传 CSV 或 xlsx 文件。"
 WAYBILL_CORRECTED = "订单 {order_no} 的物流信息已更正：{changes}；已重新发送发货通知。"
 NOTICE_NOT_SHIPPED = "订单 {order_no} 尚未发货，没有发货通知。"
 NOTICE_RESENT = "订单 {order_no} 的发货通知已重新发送（{queued} 条消息）。"
+# Codes a person reads in the admin, as Chinese (web/labels.py looks them up)
+CHANNEL_LABELS = {"wecom_app": "企业微信应用", "wecom_robot": "群机器人", "bot_response": "机器人回复",
+                  "aibot_ws": "机器人长连接", "sms": "短信", "email": "邮件", "bridge": "桥接"}
+NOTIFY_KIND_LABELS = {"reply": "回复", "next_step": "下一步提醒", "alert": "预警", "alert_resolved": "预警解除",
+                      "notice": "发货通知", "logistics_exception": "物流异常", "device_offline": "设备离线",
+                      "bench": "压测"}
+HELD_UNTIL = "将于 {when} 发送"
+INBOUND_STATUS_LABELS = {"received": "已收到", "processing": "处理中", "processed": "已处理", "ignored": "已忽略",
+                         "failed": "失败"}
+PLATFORM_LABELS = {"wecom_app": "企业微信应用", "wecom_bot": "企业微信机器人", "bridge": "桥接",
+                   "playground": "试聊"}
+ALERT_STATUS_LABELS = {"open": "未确认", "acked": "已确认", "resolved": "已解除"}
+ALERT_KIND_LABELS = {"promise_unscheduled": "交期临近仍未排产", "promise_near": "临近交期未发货",
+                     "qc_overdue": "质检结果超时", "status_overdue": "停留过久", "pickup_overdue": "发货后超时未揽收",
+                     "purchase_late": "采购到货晚于开工"}
+RECIPIENT_OWNER = "订单负责人"
+RECIPIENT_ROLE = "{role}（角色）"
+RECIPIENT_HEAD = "{role}负责人"
+RECIPIENT_LINE_LEAD = "产线组长"
+RECIPIENT_STAFF = "人员 #{id}"
+RECIPIENTS_HINT = "填写方式：owner 表示订单负责人；role:角色代码 表示该角色的值班人员（如 role:logistics 为物流）；staff:人员编号 表示指定人员。"
+CHANNELS_HINT = "填写方式：wecom_app 为企业微信应用，sms 为短信，email 为邮件。"
+INTENT_LABELS = {"none": "不是指令", "help": "帮助", "query": "查询", "list": "列表", "ack": "确认预警",
+                 "create": "新订单", "correct": "更正", "undo": "撤回", "ship": "发货", "pickup": "揽收",
+                 "deliver": "签收", "approve": "审核通过", "schedule": "排产", "report": "报工", "qc_pass": "质检合格",
+                 "qc_fail": "质检不合格", "stock_in": "入库", "start": "开工", "finish": "完工", "rework_done": "返工完成",
+                 "cancel": "取消", "materials_ready": "物料到齐", "outsource": "转委外", "outsource_returned": "委外回厂"}
+PARSE_KEY_LABELS = {"carrier": "承运商", "tracking_no": "运单号", "date": "日期", "line": "产线", "process": "工序",
+                    "percent": "进度", "reason": "原因"}

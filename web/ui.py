@@ -15,6 +15,7 @@ from orders.roles import ROLE_LABELS
 from orders.status import LABELS as STATUS_LABELS
 from web import texts
 from web.access import user_may
+from web.labels import JINJA_GLOBALS
 
 # (label, endpoint, page group); a user sees the entries their roles may open.
 NAV = [
@@ -74,11 +75,24 @@ def alert_banner() -> dict:
 
 
 def _error_page(code: int, message: str):
-    return render_template("admin/error.html", code=code, message=message), code
+    return render_template("admin/error.html", code=code, message=message,
+                           title=texts.ERROR_TITLES.get(code, "")), code
+
+
+def site_error_page(code: int, ref: str | None = None):
+    """Any path's Chinese error page (404, 403, 405, 500 …); plain Chinese text if even that fails."""
+    message = texts.ERROR_MESSAGES.get(code, texts.ERROR_OTHER)
+    if code >= 500:
+        message = texts.SERVER_ERROR.format(ref=ref or "-")
+    try:
+        return _error_page(code, message)
+    except Exception:  # the page itself needs the database (the signed-in user); never raise from here
+        return message, code, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def init_ui(app: Flask) -> None:
     """Filters, globals and the admin's error pages."""
+    app.extensions["ops_error_page"] = site_error_page
     app.jinja_env.filters["dt"] = fmt_dt
     app.jinja_env.filters["qty"] = fmt_qty
     app.jinja_env.globals.update(
@@ -86,7 +100,7 @@ def init_ui(app: Flask) -> None:
         STATUS_LABELS={s.value: label for s, label in STATUS_LABELS.items()},
         ROLE_LABELS={r.value: label for r, label in ROLE_LABELS.items()},
         SOURCE_LABELS=texts.SOURCE_LABELS, ALERT_LEVEL_LABELS=texts.ALERT_LEVEL_LABELS,
-        PRIORITY_LABELS=texts.PRIORITY_LABELS,
+        PRIORITY_LABELS=texts.PRIORITY_LABELS, **JINJA_GLOBALS,
     )
 
 

@@ -1,4 +1,5 @@
-"""`make run` on embedded defaults: starts, answers /healthz, serves the demo factory through the API."""
+"""`make run` on embedded defaults: starts, answers /healthz, serves the demo factory through the API
+(make run asks for the demo explicitly: `ops run --demo`)."""
 
 from __future__ import annotations
 
@@ -42,13 +43,14 @@ def test_make_run_serves_the_demo_factory(tmp_path):
                 pass
             time.sleep(0.5)
         assert health is not None and health.status_code == 200, (tmp_path / "run.log").read_text()[-3000:]
-        body = health.json()
-        assert body["database"]["ok"] and body["redis"]["ok"] and body["redis"]["embedded"]
-        assert body["worker"]["ok"]
+        assert health.json()["database"] == {"ok": True}  # anyone: ok/fail only
         out = subprocess.run([str(ROOT / ".venv/bin/ops"), "create-token", "smoke", "--role", "admin"], cwd=ROOT,
                              env=env, capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, out.stderr
         token = out.stdout.strip().splitlines()[-1]
+        body = requests.get(f"{base}/healthz", headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+        assert body["database"]["ok"] and body["redis"]["ok"] and body["redis"]["embedded"]
+        assert body["worker"]["ok"]
         orders = requests.get(f"{base}/api/orders?limit=20", headers={"Authorization": f"Bearer {token}"}, timeout=10)
         assert orders.status_code == 200
         assert len(orders.json()) == 20

@@ -115,7 +115,7 @@ def test_views_are_counted_and_the_first_one_remembers_the_status(two_orders):
 
 def test_health_reports_the_notice_font(two_orders):
     app, _ = two_orders
-    report = app.test_client().get("/healthz").json
+    report = app.test_client().get("/healthz", headers=auth(api_token(app, "admin"))).json
     assert report["notice_font"]["ok"] is True and report["notice_font"]["font"].endswith((".otf", ".ttf", ".ttc"))
 
 
@@ -156,3 +156,29 @@ def test_rate_limit_counts_in_the_real_redis_across_apps(db_url, tmp_path):
             conn.delete(key)
         for app in apps:
             app.extensions["ops"].engine.dispose()
+
+
+def test_reissuing_from_the_order_page_asks_first_and_can_resend_the_notice(two_orders):
+    from accounts.service import create_user
+    from notify.models import Notification
+    from tests.unit.web.conftest import csrf_of
+
+    app, a = two_orders
+    rt = app.extensions["ops"]
+    with new_session(rt.engine) as s:
+        create_user(s, "link-admin", "admin", "pass-1234")
+        before = len(s.exec(select(Notification).where(Notification.order_id == a["order_id"])).all())
+    client = app.test_client()
+    token = csrf_of(client.get("/admin/login").get_data(as_text=True))
+    client.post("/admin/login", data={"username": "link-admin", "password": "pass-1234", "csrf_token": token})
+    token = csrf_of(client.get("/admin/password").get_data(as_text=True))
+    url = f"/admin/orders/{a['order_no']}/tracking-link"
+    ask = client.post(url, data={"csrf_token": token}).get_data(as_text=True)
+    assert "已发出的发货通知二维码将失效" in ask and 'name="resend"' in ask
+    assert app.test_client().get(f"/t/{a['token']}").status_code == 200  # nothing revoked by asking
+    done = client.post(url, data={"csrf_token": token, "confirm": "1", "resend": "1"}, follow_redirects=True)
+    html = done.get_data(as_text=True)
+    assert "用新链接重新排队发送" in html
+    assert app.test_client().get(f"/t/{a['token']}").status_code == 404
+    with new_session(rt.engine) as s:
+        assert len(s.exec(select(Notification).where(Notification.order_id == a["order_id"])).all()) > before

@@ -138,7 +138,7 @@ def test_twenty_open_boards_do_not_starve_other_requests_and_end_at_their_lifeti
         echostr = "echo-42"
         for _ in range(3):  # while all twenty streams hold their threads
             health = _answers(f"{url}/healthz")
-            assert health.status_code == 200 and health.json()["database"]["backend"] == "postgresql"
+            assert health.status_code == 200 and health.json()["database"] == {"ok": True}
             assert _answers(f"{url}/t/no-such-token").status_code == 404
             verify = _answers(f"{url}/wecom/bot",
                               params={**signed_query(BOT_TOKEN, cipher := encrypt(BOT_AES_KEY, echostr, "")),

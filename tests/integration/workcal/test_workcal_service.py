@@ -75,11 +75,11 @@ def test_import_holidays_command(app, tmp_path):
     assert result.exit_code == 1 and "无法识别" in result.output
 
 
-def test_healthz_warns_about_a_year_the_sweep_had_to_guess(app, client):
+def test_healthz_warns_about_a_year_the_sweep_had_to_guess(app, client, token_for):
     from alerts.sweep import run_sweep
 
     with app.app_context():
         run_sweep(now=datetime(2028, 3, 1, 2, tzinfo=UTC))
-    body = client.get("/healthz").json
+    body = client.get("/healthz", headers={"Authorization": f"Bearer {token_for('manager')}"}).json
     assert body["status"] == "ok"
     assert any("2028" in w for w in body["workcal"]["warnings"])

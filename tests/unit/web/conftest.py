@@ -60,7 +60,7 @@ def login(client, role: str) -> str:
     token = csrf_of(page)
     r = client.post("/admin/login", data={"username": f"u_{role}", "password": PASSWORD, "csrf_token": token})
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
-    return token
+    return csrf_of(client.get("/admin/password").get_data(as_text=True))  # the login rotated the token
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ GET_PAGES = {
     "/admin/boards/<name>/fragment": ("/admin/boards/warehouse/fragment", WAREHOUSE_BOARD),
     "/admin/live": ("/admin/live", ALL),
     "/admin/playground": ("/admin/playground", ALL),
+    "/admin/password": ("/admin/password", ALL),
     "/admin/data": ("/admin/data", BOSSES),
     "/admin/data/<key>": ("/admin/data/customers", BOSSES),
     "/admin/data/<key>/new": ("/admin/data/products/new", BOSSES),
@@ -69,7 +70,7 @@ POSTS = [
     "/admin/tokens/1/revoke", "/admin/logs/notifications/1/resend", "/admin/data/materials/1",
     "/admin/orders/new", "/admin/receiving/1", "/admin/data-import",
     "/admin/io/import", "/admin/io/status-map", "/admin/io/status-map/delete", "/admin/orders/{order_no}/waybill",
-    "/admin/orders/{order_no}/delivery-note", "/admin/orders/{order_no}/notice/resend",
+    "/admin/orders/{order_no}/delivery-note", "/admin/orders/{order_no}/notice/resend", "/admin/password",
 ]
 PUBLIC_RULES = {"/admin/login", "/admin/static/<path:filename>"}
 

@@ -135,7 +135,7 @@ def test_playground_runs_a_chat_message_through_the_bot_and_changes_the_order(ap
     detail = client.get(f"/admin/orders/{order_no}").get_data(as_text=True)
     assert 'id="order-status">已发货' in detail and "聊天" in detail
     log = client.get("/admin/logs/inbound").get_data(as_text=True)
-    assert "（试聊）" in log and "ship" in log
+    assert "（试聊）" in log and "发货 " in log and "已处理" in log  # the parsed intent and status in Chinese
 
 
 def test_playground_lets_ordinary_users_speak_only_as_themselves(app, signed_in, factory):

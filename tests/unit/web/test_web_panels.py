@@ -59,6 +59,12 @@ def test_a_new_tracking_link_replaces_the_old_one(app, signed_in, orders):
         r = client.post(f"/admin/orders/{order_no}/tracking-link", data={"csrf_token": token},
                         follow_redirects=True)
         html = r.get_data(as_text=True)
+        if raws:  # a live link: asked first, nothing revoked yet
+            assert "已发出的发货通知二维码将失效" in html and 'name="confirm" value="1"' in html
+            assert app.test_client().get(f"/t/{raws[0]}").status_code == 200
+            r = client.post(f"/admin/orders/{order_no}/tracking-link", data={"csrf_token": token, "confirm": "1"},
+                            follow_redirects=True)
+            html = r.get_data(as_text=True)
         raws.append(re.search(r"/t/([A-Za-z0-9_-]{20,})", html).group(1))
         assert "已发放链接" in html
     with new_session(app.extensions["ops"].engine) as s:
