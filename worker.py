@@ -261,11 +261,14 @@ class InProcessWorker(threading.Thread):
             cron = build_cron(rt)
             me = f"inprocess:{os.getpid()}"
             while not self.stopping.is_set():
-                try:
+                try:  # a failing scheduler or cron round must not stop the jobs themselves
                     if scheduler.acquire_locks():
                         scheduler.enqueue_scheduled_jobs()
                     if hold_cron_lead(rt, me):
                         cron.enqueue_jobs()
+                except Exception:
+                    log.exception("in-process scheduler/cron round failed; continuing")
+                try:
                     worker.work(burst=True, logging_level="WARNING")
                 except Exception:
                     log.exception("in-process worker loop failed; continuing")
