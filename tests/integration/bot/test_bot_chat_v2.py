@@ -311,7 +311,7 @@ def test_quoting_an_alert_and_saying_received_acks_it(bot_app, rt, make_order):
     no = make_order(Status.SCHEDULED)
     order_id = order_of(rt, no).id
     with rt.uow() as uow:
-        rule = AlertRule(code="t", name="测试", kind="not_scheduled", level="orange")
+        rule = AlertRule(code="t", name="测试", kind="not_scheduled", level="orange", recipients=["role:planner"])
         uow.session.add(rule)
         uow.session.flush()
         uow.session.add(Alert(rule_id=rule.id, order_id=order_id, order_no=no, level="orange"))
