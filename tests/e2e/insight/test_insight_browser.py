@@ -3,20 +3,13 @@ blank) under its Chinese title, on a laptop (1366 px) and a phone (390 px)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.e2e.web.server import CHROMIUM, CHROMIUM_ARGS, start_server
+from tests.e2e.web.server import require_chromium, start_server
 
 pytestmark = pytest.mark.browser
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    pytest.skip("chromium is not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = require_chromium()
 CHARTS = {"trend": "每日签收与准时率", "lead": "下单到签收周期分布", "status_now": "当前各状态订单数",
           "dwell": "各状态停留时间", "sources": "状态更新来源占比", "chat": "聊天消息理解率"}
 # Share of canvas pixels that are not transparent or white: a drawn chart has axes, bars, text.
@@ -32,13 +25,6 @@ def server(tmp_path_factory):
     yield srv
     srv.stop()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("width,height", [(1366, 768), (390, 844)])

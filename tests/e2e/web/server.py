@@ -6,6 +6,7 @@ a SQLite file, and the demo factory.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -65,3 +66,14 @@ def login_session(base_url: str, username: str, password: str = "demo1234") -> r
     if r.status_code != 302:
         raise RuntimeError(f"login of {username} failed: {r.status_code}")
     return s
+
+
+def require_chromium():
+    """playwright's sync API for a browser test module; skips it (fails it in CI) without Debian's chromium."""
+    import pytest
+
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            raise RuntimeError(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+        pytest.skip("chromium is not installed", allow_module_level=True)
+    return pytest.importorskip("playwright.sync_api")

@@ -3,21 +3,14 @@ screen; anonymous and signed-in, under /admin and elsewhere."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.e2e.web.server import CHROMIUM, CHROMIUM_ARGS, start_server
+from tests.e2e.web.server import require_chromium, start_server
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    pytest.skip("chromium is not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +19,6 @@ def server(tmp_path_factory):
     yield srv
     srv.stop()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("path", ["/no-such-page", "/admin/static/nothing.css", "/wecom/nothing/here"])

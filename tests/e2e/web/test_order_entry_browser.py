@@ -4,23 +4,17 @@ sales board as 待审核."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
-from tests.e2e.web.server import CHROMIUM, CHROMIUM_ARGS, start_server
+from tests.e2e.web.server import require_chromium, start_server
 
 pytestmark = pytest.mark.browser
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    pytest.skip("chromium is not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = require_chromium()
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
@@ -30,13 +24,6 @@ def server(tmp_path_factory):
     yield srv
     srv.stop()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _demo_customer_and_product(server):
