@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 
 from bot.models import InboundMessage
 from core.db import new_session
 from core.runtime import Runtime
+from core.types import utcnow
 from nlu import STATE_CHANGING, parse
 
 log = logging.getLogger(__name__)
@@ -78,11 +79,14 @@ def _storable(value):
     return value
 
 
-def _row(msg: Incoming, reason: str) -> InboundMessage:
-    raw = msg.raw if len(json.dumps(msg.raw, ensure_ascii=False, default=str)) <= MAX_RAW else {"truncated": True}
-    data = asdict(msg) | {"raw": json.loads(json.dumps(raw, ensure_ascii=False, default=str))}
+def _values(msg: Incoming, reason: str) -> dict:
+    """The column values of a new InboundMessage row (plain Python values; raw and parse_result as dicts)."""
+    dumped = json.dumps(msg.raw, ensure_ascii=False, default=str)
+    data = asdict(msg) | {"raw": json.loads(dumped) if len(dumped) <= MAX_RAW else {"truncated": True}}
     data["text"] = msg.text[:MAX_TEXT]
-    return InboundMessage(**_storable(data), status="ignored" if reason else "received", error=reason)
+    return _storable(data) | {"status": "ignored" if reason else "received", "error": reason,
+                              "received_at": utcnow(), "processed_at": None, "lease_until": None,
+                              "parse_result": {}, "reply_text": ""}
 
 
 def store(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
@@ -90,30 +94,64 @@ def store(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
     reason = screen(msg)
     if reason:
         log.info("ignoring %s message %s from %s: %s", msg.platform, msg.platform_msg_id, msg.sender_id, reason)
-    row = _row(msg, reason)
-    values = row.model_dump(exclude={"id"})
+    values = _values(msg, reason)
     new_id = _insert_once(rt, values)
     if new_id is None:  # a repeat (WeCom retries, or a concurrent copy got there first)
         with new_session(rt.engine) as s:
             return _find(s, msg.platform, msg.platform_msg_id), False
-    row.id = new_id
-    return row, True
+    return InboundMessage(id=new_id, **values), True
 
 
 def _insert_once(rt: Runtime, values: dict) -> int | None:
     """One statement: INSERT … ON CONFLICT DO NOTHING RETURNING id; None when the message is known."""
     engine = rt.engine
+    if engine.dialect.name == "postgresql":
+        return _insert_once_postgres(engine, values)
     table = InboundMessage.__table__
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    stmt = (insert(table).values(**values)
+    stmt = (sqlite_insert(table).values(**values)
             .on_conflict_do_nothing(index_elements=["platform", "platform_msg_id"])
             .returning(table.c.id))
     with engine.connect() as conn:
-        if engine.dialect.name == "postgresql":  # autocommit: no BEGIN/COMMIT round trips
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         new_id = conn.execute(stmt).scalar()
         conn.commit()
     return new_id
+
+
+_COLUMNS = tuple(c.name for c in InboundMessage.__table__.columns if c.name != "id")
+_JSON_COLUMNS = ("raw", "parse_result")
+# Built once: the webhook's one statement, sent straight to psycopg. SQLAlchemy's Core path (build, cache
+# lookup, bind processing) cost several times the round trip itself (bench/bot_bench.py).
+_PG_INSERT_HEAD = f"INSERT INTO {InboundMessage.__tablename__} ({', '.join(_COLUMNS)}) VALUES "
+_PG_ROW = "(" + ", ".join("%s::json" if c in _JSON_COLUMNS else "%s" for c in _COLUMNS) + ")"
+_PG_INSERT_TAIL = " ON CONFLICT (platform, platform_msg_id) DO NOTHING RETURNING id, platform, platform_msg_id"
+
+
+def _insert_once_postgres(engine, values: dict) -> int | None:
+    """The INSERT in autocommit on a pooled psycopg connection: one round trip, no BEGIN/COMMIT."""
+    ids = _insert_many_postgres(engine, [values])
+    return ids.get((values["platform"], values["platform_msg_id"]))
+
+
+def _insert_many_postgres(engine, rows: list[dict]) -> dict[tuple[str, str], int]:
+    """Rows in one autocommit multi-row INSERT on a pooled psycopg connection (one round trip, no
+    BEGIN/COMMIT); {(platform, platform_msg_id): id} of the rows that were new."""
+    sql = _PG_INSERT_HEAD + ", ".join([_PG_ROW] * len(rows)) + _PG_INSERT_TAIL
+    params = [json.dumps(row[c], ensure_ascii=False) if c in _JSON_COLUMNS else row[c]
+              for row in rows for c in _COLUMNS]
+    conn = engine.raw_connection()
+    try:
+        dbapi = conn.driver_connection
+        dbapi.autocommit = True
+        try:
+            found = dbapi.execute(sql, params, prepare=True).fetchall()
+        finally:
+            dbapi.autocommit = False
+    except Exception:
+        conn.invalidate()  # a broken connection must not go back to the pool
+        raise
+    finally:
+        conn.close()
+    return {(platform, msg_id): new_id for new_id, platform, msg_id in found}
 
 
 def _find(session, platform: str, platform_msg_id: str) -> InboundMessage | None:
@@ -134,6 +172,8 @@ def accept(rt: Runtime, msg: Incoming, *, inline: bool = False) -> tuple[Inbound
     """Store, then process in a job (or right here for the bridge); a repeat is never applied twice."""
     from bot.jobs import run_inbound
 
+    if not inline and rt.engine.dialect.name == "postgresql" and rt.queue.is_async:
+        return _accept_grouped(rt, msg)
     row, is_new = store(rt, msg)
     if is_new and row.status == "received":
         if inline:
@@ -148,6 +188,98 @@ def accept(rt: Runtime, msg: Incoming, *, inline: bool = False) -> tuple[Inbound
     return row, is_new
 
 
+def _accept_grouped(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
+    """The production webhook path: concurrent requests of this process share one INSERT and one enqueue."""
+    reason = screen(msg)
+    if reason:
+        log.info("ignoring %s message %s from %s: %s", msg.platform, msg.platform_msg_id, msg.sender_id, reason)
+    values = _values(msg, reason)
+    priority = not reason and is_command(rt, values["text"])
+    group = rt.extras.get("bot.inbound.group")
+    if group is None:
+        group = rt.extras.setdefault("bot.inbound.group", GroupInsert(rt))
+    new_id = group.submit(values, priority)
+    if new_id is None:
+        with new_session(rt.engine) as s:
+            return _find(s, msg.platform, msg.platform_msg_id), False
+    return InboundMessage(id=new_id, **values), True
+
+
+class _Pending:
+    __slots__ = ("values", "priority", "new_id", "error", "done")
+
+    def __init__(self, values: dict, priority: bool):
+        self.values, self.priority = values, priority
+        self.new_id: int | None = None
+        self.error: BaseException | None = None
+        self.done = False
+
+
+class GroupInsert:
+    """Group commit of the webhook (one per process): each request thread queues its row, then takes the flush
+    lock; whoever holds it writes every row queued so far in ONE multi-row INSERT … ON CONFLICT DO NOTHING
+    RETURNING and enqueues their jobs in ONE Redis pipeline, so under load N concurrent callbacks cost one round
+    trip to each store instead of N. A thread whose row a neighbour already wrote returns at once. Nothing is
+    answered before its row is committed; a failed INSERT fails every request of that batch (503, WeCom retries).
+    """
+
+    MAX_BATCH = 200
+
+    def __init__(self, rt: Runtime):
+        self.rt = rt
+        self._pending: list[_Pending] = []
+        self._lock = threading.Lock()  # guards _pending
+        self._flush_lock = threading.Lock()  # one flush at a time
+
+    def submit(self, values: dict, priority: bool) -> int | None:
+        """Store one row; its new id, or None when the platform message id is known."""
+        item = _Pending(values, priority)
+        with self._lock:
+            self._pending.append(item)
+        with self._flush_lock:
+            while not item.done:
+                with self._lock:
+                    batch, self._pending = self._pending[:self.MAX_BATCH], self._pending[self.MAX_BATCH:]
+                self._flush(batch)
+        if item.error is not None:
+            raise item.error
+        return item.new_id
+
+    def _flush(self, batch: list[_Pending]) -> None:
+        try:
+            ids = _insert_many_postgres(self.rt.engine, [item.values for item in batch])
+        except Exception as exc:
+            for item in batch:
+                item.error, item.done = exc, True
+            return
+        seen: set[tuple[str, str]] = set()
+        fresh: list[_Pending] = []
+        for item in batch:
+            key = (item.values["platform"], item.values["platform_msg_id"])
+            if key not in seen:  # the same message twice in one batch: only the first is new
+                seen.add(key)
+                item.new_id = ids.get(key)
+                if item.new_id is not None and item.values["status"] == "received":
+                    fresh.append(item)
+        if fresh:
+            try:
+                _enqueue_many(self.rt, [(item.new_id, item.priority) for item in fresh])
+            except Exception:  # queue down: the messages are stored; catch_up_inbound retries them
+                log.warning("could not enqueue %d inbound messages", len(fresh), exc_info=True)
+        for item in batch:
+            item.done = True
+
+
+def _enqueue_many(rt: Runtime, jobs: list[tuple[int, bool]]) -> None:
+    from bot.jobs import process_inbound
+
+    # No MULTI/EXEC: a job hash without its queue entry is harmless (the catch-up finds the message by status).
+    with rt.redis.pipeline(transaction=False) as pipe:
+        for inbound_id, priority in jobs:
+            rt.enqueue(process_inbound, inbound_id, priority=priority, result_ttl=0, pipeline=pipe)
+        pipe.execute()
+
+
 def _enqueue_in_one_trip(rt: Runtime, inbound_id: int, priority: bool) -> None:
     """RQ's enqueue without a pipeline makes two Redis round trips; in our own pipeline it makes one."""
     from bot.jobs import process_inbound
@@ -155,7 +287,8 @@ def _enqueue_in_one_trip(rt: Runtime, inbound_id: int, priority: bool) -> None:
     if not rt.queue.is_async:  # inline (tests, `make run` without a worker): run it now
         rt.enqueue(process_inbound, inbound_id, priority=priority, result_ttl=0)
         return
-    with rt.redis.pipeline() as pipe:
+    # No MULTI/EXEC: a job hash without its queue entry is harmless (the catch-up finds the message by status).
+    with rt.redis.pipeline(transaction=False) as pipe:
         rt.enqueue(process_inbound, inbound_id, priority=priority, result_ttl=0, pipeline=pipe)
         pipe.execute()
 
