@@ -21,6 +21,7 @@ from core.bus import MessageBus
 from core.db import make_engine
 from core.feature import CronEntry, Feature, SeedStep
 from core.runtime import PRIORITY_QUEUE_NAME, QUEUE_NAME, Runtime
+from custgroups.wiring import FEATURE as CUSTGROUPS
 from dataio.wiring import FEATURE as DATAIO
 from devices.wiring import FEATURE as DEVICES
 from insight.wiring import FEATURE as INSIGHT
@@ -33,7 +34,7 @@ from workcal.wiring import FEATURE as WORKCAL
 
 log = logging.getLogger(__name__)
 
-FEATURES: tuple[Feature, ...] = (ORDERS, ACCOUNTS, NOTIFY, WORKCAL, ALERTS, NEXTSTEPS, BOT, LOGISTICS,
+FEATURES: tuple[Feature, ...] = (ORDERS, ACCOUNTS, NOTIFY, WORKCAL, ALERTS, NEXTSTEPS, BOT, CUSTGROUPS, LOGISTICS,
                                  DEVICES, INSIGHT, DATAIO, WEB, BACKUPS)
 
 

@@ -153,6 +153,11 @@ class NotifySettings:
     outbox_lease_seconds: float = knob("OUTBOX_LEASE_SECONDS", 120,
                                        "how long a claimed notification stays one worker's before another may take it",
                                        SECONDS)
+    groupsend_remind_hours: float = knob("GROUPSEND_REMIND_HOURS", 4,
+                                         "a customer-group send not confirmed by its group owner after this long "
+                                         "reminds the owner", HOURS)
+    groupsend_escalate_hours: float = knob("GROUPSEND_ESCALATE_HOURS", 8,
+                                           "still not confirmed after this long: the owner's manager is told", HOURS)
 
 
 @dataclass(frozen=True)

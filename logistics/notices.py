@@ -3,9 +3,13 @@
 Delivery (no robot can post into a customer's external group):
 1. the image to internal groups by their group robot (ops groups: CustomerChat.internal with a
    robot_key; and the customer's internal WeCom group when it has a robot_key);
-2. the image plus a one-line text to forward to the order's salesperson by WeCom app message;
-3. a BridgeNotice for each personal-WeChat group of the customer (platform "bridge"), pulled by
-   the bridge from GET /bridge/outbox.
+2. by the customer's `notice_route`:
+   - "group": a WeCom group-send task per owner of the customer's mapped customer groups, which the
+     owner confirms with one tap (custgroups.groupsend); with no mapped group, as "manual";
+   - "manual" (and "bridge"): the image plus a one-line text to forward to the order's salesperson
+     by WeCom app message;
+3. unless the route is "group" with mapped groups: a BridgeNotice for each personal-WeChat group of
+   the customer (platform "bridge"), pulled by the bridge from GET /bridge/outbox.
 Every row's dedupe key names the order and the shipment, so a retried job sends nothing twice.
 """
 
@@ -20,6 +24,7 @@ from sqlmodel import Session, func, select
 
 from core.bus import UnitOfWork
 from core.runtime import Runtime
+from custgroups.groupsend import queue_group_send
 from logistics import texts
 from logistics.models import BridgeNotice, TrackingToken
 from logistics.tokens import issue_token, public_url, revoke_for_order
@@ -94,6 +99,12 @@ def queue_notice_messages(uow: UnitOfWork, rt: Runtime, order: Order, image_path
         added += _q(uow, channel="wecom_robot", recipient=chat.robot_key, recipient_name=chat.chat_name,
                     body=texts.ops_group_text(order.order_no, customer.name, sales.name if sales else None),
                     payload=image, dedupe_key=f"{key}:robot:{chat.id}", **common)
+    if customer.notice_route == "group":
+        tasks = queue_group_send(uow, order, image_path, key)
+        if tasks:
+            return added + tasks
+        log.warning("order %s: customer %s sends by customer group but has no mapped group; the salesperson "
+                    "forwards instead", order.order_no, customer.name)
     if sales and sales.userid:
         who = {"recipient": sales.userid, "recipient_name": sales.name}
         added += _q(uow, channel="wecom_app", body=forward, payload=image,

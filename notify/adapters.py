@@ -36,6 +36,17 @@ def build_channels(settings: Settings, conn: redis.Redis, *, clock: Callable[[],
     return channels
 
 
+def wecom_client(settings: Settings, conn: redis.Redis, *, clock: Callable[[], float] = time.time,
+                 session: requests.Session | None = None) -> WeComClient | None:
+    """A client of the self-built app's API (the token shared with `wecom_app`), or None when WeCom is off."""
+    if not (settings.wecom_app_enabled and settings.wecom_agent_id is not None):
+        return None
+    http = WeComHttp(settings.wecom_api_base, session or requests.Session())
+    tokens = TokenCache(conn, http, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_agent_id,
+                        clock=clock)
+    return WeComClient(http, tokens)
+
+
 def _app_channel(settings: Settings, conn: redis.Redis, http: WeComHttp, clock) -> Channel:
     if not (settings.wecom_app_enabled and settings.wecom_agent_id is not None):
         return DisabledChannel("wecom_app", texts.WECOM_APP_OFF)

@@ -44,6 +44,9 @@ class Customer(SQLModel, table=True):
     sales_owner_id: int | None = Field(default=None, foreign_key="staff.id")
     contact_name: str = ""
     contact_phone: str = ""
+    notice_route: str = Field(default="manual", description="how shipping notices reach the customer: "
+                              "group (WeCom customer-group send) | bridge (personal-WeChat bridge) | manual "
+                              "(the salesperson forwards)")
 
 
 class CustomerChat(SQLModel, table=True):

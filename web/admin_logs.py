@@ -13,6 +13,7 @@ from core.db import new_session
 from core.errors import UserError
 from core.runtime import current_runtime
 from core.types import utcnow
+from custgroups.service import results_by_notification
 from devices.models import DeadLetter
 from notify.queries import notification_log, resend
 from orders.exceptions import OrderError
@@ -83,7 +84,9 @@ def notifications():
     status = request.args.get("status") if request.args.get("status") in NOTIFY_STATUSES else None
     with new_session(current_runtime().engine) as s:
         rows = notification_log(s, status=status, limit=LOG_LIMIT)
-    return render_template("admin/notifications.html", rows=rows, status=status, statuses=NOTIFY_STATUSES)
+        group_results = results_by_notification(s, [n.id for n in rows if n.channel == "wecom_groupsend"])
+    return render_template("admin/notifications.html", rows=rows, status=status, statuses=NOTIFY_STATUSES,
+                           group_results=group_results)
 
 
 @bp.post("/logs/notifications/<int:notification_id>/resend")

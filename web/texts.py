@@ -80,10 +80,11 @@ NOTICE_NOT_SHIPPED = "订单 {order_no} 尚未发货，没有发货通知。"
 NOTICE_RESENT = "订单 {order_no} 的发货通知已重新发送（{queued} 条消息）。"
 # Codes a person reads in the admin, as Chinese (web/labels.py looks them up)
 CHANNEL_LABELS = {"wecom_app": "企业微信应用", "wecom_robot": "群机器人", "bot_response": "机器人回复",
-                  "aibot_ws": "机器人长连接", "sms": "短信", "email": "邮件", "bridge": "桥接"}
+                  "aibot_ws": "机器人长连接", "sms": "短信", "email": "邮件", "bridge": "桥接",
+                  "wecom_groupsend": "客户群群发"}
 NOTIFY_KIND_LABELS = {"reply": "回复", "next_step": "下一步提醒", "alert": "预警", "alert_resolved": "预警解除",
                       "notice": "发货通知", "logistics_exception": "物流异常", "device_offline": "设备离线",
-                      "bench": "压测"}
+                      "bench": "压测", "groupsend_remind": "群发确认提醒"}
 HELD_UNTIL = "将于 {when} 发送"
 INBOUND_STATUS_LABELS = {"received": "已收到", "processing": "处理中", "processed": "已处理", "ignored": "已忽略",
                          "failed": "失败"}

@@ -21,6 +21,8 @@ Rules it enforces (errcode answers with HTTP 200, as WeCom does):
   counted in `throttled`).
 - aibot response: each response_code once, and within an hour of `response_url(code)`
   (RESPONSE_CODE_USED otherwise); markdown <= 20480 bytes.
+Customer groups and group sends (groupchat/list, groupchat/get, add_msg_template,
+get_groupmsg_task, get_groupmsg_send_result): see tests/support/wecom_groups_standin.py.
 Faults: `fail_next(n, status=500)` (or `errcode=-1` for "system busy" with HTTP 200),
 `stall_next(n, seconds, after_accept=True, path=None)` (accept, then hold the answer:
 a client killed meanwhile never learns the message went out). `advance(seconds)` moves the
@@ -40,6 +42,7 @@ from collections import defaultdict, deque
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from tests.support.wecom_groups_standin import CustomerGroupRoutes
 from tests.support.wecom_rules import app_content_problem, err, image_problem, nbytes, robot_content_problem
 
 RESPONSE_CODE_USED = 40001
@@ -55,7 +58,7 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-class WeComStandin:
+class WeComStandin(CustomerGroupRoutes):
     """The WeCom API on a local port; see the module docstring for the rules."""
 
     def __init__(self, corp_id: str = "ww_test", secret: str = "s3cret", *, agent_id: int | None = None,
@@ -95,6 +98,7 @@ class WeComStandin:
             "/cgi-bin/webhook/upload_media": self._webhook_upload,
             "/cgi-bin/aibot/response": self._bot_response,
         }
+        self._init_customer_groups()  # custgroups: the customer-group section lives in wecom_groups_standin.py
 
     # ----- life cycle and test controls -------------------------------------------------
     def __enter__(self) -> WeComStandin:
@@ -281,7 +285,7 @@ class WeComStandin:
             return err(40009, problem)
         media_id = f"{kind}-{uuid.uuid4().hex[:20]}"
         record = {"type": kind, "filename": media.filename, "size": len(data), "media_id": media_id,
-                  "via": via, "key": key, "md5": hashlib.md5(data).hexdigest()}
+                  "via": via, "key": key, "md5": hashlib.md5(data).hexdigest(), "created": self.now()}
         self._media[media_id] = record
         self.uploads.append(dict(record))
         return err(0, "ok", type=kind, media_id=media_id, created_at=str(int(self.now())))

@@ -1,0 +1,129 @@
+"""Cron job: follow open group-send tasks until every group has a result.
+
+For each open task whose outbox row has created it in WeCom (provider_msgid = msgid):
+`get_groupmsg_task` says whether the owner confirmed, `get_groupmsg_send_result` gives each
+group's status (0 not sent yet, 1 sent, 2/3 failed). Results are stored per group for the
+notification log. A task still unconfirmed after `groupsend_remind_hours` reminds the owner by app
+message, after `groupsend_escalate_hours` also the owner's manager (each once, by dedupe key).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import select
+
+from core.bus import UnitOfWork
+from core.runtime import Runtime, current_runtime
+from core.types import utcnow
+from custgroups import texts, wecom
+from custgroups.models import GroupSendResult, GroupSendTask
+from notify.channels import ChannelError
+from notify.models import Notification
+from notify.outbox import queue_notification
+from orders.models import Order, Staff
+
+log = logging.getLogger(__name__)
+FOLLOW_DAYS = 30  # tasks older than this are no longer polled
+SENT, UNSENT = 1, 0
+
+
+def poll_group_sends(now: datetime | None = None) -> dict:
+    """Job: poll every open task once; returns counts for the log."""
+    rt = current_runtime()
+    channel = rt.channels.get("wecom_groupsend")
+    client = getattr(channel, "client", None)
+    now = now or utcnow()
+    counts = {"polled": 0, "done": 0, "reminded": 0, "escalated": 0, "errors": 0}
+    with rt.uow() as uow:
+        ids = uow.session.exec(select(GroupSendTask.id).where(
+            GroupSendTask.state == "open", GroupSendTask.created_at > now - timedelta(days=FOLLOW_DAYS))).all()
+    for task_id in ids:
+        with rt.uow() as uow:
+            try:
+                outcome = poll_task(uow, rt, client, task_id, now)
+            except ChannelError as exc:
+                log.warning("group-send task %s: polling failed: %s", task_id, exc)
+                counts["errors"] += 1
+                continue
+            uow.commit()
+        for key in outcome:
+            counts[key] += 1
+    return counts
+
+
+def poll_task(uow: UnitOfWork, rt: Runtime, client, task_id: int, now: datetime) -> list[str]:
+    """Update one task from WeCom and remind whoever is due; returns what happened."""
+    s = uow.session
+    task = s.get(GroupSendTask, task_id)
+    n = s.get(Notification, task.notification_id)
+    results = {r.chat_id: r for r in s.exec(select(GroupSendResult).where(GroupSendResult.task_id == task.id))}
+    if n is None or n.status in ("failed", "skipped"):
+        for r in results.values():
+            r.state, r.detail = "failed", (n.last_error if n else "")[:300]
+            s.add(r)
+        task.state = "done"
+        s.add(task)
+        return ["done"]
+    if n.status != "sent" or not n.provider_msgid or client is None:
+        return []  # not created in WeCom yet
+    _apply(task, results, wecom.task_list(client, n.provider_msgid),
+           wecom.send_results(client, n.provider_msgid, task.sender))
+    task.polled_at = now
+    outcome = ["polled"]
+    if all(r.state != "unconfirmed" for r in results.values()):
+        task.state = "done"
+        outcome.append("done")
+    else:
+        outcome += _remind(uow, rt, task, sum(r.state == "unconfirmed" for r in results.values()), now)
+    s.add(task)
+    s.add_all(results.values())
+    return outcome
+
+
+def _at(stamp) -> datetime | None:
+    return datetime.fromtimestamp(int(stamp), UTC) if str(stamp or "").isdigit() and int(stamp) else None
+
+
+def _apply(task: GroupSendTask, results: dict[str, GroupSendResult], members: list[dict], sends: list[dict]) -> None:
+    for m in members:
+        if m.get("userid") == task.sender and m.get("status") == SENT and task.confirmed_at is None:
+            task.confirmed_at = _at(m.get("send_time")) or utcnow()
+    for item in sends:
+        r = results.get(item.get("chat_id") or "")
+        if r is None:
+            continue
+        status = int(item.get("status", UNSENT))
+        if status == SENT:
+            r.state, r.detail, r.sent_at = "sent", "", _at(item.get("send_time")) or utcnow()
+        elif status == UNSENT:
+            r.state = "unconfirmed"
+        else:
+            r.state, r.detail = "failed", texts.FAIL_REASONS.get(status, f"status {status}")
+
+
+def _remind(uow: UnitOfWork, rt: Runtime, task: GroupSendTask, waiting: int, now: datetime) -> list[str]:
+    cfg = rt.settings.notify
+    age = now - task.created_at
+    order = uow.session.get(Order, task.order_id) if task.order_id else None
+    order_no = order.order_no if order else ""
+    owner = uow.session.exec(select(Staff).where(Staff.userid == task.sender)).first()
+    done = []
+    if task.reminded_at is None and age >= timedelta(hours=cfg.groupsend_remind_hours):
+        queue_notification(uow, kind="groupsend_remind", channel="wecom_app", recipient=task.sender,
+                           recipient_name=owner.name if owner else task.sender, order_id=task.order_id,
+                           body=texts.remind_owner(order_no, waiting, cfg.groupsend_remind_hours),
+                           payload={"msgtype": "text"}, dedupe_key=f"groupsend:{task.id}:remind")
+        task.reminded_at = now
+        done.append("reminded")
+    manager = uow.session.get(Staff, owner.manager_id) if owner and owner.manager_id else None
+    if (task.escalated_at is None and age >= timedelta(hours=cfg.groupsend_escalate_hours)
+            and manager is not None and manager.userid):
+        queue_notification(uow, kind="groupsend_remind", channel="wecom_app", recipient=manager.userid,
+                           recipient_name=manager.name, order_id=task.order_id,
+                           body=texts.escalate_manager(owner.name, order_no, waiting, cfg.groupsend_escalate_hours),
+                           payload={"msgtype": "text"}, dedupe_key=f"groupsend:{task.id}:escalate")
+        task.escalated_at = now
+        done.append("escalated")
+    return done

@@ -1,0 +1,260 @@
+"""Shipping notices into WeCom customer groups, through the WeCom stand-in: groups synced per
+salesperson, one group-send task per group owner with the notice image, the owner's one-tap
+confirmation seen by polling, reminders to the owner and their manager, media reuse for 3 days."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from accounts.service import create_user
+from core.db import new_session
+from core.types import utcnow
+from custgroups import wecom as wecom_calls
+from custgroups.channel import GroupSendChannel, MediaStore
+from custgroups.models import CustomerGroup, GroupSendResult, GroupSendTask
+from custgroups.poll import poll_group_sends
+from custgroups.service import link_group, set_route
+from custgroups.sync import sync_customer_groups
+from logistics.jobs import resend_notice
+from logistics.models import TrackingToken
+from notify.adapters import wecom_client
+from notify.models import Notification
+from notify.wecom_api import WeComApiError
+from orders.models import Order
+from tests.factories import staff
+from tests.integration.notices.notices_env import api_token, app_messages_to, notice_app, seed_shop, ship
+from tests.support.notify_env import StepClock
+from tests.support.wecom_groups_standin import NOT_GROUP_OWNER
+from tests.support.wecom_standin import WeComStandin
+
+GROUPS = {"wrA": ("测试机械采购群", "t.sales"), "wrB": ("测试机械售后群", "t.sales"),
+          "wrC": ("测试机械华东项目群", "t.sales2"), "wrX": ("别家公司客户群", "t.sales")}
+DAY = 86400
+
+
+@pytest.fixture
+def wecom():
+    with WeComStandin() as standin:
+        for chat_id, (name, owner) in GROUPS.items():
+            standin.add_customer_group(chat_id, name, owner)
+        yield standin
+
+
+@pytest.fixture
+def clock():
+    return StepClock()
+
+
+@pytest.fixture
+def shop(db_url, tmp_path, wecom, clock):
+    """A customer whose notices go by group send, mapped to three groups of two salespeople."""
+    app = notice_app(db_url, tmp_path, wecom)
+    data = seed_shop(app, bridge=False)
+    rt = app.extensions["ops"]
+    client = wecom_client(rt.settings, rt.redis, clock=clock)
+    rt.channels["wecom_groupsend"] = GroupSendChannel(client, MediaStore(rt.engine, client, clock))
+    with app.app_context(), rt.uow() as uow:
+        staff(uow, "第二业务员", "sales", userid="t.sales2", manager=data["people"]["manager"])
+        uow.commit()
+    with app.app_context():
+        assert sync_customer_groups()["groups"] == 4
+    with new_session(rt.engine) as s:
+        for chat_id in ("wrA", "wrB", "wrC"):
+            group = s.exec(select(CustomerGroup).where(CustomerGroup.chat_id == chat_id)).one()
+            link_group(s, data["customer"].id, group.id, by="王总")
+        set_route(s, data["customer"].id, "group")
+        s.commit()
+    data["client"] = client
+    yield app, data
+    rt.engine.dispose()
+
+
+def _rows(app, model, *where):
+    with new_session(app.extensions["ops"].engine) as s:
+        return list(s.exec(select(model).where(*where)).all())
+
+
+def _tasks_by_sender(wecom) -> dict[str, dict]:
+    return {t["sender"]: {"msgid": msgid, **t} for msgid, t in wecom.group_send_tasks.items()}
+
+
+def _image_uploads(wecom) -> list[dict]:
+    return [u for u in wecom.uploads if u["type"] == "image"]
+
+
+def _results(app) -> dict[str, str]:
+    return {r.chat_id: r.state for r in _rows(app, GroupSendResult)}
+
+
+def _poll(app, now=None) -> dict:
+    with app.app_context():
+        return poll_group_sends(now)
+
+
+def _texts_to(wecom, userid: str, needle: str) -> list[str]:
+    return [m["text"]["content"] for m in app_messages_to(wecom, userid, "text") if needle in m["text"]["content"]]
+
+
+def test_a_shipped_order_makes_one_group_send_task_per_group_owner_with_the_notice_image(shop, wecom):
+    app, d = shop
+    assert ship(app.test_client(), api_token(app), d["order_no"]).status_code == 200
+
+    tasks = _tasks_by_sender(wecom)
+    assert set(tasks) == {"t.sales", "t.sales2"}
+    assert sorted(tasks["t.sales"]["chat_ids"]) == ["wrA", "wrB"] and tasks["t.sales2"]["chat_ids"] == ["wrC"]
+    [upload] = _image_uploads(wecom)
+    [token] = _rows(app, TrackingToken, TrackingToken.order_id == d["order_id"])
+    assert upload["md5"] == hashlib.md5(Path(token.notice_path).read_bytes()).hexdigest()
+    for task in tasks.values():
+        body = task["body"]
+        assert body["chat_type"] == "group" and body["sender"] == task["sender"]
+        assert body["attachments"] == [{"msgtype": "image", "image": {"media_id": upload["media_id"]}}]
+        assert d["order_no"] in body["text"]["content"]
+    rows = _rows(app, Notification, Notification.channel == "wecom_groupsend")
+    assert {(n.recipient, n.status, n.provider_msgid) for n in rows} == {
+        (sender, "sent", t["msgid"]) for sender, t in tasks.items()}
+    for owner in ("t.sales", "t.sales2"):
+        [tap] = _texts_to(wecom, owner, "一键确认")
+        assert d["order_no"] in tap
+    assert not _texts_to(wecom, "t.sales", "一键转发到客户群"), "group send replaces the manual forward"
+    assert _results(app) == {"wrA": "unconfirmed", "wrB": "unconfirmed", "wrC": "unconfirmed"}
+
+
+def test_the_owners_confirmation_shows_in_the_notification_log_after_polling(shop, wecom):
+    app, d = shop
+    ship(app.test_client(), api_token(app), d["order_no"])
+    client = _admin(app)
+    before = client.get("/admin/logs/notifications").get_data(as_text=True)
+    assert "测试机械采购群：待群主确认" in before
+
+    msgid = _tasks_by_sender(wecom)["t.sales"]["msgid"]
+    assert wecom.confirm_group_send(msgid) is True
+    assert wecom.confirm_group_send(msgid) is False, "a task is confirmed once"
+    assert _poll(app)["done"] == 1
+
+    assert _results(app) == {"wrA": "sent", "wrB": "sent", "wrC": "unconfirmed"}
+    states = {t.sender: t.state for t in _rows(app, GroupSendTask)}
+    assert states == {"t.sales": "done", "t.sales2": "open"}
+    html = client.get("/admin/logs/notifications").get_data(as_text=True)
+    assert "测试机械采购群：已发送" in html and "测试机械售后群：已发送" in html
+    assert "测试机械华东项目群：待群主确认" in html
+
+
+def test_an_unconfirmed_task_reminds_the_owner_after_n_hours_and_later_their_manager(shop, wecom):
+    app, d = shop
+    ship(app.test_client(), api_token(app), d["order_no"])
+    hours = app.extensions["ops"].settings.notify
+    _poll(app)
+    assert not _texts_to(wecom, "t.sales", "提醒："), "no reminder before the time is up"
+
+    wecom.confirm_group_send(_tasks_by_sender(wecom)["t.sales2"]["msgid"])
+    later = utcnow() + timedelta(hours=hours.groupsend_remind_hours, minutes=1)
+    assert _poll(app, later)["reminded"] == 1
+    [reminder] = _texts_to(wecom, "t.sales", "提醒：")
+    assert d["order_no"] in reminder and "2 个客户群" in reminder
+    assert not _texts_to(wecom, "t.sales2", "提醒："), "a confirmed task reminds nobody"
+    assert not _texts_to(wecom, "boss", "未确认")
+    assert _poll(app, later)["reminded"] == 0, "one reminder per task"
+
+    much_later = utcnow() + timedelta(hours=hours.groupsend_escalate_hours, minutes=1)
+    assert _poll(app, much_later)["escalated"] == 1
+    [escalation] = _texts_to(wecom, "boss", "未确认")
+    assert d["people"]["sales"].name in escalation and d["order_no"] in escalation
+    assert len(_texts_to(wecom, "t.sales", "提醒：")) == 1
+
+
+def test_the_image_is_uploaded_once_and_reused_for_three_days_then_uploaded_again(shop, wecom, clock):
+    app, d = shop
+    ship(app.test_client(), api_token(app), d["order_no"])
+    [first] = _image_uploads(wecom)
+    _resend(app, d["order_id"])
+    assert len(wecom.group_send_tasks) == 4, "a re-send makes new tasks"
+    assert len(_image_uploads(wecom)) == 1, "the image is reused within its validity"
+    assert {t["body"]["attachments"][0]["image"]["media_id"] for t in wecom.group_send_tasks.values()} == {
+        first["media_id"]}
+
+    clock.advance(3 * DAY)
+    wecom.advance(3 * DAY)
+    with pytest.raises(WeComApiError) as refused:
+        wecom_calls.create_group_send(d["client"], sender="t.sales", chat_ids=["wrA"], media_id=first["media_id"])
+    assert refused.value.errcode == 40007, "the stand-in forgets media after 3 days, like WeCom"
+    _resend(app, d["order_id"])
+    uploads = _image_uploads(wecom)
+    assert len(uploads) == 2 and uploads[1]["md5"] == first["md5"]
+    newest = [t for t in wecom.group_send_tasks.values() if t["created_at"] >= wecom.now() - 60]
+    assert len(newest) == 2
+    assert {t["body"]["attachments"][0]["image"]["media_id"] for t in newest} == {uploads[1]["media_id"]}
+
+
+def test_the_standin_refuses_a_sender_who_does_not_own_the_group(shop, wecom):
+    app, d = shop
+    ship(app.test_client(), api_token(app), d["order_no"])
+    media_id = _image_uploads(wecom)[0]["media_id"]
+    with pytest.raises(WeComApiError) as refused:
+        wecom_calls.create_group_send(d["client"], sender="t.sales2", chat_ids=["wrA"], media_id=media_id)
+    assert refused.value.errcode == NOT_GROUP_OWNER
+
+
+def test_a_group_over_its_daily_cap_is_shown_as_failed(shop, wecom):
+    app, d = shop
+    wecom.group_send_rule = "day"
+    ship(app.test_client(), api_token(app), d["order_no"])
+    wecom.confirm_group_send(_tasks_by_sender(wecom)["t.sales2"]["msgid"])
+    _resend(app, d["order_id"])
+    [again] = [m for m, t in wecom.group_send_tasks.items()
+               if t["sender"] == "t.sales2" and t["confirmed_at"] is None]
+    wecom.confirm_group_send(again)
+    _poll(app)
+    with new_session(app.extensions["ops"].engine) as s:
+        rows = s.exec(select(GroupSendResult, GroupSendTask).join(GroupSendTask)
+                      .where(GroupSendResult.chat_id == "wrC").order_by(GroupSendResult.id)).all()
+    assert [(r.state, "上限" in r.detail) for r, _t in rows] == [("sent", False), ("failed", True)]
+
+
+def test_sync_follows_the_cursor_and_marks_groups_that_are_gone(shop, wecom):
+    app, _d = shop
+    wecom.list_page_cap = 1
+    del wecom.customer_groups["wrX"]
+    with app.app_context():
+        counts = sync_customer_groups()
+    assert counts["groups"] == 3 and counts["gone"] == 1
+    rows = {g.chat_id: g for g in _rows(app, CustomerGroup)}
+    assert rows["wrX"].gone and not rows["wrA"].gone
+    assert (rows["wrC"].owner_userid, rows["wrC"].name, rows["wrC"].member_count) == ("t.sales2", "测试机械华东项目群", 3)
+
+
+def test_a_customer_without_mapped_groups_falls_back_to_the_salespersons_forward(db_url, tmp_path, wecom):
+    app = notice_app(db_url, tmp_path, wecom)
+    d = seed_shop(app, bridge=False)
+    with new_session(app.extensions["ops"].engine) as s:
+        set_route(s, d["customer"].id, "group")
+        s.commit()
+    ship(app.test_client(), api_token(app), d["order_no"])
+    assert wecom.group_send_tasks == {}
+    assert _texts_to(wecom, d["sales"], "一键转发到客户群")
+    app.extensions["ops"].engine.dispose()
+
+
+def _resend(app, order_id: int) -> None:
+    rt = app.extensions["ops"]
+    with app.app_context(), rt.uow() as uow:
+        resend_notice(uow, rt, uow.session.get(Order, order_id))
+        uow.commit()
+
+
+def _admin(app):
+    with new_session(app.extensions["ops"].engine) as s:
+        create_user(s, "cg_admin", "admin", "pass-1234")
+    client = app.test_client()
+    page = client.get("/admin/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = client.post("/admin/login", data={"username": "cg_admin", "password": "pass-1234", "csrf_token": token})
+    assert r.status_code == 302
+    return client
+
