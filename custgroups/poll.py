@@ -5,6 +5,8 @@ For each open task whose outbox row has created it in WeCom (provider_msgid = ms
 group's status (0 not sent yet, 1 sent, 2/3 failed). Results are stored per group for the
 notification log. A task still unconfirmed after `groupsend_remind_hours` reminds the owner by app
 message, after `groupsend_escalate_hours` also the owner's manager (each once, by dedupe key).
+A task WeCom refused (outbox row failed or skipped) falls back to the manual forward: the owner gets
+the image and the reason by app message.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from core.bus import UnitOfWork
 from core.runtime import Runtime, current_runtime
 from core.types import utcnow
 from custgroups import texts, wecom
-from custgroups.models import GroupSendResult, GroupSendTask
+from custgroups.models import CustomerGroup, GroupSendResult, GroupSendTask
 from notify.channels import ChannelError
 from notify.models import Notification
 from notify.outbox import queue_notification
@@ -65,6 +67,8 @@ def poll_task(uow: UnitOfWork, rt: Runtime, client, task_id: int, now: datetime)
             s.add(r)
         task.state = "done"
         s.add(task)
+        if n is not None:
+            _fall_back_to_forward(uow, task, n)
         return ["done"]
     if n.status != "sent" or not n.provider_msgid or client is None:
         return []  # not created in WeCom yet
@@ -80,6 +84,21 @@ def poll_task(uow: UnitOfWork, rt: Runtime, client, task_id: int, now: datetime)
     s.add(task)
     s.add_all(results.values())
     return outcome
+
+
+def _fall_back_to_forward(uow: UnitOfWork, task: GroupSendTask, n: Notification) -> None:
+    """The task could not be created: the owner gets the image to forward by hand, with the reason."""
+    order = uow.session.get(Order, task.order_id) if task.order_id else None
+    names = dict(uow.session.exec(select(CustomerGroup.chat_id, CustomerGroup.name)
+                                  .where(CustomerGroup.chat_id.in_(task.chat_ids))).all())
+    body = texts.forward_instead(order.order_no if order else "", n.last_error,
+                                 [names.get(c) or c for c in task.chat_ids])
+    common = {"kind": "notice", "channel": "wecom_app", "recipient": task.sender,
+              "recipient_name": n.recipient_name, "order_id": task.order_id}
+    queue_notification(uow, body=body, payload={"msgtype": "image", "image_path": (n.payload or {}).get("image_path")},
+                       dedupe_key=f"groupsend:{task.id}:fallback:image", **common)
+    queue_notification(uow, body=body, payload={"msgtype": "text"}, dedupe_key=f"groupsend:{task.id}:fallback:text",
+                       **common)
 
 
 def _at(stamp) -> datetime | None:

@@ -33,6 +33,12 @@ def escalate_manager(owner: str, order_no: str, groups: int, hours: float) -> st
             f"还有 {groups} 个客户群未发送，请跟进。")
 
 
+def forward_instead(order_no: str, reason: str, groups: list[str]) -> str:
+    """To the owner when the group-send task could not be created: forward the image by hand."""
+    return (f"订单 {order_no} 的客户群群发未能创建（{reason[:120]}）。请把发货通知图片手动转发到客户群："
+            f"{'、'.join(groups[:5])}{'等' if len(groups) > 5 else ''}。")
+
+
 # ----- admin -------------------------------------------------------------------------------
 SYNC_DONE = "已同步客户群：{owners} 位群主，{groups} 个群（新增 {added}）"
 SYNC_STARTED = "已开始同步客户群，稍后刷新本页查看结果"

@@ -6,10 +6,10 @@ Delivery (no robot can post into a customer's external group):
 2. by the customer's `notice_route`:
    - "group": a WeCom group-send task per owner of the customer's mapped customer groups, which the
      owner confirms with one tap (custgroups.groupsend); with no mapped group, as "manual";
-   - "manual" (and "bridge"): the image plus a one-line text to forward to the order's salesperson
-     by WeCom app message;
-3. unless the route is "group" with mapped groups: a BridgeNotice for each personal-WeChat group of
-   the customer (platform "bridge"), pulled by the bridge from GET /bridge/outbox.
+   - "bridge" and "manual": a BridgeNotice for each personal-WeChat group of the customer (platform
+     "bridge"), pulled by the bridge from GET /bridge/outbox;
+   - "manual", and "bridge" with no bridged group: the image plus a one-line text to forward to the
+     order's salesperson by WeCom app message.
 Every row's dedupe key names the order and the shipment, so a retried job sends nothing twice.
 """
 
@@ -105,6 +105,11 @@ def queue_notice_messages(uow: UnitOfWork, rt: Runtime, order: Order, image_path
             return added + tasks
         log.warning("order %s: customer %s sends by customer group but has no mapped group; the salesperson "
                     "forwards instead", order.order_no, customer.name)
+    bridged = bridge_chats(s, order.customer_id)
+    for chat in bridged:
+        added += _bridge(s, chat.chat_id, order.id, forward, str(image_path), f"{key}:bridge:{chat.id}")
+    if customer.notice_route == "bridge" and bridged:
+        return added  # the bridge posts it; the salesperson has nothing to forward
     if sales and sales.userid:
         who = {"recipient": sales.userid, "recipient_name": sales.name}
         added += _q(uow, channel="wecom_app", body=forward, payload=image,
@@ -113,8 +118,6 @@ def queue_notice_messages(uow: UnitOfWork, rt: Runtime, order: Order, image_path
                     payload={"msgtype": "text"}, dedupe_key=f"{key}:sales:{sales.userid}:text", **who, **common)
     else:
         log.warning("order %s has no salesperson with a WeCom userid: notice not sent to sales", order.order_no)
-    for chat in bridge_chats(s, order.customer_id):
-        added += _bridge(s, chat.chat_id, order.id, forward, str(image_path), f"{key}:bridge:{chat.id}")
     return added
 
 

@@ -22,7 +22,7 @@ from custgroups.poll import poll_group_sends
 from custgroups.service import link_group, set_route
 from custgroups.sync import sync_customer_groups
 from logistics.jobs import resend_notice
-from logistics.models import TrackingToken
+from logistics.models import BridgeNotice, TrackingToken
 from notify.adapters import wecom_client
 from notify.models import Notification
 from notify.wecom_api import WeComApiError
@@ -258,3 +258,42 @@ def _admin(app):
     assert r.status_code == 302
     return client
 
+
+
+def test_a_bridge_customer_gets_the_notice_by_the_bridge_without_a_forward_for_the_salesperson(db_url, tmp_path,
+                                                                                               wecom):
+    app = notice_app(db_url, tmp_path, wecom)
+    d = seed_shop(app, bridge=True)
+    with new_session(app.extensions["ops"].engine) as s:
+        set_route(s, d["customer"].id, "bridge")
+        s.commit()
+    ship(app.test_client(), api_token(app), d["order_no"])
+    assert len(_rows(app, BridgeNotice, BridgeNotice.order_id == d["order_id"])) == 1
+    assert not _texts_to(wecom, d["sales"], "一键转发到客户群")
+    assert wecom.group_send_tasks == {}
+    app.extensions["ops"].engine.dispose()
+
+
+def test_media_that_wecom_forgot_early_is_uploaded_again_and_the_task_still_goes_out(shop, wecom):
+    app, d = shop
+    ship(app.test_client(), api_token(app), d["order_no"])
+    wecom.advance(3 * DAY + 60)  # WeCom's clock only: our store still believes the media fresh
+    _resend(app, d["order_id"])
+    uploads = _image_uploads(wecom)
+    assert len(uploads) == 2
+    rows = _rows(app, Notification, Notification.channel == "wecom_groupsend")
+    assert [n.status for n in rows] == ["sent"] * 4
+    assert 40007 in [code for path, code in wecom.calls if path.endswith("add_msg_template")]
+
+
+def test_a_task_wecom_refuses_falls_back_to_the_owner_forwarding_by_hand(shop, wecom):
+    app, d = shop
+    wecom.customer_groups["wrC"]["owner"] = "t.sales"  # the group changed hands since the last sync
+    ship(app.test_client(), api_token(app), d["order_no"])
+    failed = _rows(app, Notification, Notification.channel == "wecom_groupsend", Notification.status == "failed")
+    assert [n.recipient for n in failed] == ["t.sales2"] and str(NOT_GROUP_OWNER) in failed[0].last_error
+    _poll(app)
+    assert _results(app)["wrC"] == "failed"
+    [fallback] = _texts_to(wecom, "t.sales2", "手动转发")
+    assert "测试机械华东项目群" in fallback and d["order_no"] in fallback
+    assert app_messages_to(wecom, "t.sales2", "image"), "the image comes with it"
