@@ -8,6 +8,7 @@ from core.runtime import Runtime
 from custgroups import models, texts
 from custgroups.channel import GroupSendChannel, MediaStore
 from custgroups.poll import poll_group_sends
+from custgroups.seed import seed_customer_groups
 from custgroups.sync import sync_customer_groups
 from notify.adapters import wecom_client
 from notify.channels import DisabledChannel
@@ -27,4 +28,5 @@ FEATURE = Feature(
     channels=channels,
     cron=[CronEntry(func=sync_customer_groups, cron="7 * * * *"),
           CronEntry(func=poll_group_sends, interval=300)],
+    seed=seed_customer_groups,
 )

@@ -149,6 +149,20 @@ def test_customers_have_owners_and_group_chats(s):
     assert len(ops) == 1 and ops[0].robot_key == "demo-ops-robot-key"
 
 
+def test_customer_groups_are_owned_by_the_customers_salesperson_and_one_waits_for_confirmation(s):
+    from custgroups.models import CustomerGroup, CustomerGroupLink
+    from custgroups.service import suggestions
+
+    external = s.exec(select(CustomerChat).where(CustomerChat.platform == "wecom_external")).all()
+    links = s.exec(select(CustomerGroupLink, CustomerGroup, Customer, Staff)
+                   .join(CustomerGroup, CustomerGroup.id == CustomerGroupLink.group_id)
+                   .join(Customer, Customer.id == CustomerGroupLink.customer_id)
+                   .join(Staff, Staff.id == Customer.sales_owner_id)).all()
+    assert {g.chat_id for _l, g, _c, _p in links} == {c.chat_id for c in external} and external
+    assert all(g.owner_userid == owner.userid for _l, g, _c, owner in links)
+    assert suggestions(s), "the admin page has a suggested mapping to confirm"
+
+
 def test_products_have_routes_and_materials(s):
     routes = Counter(s.exec(select(RouteStep.product_id)).all())
     boms = Counter(s.exec(select(BomLine.product_id)).all())
