@@ -297,3 +297,16 @@ def test_a_task_wecom_refuses_falls_back_to_the_owner_forwarding_by_hand(shop, w
     [fallback] = _texts_to(wecom, "t.sales2", "手动转发")
     assert "测试机械华东项目群" in fallback and d["order_no"] in fallback
     assert app_messages_to(wecom, "t.sales2", "image"), "the image comes with it"
+
+
+def test_the_admin_button_syncs_the_groups_now(shop, wecom):
+    app, _d = shop
+    wecom.add_customer_group("wrNew", "测试机械新项目群", "t.sales2")
+    client = _admin(app)
+    page = client.get("/admin/customer-groups").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = client.post("/admin/customer-groups/sync", data={"csrf_token": token}, follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert "已同步客户群：2 位群主，5 个群（新增 1）" in html
+    suggested = html.split('id="suggestions"')[1].split("</table>")[0]
+    assert "测试机械新项目群" in suggested and "宁波测试机械有限公司" in suggested

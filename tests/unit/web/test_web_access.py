@@ -41,6 +41,7 @@ GET_PAGES = {
     "/admin/playground": ("/admin/playground", ALL),
     "/admin/password": ("/admin/password", ALL),
     "/admin/data": ("/admin/data", BOSSES),
+    "/admin/customer-groups": ("/admin/customer-groups", BOSSES),
     "/admin/data/<key>": ("/admin/data/customers", BOSSES),
     "/admin/data/<key>/new": ("/admin/data/products/new", BOSSES),
     "/admin/data/<key>/<int:item_id>": ("/admin/data/materials/1", BOSSES),
