@@ -15,11 +15,19 @@ from core.types import utcnow
 from orders.models import Customer, Order, Product
 from shop import texts as shop_texts
 from shop.attachments import attachment_dir
-from shop.models import ShopAddress, ShopAttachment, ShopCustomer, ShopProduct, ShopRequest, ShopRequestLine
+from shop.models import (
+    ShopAddress,
+    ShopAttachment,
+    ShopCustomer,
+    ShopLink,
+    ShopProduct,
+    ShopRequest,
+    ShopRequestLine,
+)
 from shop.qr import forget_card, qr_dir, queue_card, render_card, write_card
 from shop.service import addresses_of
 from shop.tokens import current_link, issue_link, public_url, revoke_links
-from web.access import enforce, page
+from web.access import MANAGERS, enforce, page
 from web.ui import register_error_pages
 
 bp = Blueprint("admin_shop", __name__, url_prefix="/admin/shop")
@@ -27,11 +35,33 @@ bp.before_request(enforce)
 register_error_pages(bp)
 
 
+def _manages_all() -> bool:
+    return bool(set(current_user.roles) & MANAGERS)
+
+
 def _customer(s, customer_id: int) -> Customer:
+    """The customer, if this person may manage its link: managers any, a salesperson their own customers."""
     customer = s.get(Customer, customer_id)
     if customer is None:
         abort(404)
+    if not _manages_all() and customer.sales_owner_id != current_user.staff_id:
+        abort(403)
     return customer
+
+
+@bp.get("/customers")
+@page("shop")
+def customers():
+    """The customers whose ordering links this person manages, with each link's state."""
+    with current_runtime().uow() as uow:
+        s = uow.session
+        stmt = select(Customer).order_by(Customer.name)
+        if not _manages_all():
+            stmt = stmt.where(Customer.sales_owner_id == current_user.staff_id)
+        rows = s.exec(stmt.limit(500)).all()
+        live = set(s.exec(select(ShopLink.customer_id).where(ShopLink.revoked_at.is_(None))).all())
+        s.expunge_all()
+    return render_template("admin/shop_customers.html", customers=rows, live=live)
 
 
 def _back(customer_id: int):
