@@ -59,8 +59,14 @@ def test_customer_orders_two_products_and_the_sales_owner_is_told(make_shop_app,
     text = sales_msgs[0]["text"]["content"]
     assert all(o.order_no in text for o in made) and f"/admin/shop/requests/{request_no}" in text
 
-    listing = client.get(f"/s/{token}").get_data(as_text=True)
+    page = client.get(f"/s/{token}")
+    listing = page.get_data(as_text=True)
     assert request_no in listing and all(o.order_no in listing for o in made)
+    staff_phones = [f"1390000{i:04d}" for i in range(1, 9)] + ["13800000000"]  # tests/factories.py
+    assert not any(p in listing or p in confirmation for p in staff_phones)
+    assert "12.5" not in listing and "internal" not in listing and "请用木箱包装" not in listing
+    assert page.headers["Cache-Control"] == "no-store" and page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["X-Robots-Tag"].startswith("noindex")
 
 
 def test_a_repeated_submit_finds_the_same_request_and_makes_no_second_order(make_shop_app, wecom):
