@@ -27,9 +27,9 @@ def make_shop_app(db_url, tmp_path, wecom):
 
     made = []
 
-    def make(**shop):
+    def make(redis_url: str | None = None, **shop):
         shop = {"files_dir": str(tmp_path / "shop"), **shop}
-        app = make_app(db_url, shop=shop, **wecom_settings(wecom))
+        app = make_app(db_url, shop=shop, redis_url=redis_url, **wecom_settings(wecom))
         made.append(app)
         _factory(app)
         return app

@@ -256,3 +256,22 @@ def test_the_qr_card_goes_to_the_customers_robot_group_as_an_image(make_shop_app
     assert sorted(sent) == [("rk-cust-1", "image"), ("rk-cust-1", "text")]  # never the internal group
     printable = staff.get(f"/admin/shop/customers/{cid}/print").get_data(as_text=True)
     assert f"/admin/shop/customers/{cid}/qr.png" in printable
+
+
+def test_the_limits_count_on_the_real_redis_shared_by_every_process(make_shop_app):
+    import uuid
+
+    import redis
+
+    from tests.conftest import REDIS_URL
+
+    app = make_shop_app(redis_url=REDIS_URL, rate_link="1000/minute", rate_ip="3/minute")
+    token = issue(app)
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.7"  # a fresh per-IP counter
+    other = app.test_client()
+    codes = [other.get(f"/s/{token}", environ_base={"REMOTE_ADDR": address}).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    conn = redis.Redis.from_url(REDIS_URL)
+    keys = list(conn.scan_iter(match=f"*ops-shop*{address}*"))
+    assert keys  # the counter lives in Redis, so every web process shares it
+    conn.delete(*keys)
