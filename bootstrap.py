@@ -29,13 +29,14 @@ from logistics.wiring import FEATURE as LOGISTICS
 from nextsteps.wiring import FEATURE as NEXTSTEPS
 from notify.wiring import FEATURE as NOTIFY
 from orders.wiring import FEATURE as ORDERS
+from shop.wiring import FEATURE as SHOP
 from web.wiring import FEATURE as WEB
 from workcal.wiring import FEATURE as WORKCAL
 
 log = logging.getLogger(__name__)
 
 FEATURES: tuple[Feature, ...] = (ORDERS, ACCOUNTS, NOTIFY, WORKCAL, ALERTS, NEXTSTEPS, BOT, CUSTGROUPS, LOGISTICS,
-                                 DEVICES, INSIGHT, DATAIO, WEB, BACKUPS)
+                                 DEVICES, INSIGHT, DATAIO, SHOP, WEB, BACKUPS)
 
 
 def handler_table(features: tuple[Feature, ...] = FEATURES) -> dict[type, list[Callable]]:

@@ -207,9 +207,27 @@ class WebSettings:
                               RATE)
 
 
+@dataclass(frozen=True)
+class ShopSettings:
+    """The customers' private ordering links `/s/…`."""
+
+    rate_link: str = knob("SHOP_RATE_LINK", "60/minute;600/day", "requests allowed per ordering link", RATE)
+    rate_ip: str = knob("SHOP_RATE_IP", "120/minute", "requests allowed per client address on ordering links", RATE)
+    submit_rate_link: str = knob("SHOP_SUBMIT_RATE_LINK", "20/hour;60/day", "order submissions allowed per "
+                                 "ordering link", RATE)
+    attachment_max_bytes: int = knob("SHOP_ATTACHMENT_MAX_BYTES", 10 << 20, "largest drawing/photo a customer may "
+                                     "attach (bytes)", COUNT)
+    files_dir: str = knob("SHOP_FILES_DIR", str(INSTANCE / "shop"), "folder of customers' attachments and "
+                          "ordering-link QR cards (never served as static files)", shown="`instance/shop`")
+    lead_days: int = knob("SHOP_LEAD_DAYS", 7, "working days from today to the earliest date offered to customers "
+                          "(the customer's delivery buffer is added)", Kind("a whole number, 0 or more", int,
+                                                                            lambda v: v >= 0))
+    max_lines: int = knob("SHOP_MAX_LINES", 20, "products one ordering-form submission may carry", COUNT)
+
+
 SECTIONS = {"bot": BotSettings, "devices": DeviceSettings, "logistics": LogisticsSettings,
             "notify": NotifySettings, "alerts": AlertSettings, "planning": PlanningSettings, "data": DataSettings,
-            "web": WebSettings}
+            "web": WebSettings, "shop": ShopSettings}
 _OFF_APP, _OFF_BOT = "unset: WeCom app off", "unset: robot off"
 
 
@@ -265,6 +283,7 @@ class Settings:
     planning: PlanningSettings = field(default_factory=PlanningSettings)
     data: DataSettings = field(default_factory=DataSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    shop: ShopSettings = field(default_factory=ShopSettings)
     # Not variables: knobs for tests and in-process runs.
     run_jobs_inline: bool = False
     start_background: bool = False

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from orders import texts
 from orders.roles import Role
 
-SOURCES = ("chat", "web", "scan", "api", "import", "rule")
+SOURCES = ("chat", "web", "scan", "api", "import", "rule", "customer")  # customer: the ordering link
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ MANAGERS = frozenset({R.ADMIN, R.MANAGER})
 PAGE_ROLES: dict[str, frozenset[Role]] = {
     "orders": EVERYONE,
     "order_entry": frozenset({R.SALES}) | MANAGERS,
+    "shop": frozenset({R.SALES}) | MANAGERS,  # customers' ordering links, catalogue, addresses
     "receiving": frozenset({R.PURCHASING, R.WAREHOUSE, R.PLANNER}) | MANAGERS,
     "board_sales": frozenset({R.SALES, R.FINANCE}) | MANAGERS,
     "board_planning": frozenset({R.PLANNER, R.PRODUCTION, R.PURCHASING, R.QC}) | MANAGERS,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import case, or_
+from sqlalchemy import case, exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
-from orders.models import Customer, Material, Order, Product, Staff
+from orders.models import Customer, Material, Order, Product, Staff, StatusEvent
 from orders.status import Status
 
 FOLLOW_UP_DAYS = 7
@@ -39,13 +39,17 @@ def sales_board(session: Session, today: date) -> dict:
                 .where(*where).group_by(col).order_by(func.count(Order.id).desc()))
         groups[key] = [{"name": name or "（未填）", "count": n, "late": int(lt or 0)}
                        for name, n, lt in session.exec(stmt).all()]
-    urgent_stmt = (select(Order, Customer.name, _Owner.name).join(Customer, Customer.id == Order.customer_id)
+    # Orders the customer placed through the ordering link: their creating status event says source `customer`.
+    by_customer = exists().where(StatusEvent.order_id == Order.id, StatusEvent.command == "create",
+                                 StatusEvent.source == "customer")
+    urgent_stmt = (select(Order, Customer.name, _Owner.name, by_customer)
+                   .join(Customer, Customer.id == Order.customer_id)
                    .outerjoin(_Owner, _Owner.id == Order.sales_owner_id).where(*where)
                    .order_by(Order.promised_date, Order.id).limit(URGENT_LIMIT))
     urgent = [{"order_no": o.order_no, "customer": c, "owner": w or "", "status": o.status,
                "status_label": Status(o.status).label, "promised_date": o.promised_date,
-               "late": o.promised_date < today, "quantity": o.quantity}
-              for o, c, w in session.exec(urgent_stmt).all()]
+               "late": o.promised_date < today, "quantity": o.quantity, "source": "customer" if mine else ""}
+              for o, c, w, mine in session.exec(urgent_stmt).all()]
     total = sum(g["count"] for g in groups["customer"])
     late_total = sum(g["late"] for g in groups["customer"])
     biggest = {key: max((g["count"] for g in rows), default=0) for key, rows in groups.items()}

@@ -52,7 +52,7 @@ RESENT = "通知已重新排队发送。"
 BOARD_TITLES = {"sales": "销售看板", "planning": "计划看板", "warehouse": "仓库看板"}
 
 SOURCE_LABELS = {"chat": "聊天", "web": "网页", "scan": "扫码", "api": "接口", "import": "导入", "rule": "规则",
-                 "playground": "试聊"}
+                 "playground": "试聊", "customer": "客户下单"}
 ALERT_LEVEL_LABELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
 SORT_LABELS = {"new": "最新创建", "due": "交期最近", "updated": "最近更新"}
 PRIORITY_LABELS = {"normal": "普通", "high": "加急", "urgent": "特急"}

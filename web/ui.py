@@ -21,6 +21,7 @@ from web.labels import JINJA_GLOBALS
 NAV = [
     ("订单", "admin_orders.order_list", "orders"),
     ("录入订单", "admin_entry.form", "order_entry"),
+    ("客户下单链接", "admin_shop.customers", "shop"),
     ("到货登记", "admin_receiving.open_lines", "receiving"),
     ("销售看板", "admin_boards.board", "board_sales", {"name": "sales"}),
     ("计划看板", "admin_boards.board", "board_planning", {"name": "planning"}),

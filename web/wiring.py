@@ -15,6 +15,7 @@ from web import (
     admin_logs,
     admin_master,
     admin_receiving,
+    admin_shop,
     auth,
     boards,
     health,
@@ -49,7 +50,7 @@ FEATURE = Feature(
     handlers={OrderEvent: [live.publish_order_change]},
     blueprints=[health.bp, auth.bp, order_entry.bp, orders_page.bp, boards.bp, live.bp, playground.bp, admin_master.bp,
                 admin_receiving.bp, admin_import.bp, admin_logs.bp, admin_insight.bp, admin_data.bp,
-                order_print.bp, admin_groups.bp],
+                order_print.bp, admin_groups.bp, admin_shop.bp],
     init_app=init_app,
     seed=create_demo_users,
 )

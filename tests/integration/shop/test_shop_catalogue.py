@@ -1,0 +1,75 @@
+"""What the customer may order and how soon: products ordered before plus enabled ones, prices only when
+enabled, and the earliest date (lead days in working days, plus the customer's delivery buffer)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from core.types import utcnow
+from orders.models import Customer, Order
+from orders.status import Status
+from shop.catalogue import catalogue_for, earliest_promise_date
+from tests.factories import order_in
+from tests.integration.shop.conftest import customer_id, form_of, issue, staff_client
+from workcal.service import calendar_for
+
+
+def test_the_catalogue_has_products_ordered_before_and_those_enabled_and_prices_only_when_enabled(make_shop_app):
+    app = make_shop_app()
+    rt = app.extensions["ops"]
+    with rt.uow() as uow:
+        order_in(uow, Status.DELIVERED, product="SH-100")
+        uow.commit()
+    token = issue(app, enable=())
+    client = app.test_client()
+    html = form_of(client, token)["html"]
+    assert "SH-100" in html and "SH-200" not in html and "¥" not in html
+
+    staff, csrf = staff_client(app)
+    cid = customer_id(app, "宁波测试机械有限公司")
+    staff.post(f"/admin/shop/customers/{cid}/products", data={"code": "SH-200", "csrf_token": csrf})
+    staff.post(f"/admin/shop/customers/{cid}/prices", data={"show_prices": "1", "csrf_token": csrf})
+    html = form_of(client, token)["html"]
+    assert "Φ40×12" in html and "单价 ¥12.50" in html and "单价 ¥8.00" in html
+    with rt.uow() as uow:
+        other = uow.session.exec(select(Customer.id).where(Customer.name == "杭州另一家电器有限公司")).one()
+        assert catalogue_for(uow.session, other) == []  # nothing ordered, nothing enabled
+
+
+def test_a_salesperson_manages_only_their_own_customers_links(make_shop_app):
+    app = make_shop_app()
+    rt = app.extensions["ops"]
+    with rt.uow() as uow:
+        uow.session.add(Customer(name="别人的客户有限公司", sales_owner_id=None))
+        uow.commit()
+    staff, csrf = staff_client(app)
+    stranger = customer_id(app, "别人的客户有限公司")
+    assert staff.get(f"/admin/shop/customers/{stranger}").status_code == 403
+    assert staff.post(f"/admin/shop/customers/{stranger}/link", data={"csrf_token": csrf}).status_code == 403
+    listing = staff.get("/admin/shop/customers").get_data(as_text=True)
+    assert "宁波测试机械有限公司" in listing and "别人的客户有限公司" not in listing
+    admin, _ = staff_client(app, "admin")
+    assert admin.get(f"/admin/shop/customers/{stranger}").status_code == 200
+
+
+def test_the_earliest_date_is_lead_days_plus_the_customers_delivery_buffer(make_shop_app):
+    app = make_shop_app(lead_days=3)
+    rt = app.extensions["ops"]
+    now = utcnow()
+    with rt.uow() as uow:
+        cid = uow.session.exec(select(Customer.id).where(Customer.name == "宁波测试机械有限公司")).one()
+        cal = calendar_for(uow.session, rt.settings)
+        today = now.astimezone(rt.settings.tz).date()
+        assert earliest_promise_date(uow.session, rt.settings, cid, now=now) == cal.add_working_days(today, 3)
+        # Five deliveries, each two working days late: the buffer suggests 2 more working days.
+        for _ in range(5):
+            order = order_in(uow, Status.DELIVERED)
+            delivered = (now - timedelta(days=10)).astimezone(rt.settings.tz)
+            promised = cal.add_working_days(delivered.date(), -2)
+            uow.session.get(Order, order.id).promised_date = promised
+            uow.session.get(Order, order.id).delivered_at = delivered
+        uow.session.flush()
+        assert earliest_promise_date(uow.session, rt.settings, cid, now=now) == cal.add_working_days(today, 5)
+        assert cal.is_workday(earliest_promise_date(uow.session, rt.settings, cid, now=now))
