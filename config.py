@@ -175,8 +175,9 @@ class PlanningSettings:
 
     shift_start: str = knob("OPS_SHIFT_START", "08:00", "shift start when the admin has set none", CLOCK)
     shift_end: str = knob("OPS_SHIFT_END", "17:30", "shift end when the admin has set none", CLOCK)
-    line_day_hours: float | None = knob("OPS_LINE_DAY_HOURS", None, "standard hours one line can do per day",
-                                        HOURS, shown="unset: no capacity shown on the planning board")
+    line_day_hours: float = knob("OPS_LINE_DAY_HOURS", 24.0, "standard hours a production line can do per working "
+                                 "day when its row under 产线与产能 in the admin sets none (scheduling and the "
+                                 "planning board's load in % of capacity)", HOURS)
 
 
 @dataclass(frozen=True)

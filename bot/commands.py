@@ -16,6 +16,7 @@ from core.bus import UnitOfWork
 from core.runtime import Runtime
 from core.types import utcnow
 from nextsteps.picture import picture_text
+from nextsteps.planning import plan_advice
 from orders import service
 from orders.exceptions import OrderNotFound
 from orders.flow import allowed_text
@@ -46,8 +47,17 @@ def approve(ctx: CommandContext) -> str:
 @command("schedule")
 def schedule(ctx: CommandContext) -> str:
     """排产：SO20261120-0042 排产 12月1日 1号线"""
-    return ctx.move("schedule", lambda o: texts.scheduled_detail(
-        o.planned_start.isoformat() if o.planned_start else None, o.line))
+
+    def reply(order: Order) -> str:
+        advice = plan_advice(object_session(order), order, ctx.runtime.settings)
+        if advice is None:
+            return texts.moved(order.order_no, Status(order.status).label, texts.scheduled_detail(
+                order.planned_start.isoformat() if order.planned_start else None, order.line))
+        if advice.late:  # never a ✅ for a plan that misses the promise
+            return texts.scheduled_late(order.order_no, Status(order.status).label, advice.text())
+        return texts.scheduled_plan(order.order_no, Status(order.status).label, advice.text())
+
+    return ctx.run("schedule", reply, reply_after_commit=True)
 
 
 @command("report")

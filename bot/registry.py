@@ -80,14 +80,20 @@ class CommandContext:
             lines.append(line)
         return "\n".join(lines)
 
-    def run(self, name: str, reply: Callable[[Order], str], extra: dict | None = None) -> str:
-        """Run domain command `name` on every order, with the fields it reads taken from the parse (+ extra)."""
+    def run(self, name: str, reply: Callable[[Order], str], extra: dict | None = None, *,
+            reply_after_commit: bool = False) -> str:
+        """Run domain command `name` on every order, with the fields it reads taken from the parse (+ extra).
+
+        `reply_after_commit`: the reply reads what the event handlers wrote (a schedule's planned tasks).
+        """
         cmd = commands.COMMANDS[name]
         fields = {f: v for f in (*cmd.needs, *cmd.accepts) if (v := self.field(f)) not in (None, "")}
         fields.update(extra or {})
 
         def apply(uow: UnitOfWork, order_no: str) -> str:
             order = commands.run(uow, name, order_no, actor=self.sender.actor, fields=fields, trace=self.trace)
+            if reply_after_commit:
+                uow.commit()
             return reply(order)
 
         return self.each(apply)

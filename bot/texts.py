@@ -59,6 +59,15 @@ def scheduled_detail(day: str | None, line: str | None) -> str:
     return "，".join(x for x in (f"开工 {day}" if day else "", line or "") if x)
 
 
+def scheduled_plan(order_no: str, status_label: str, plan: str) -> str:
+    return f"✅ {order_no} 已改为「{status_label}」\n{plan}"
+
+
+def scheduled_late(order_no: str, status_label: str, plan: str) -> str:
+    """A plan that ends after the promise: no ✅, the warning and the way back."""
+    return f"{order_no} 已改为「{status_label}」，但计划赶不上交期：\n{plan}"
+
+
 def qc_passed(order_no: str) -> str:
     return f"✅ {order_no} 质检合格已登记，等待仓库入库。"
 

@@ -12,7 +12,7 @@ from insight import buffer_for
 from nextsteps import texts
 from nextsteps.models import NextStepRule
 from nextsteps.picture import days_left
-from nextsteps.planning import plan_tasks
+from nextsteps.planning import lines_for, plan_tasks
 from nextsteps.rules import add_default_rules
 from notify.outbox import queue_notification
 from orders import events as ev
@@ -32,7 +32,8 @@ def plan_on_schedule(event: ev.OrderScheduled, uow: UnitOfWork) -> None:
     """Scheduling creates the order's task cards for the planning board."""
     rt: Runtime = uow.runtime
     order = uow.session.get(Order, event.order_id)
-    plan_tasks(uow.session, order, calendar_for(uow.session, rt.settings))
+    named = (getattr(event, "fields", None) or {}).get("line")
+    plan_tasks(uow.session, order, lines_for(uow.session, rt.settings), now=event.at, named_line=named)
 
 
 def event_key(event: ev.OrderEvent) -> str:
@@ -97,7 +98,7 @@ def context(s: Session, order: Order, event: ev.OrderEvent, cal, rt: Runtime) ->
         "admin_link": f"{rt.settings.public_base_url.rstrip('/')}/admin/orders/{order.order_no}",
         "line": order.line, "planned_start": order.planned_start, "planned_end": order.planned_end,
         "days_to_start": cal.working_days_between(today, order.planned_start) if order.planned_start else "—",
-        "tasks": [{"process": t.process} for t in tasks], "qc_doc": product.qc_standard_doc,
+        "tasks": [{"process": t.process, "line": t.line} for t in tasks], "qc_doc": product.qc_standard_doc,
         "reason": fields.get("reason") or "", "packaging": packaging(s, order),
         "carrier": order.carrier or "", "tracking_no": order.tracking_no or "",
         "eta": order.eta.isoformat() if order.eta else "",

@@ -51,7 +51,8 @@ def _materials_ready(c):
 
 @template("scheduled")
 def _scheduled(c):
-    steps = " → ".join(t["process"] for t in c["tasks"]) or "见工艺路线"
+    steps = " → ".join(f"{t['process']}（{t['line']}）" if t.get("line") else t["process"]
+                       for t in c["tasks"]) or "见工艺路线"
     return (f"【已排产】{_head(c)}\n产线：{c['line'] or '未指定'}，计划 {c['planned_start']} 开工，"
             f"预计 {c['planned_end'] or '—'} 完工\n工序：{steps}\n距开工还有 {c['days_to_start']} 个工作日。")
 
@@ -163,4 +164,47 @@ def picture_text(p: dict) -> str:
     lines.append(f"跟单销售：{p.get('sales_owner') or '未指定'}")
     if p.get("carrier"):
         lines.append(f"物流：{p['carrier']} {p.get('tracking_no') or ''}".rstrip())
+    return "\n".join(lines)
+
+
+# --- scheduling ------------------------------------------------------------------------------
+def unknown_line(name: str, known: list[str]) -> str:
+    return f"没有名为“{name}”的产线。可选：{'、'.join(known) or '（后台“产线与产能”尚未设置）'}。"
+
+
+def line_cannot(name: str, processes: list[str], can: list[str]) -> str:
+    return (f"{name} 做不了这个订单的任何工序（{'、'.join(processes)}）。"
+            f"{name} 可做：{'、'.join(can) or '未设置'}。不写产线则按工艺路线的默认产线排。")
+
+
+def no_capacity(line: str, hours: float) -> str:
+    return f"{line} 在未来两年多内排不下 {hours:.1f} 标准工时，请检查该产线的产能和日历（后台“产线与产能”）。"
+
+
+def _md(d) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def _steps(advice) -> str:
+    return " → ".join(f"{p}（{line or '未分配'}）" for p, line in advice.steps)
+
+
+def plan_advice(a) -> str:
+    """The plan in a few lines; when it ends after the promise: by how much, and the way back."""
+    head = f"开工 {a.start.isoformat()}，计划完工 {a.end.isoformat()}，交期 {a.promised.isoformat()}"
+    lines = [head, f"工序：{_steps(a)}"]
+    if not a.late:
+        return "\n".join(lines)
+    lines = [f"⚠️ 计划完工 {a.end.isoformat()} 晚于交期 {a.promised.isoformat()}（晚 {a.late_days} 个工作日）",
+             f"开工 {a.start.isoformat()}；工序：{_steps(a)}"]
+    if a.earliest_on_time:
+        lines.append(f"建议：改为 {a.earliest_start.isoformat()} 开工，可在 {a.earliest_end.isoformat()} 完工，赶得上交期。")
+    elif a.earliest_end is not None:
+        lines.append(f"按现有产能最早 {a.earliest_end.isoformat()} 完工（{a.earliest_start.isoformat()} 开工），"
+                     "请与客户确认新交期。")
+    if a.overtime and not a.outsourced_late:
+        per_line = "、".join(f"{line} {h:.1f}" for line, h in sorted(a.overtime.items()))
+        lines.append(f"或在交期前加班约 {sum(a.overtime.values()):.1f} 标准工时（{per_line}）可按期完工。")
+    elif a.outsourced_late:
+        lines.append(f"委外工序（{'、'.join(a.outsourced_late)}）回厂已晚于交期，本厂加班赶不回来。")
     return "\n".join(lines)

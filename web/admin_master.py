@@ -14,6 +14,7 @@ from alerts.rules import create_rule, update_rule
 from alerts.texts import UNIT_LABELS
 from core.db import new_session
 from core.runtime import current_runtime
+from core.types import utcnow
 from orders.exceptions import OrderError
 from orders.models import (
     BomLine,
@@ -29,10 +30,11 @@ from orders.models import (
 from orders.roles import ROLE_LABELS, Role
 from web import texts
 from web.access import enforce, page
-from web.crud import Col, Crud, register_crud
+from web.crud import Col, Crud, FormError, register_crud
 from web.labels import label, specs_text
 from web.ui import register_error_pages
-from workcal.models import HolidayOverride
+from workcal import texts as workcal_texts
+from workcal.models import HolidayOverride, LineDayOverride, ProductionLine
 
 bp = Blueprint("admin_master", __name__, url_prefix="/admin")
 bp.before_request(enforce)
@@ -68,6 +70,10 @@ def _open_orders(s: Session):
     rows = s.exec(select(Order.id, Order.order_no).where(Order.status == "pending_purchase")
                   .order_by(Order.id.desc()).limit(300)).all()
     return [(i, no) for i, no in rows]
+
+
+def _line_names(s: Session):
+    return [(n, n) for n in s.exec(select(ProductionLine.name).order_by(ProductionLine.name)).all()]
 
 
 def _fixed(*pairs):
@@ -152,7 +158,37 @@ HOLIDAYS = Crud("holidays", "节假日调整", HolidayOverride, (
     Col("day", "日期", "date", required=True), Col("is_workday", "上班", "bool"), Col("note", "说明"),
     Col("source", "来源", readonly=True)), group="master_data", order_by="day", deletable=True)
 
-SPECS = {spec.key: spec for spec in (*BASE_SPECS, ALERT_RULES, HOLIDAYS)}
+
+
+def _save_line(s: Session, values: dict, row):
+    """A line's capacity must be positive (an outsourced line has none); the processes are kept as typed."""
+    hours = values.get("day_hours")
+    if hours is not None and (hours < 0 or (hours == 0 and not values.get("outsourced"))):
+        raise FormError([workcal_texts.bad_day_hours(hours)])
+    if values.get("lead_days") is None:
+        values["lead_days"] = 0
+    row = row or ProductionLine()
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.updated_at = utcnow()
+    s.add(row)
+    s.commit()
+    return row
+
+
+LINES = Crud("lines", "产线与产能", ProductionLine, (
+    Col("name", "产线", required=True), Col("day_hours", "每天产能（标准工时）", "float", required=True,
+                                          hint=texts.DAY_HOURS_HINT),
+    Col("processes", "可做工序", hint=texts.LINE_PROCESSES_HINT), Col("outsourced", "委外", "bool"),
+    Col("lead_days", "委外周期（工作日）", "int"), Col("note", "说明")),
+    group="master_data", order_by="name", save=_save_line)
+
+LINE_DAYS = Crud("line_days", "产线日历调整", LineDayOverride, (
+    Col("line", "产线", "select", required=True, choices=_line_names), Col("day", "日期", "date", required=True),
+    Col("is_workday", "上班", "bool"), Col("note", "说明")),
+    group="master_data", order_by="day", deletable=True)
+
+SPECS = {spec.key: spec for spec in (*BASE_SPECS, ALERT_RULES, HOLIDAYS, LINES, LINE_DAYS)}
 
 
 def specs() -> dict[str, Crud]:

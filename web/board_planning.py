@@ -1,7 +1,9 @@
-"""Planning board: next days × production lines load (standard hours) and Gantt task cards.
+"""Planning board: next days × production lines load in % of each line's capacity, and the Gantt.
 
-Load comes from ProductionTasks (their route step's std hours × quantity, less progress);
-orders that are scheduled on a line but have no tasks yet count with their whole route.
+Load comes from the open ProductionTasks (their route step's standard hours × quantity, less progress),
+spread over the working days of each task's line (`nextsteps.planning.line_load`, the same figures
+scheduling uses); orders scheduled without tasks count with their whole route. Colours are absolute:
+under 70 %, 70–100 %, over 100 % of the line's capacity; a line's non-working day is grey.
 """
 
 from __future__ import annotations
@@ -13,18 +15,21 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from nextsteps.planning import day_shares, line_load
 from orders.models import Order, ProductionTask, RouteStep
 from orders.status import Status
+from workcal.lines import Lines
 
 DAYS = 7
 MAX_CARDS = 300
 NO_LINE = "未分配"
 PLANNED = (Status.SCHEDULED.value, Status.IN_PRODUCTION.value, Status.REWORK.value)
+BANDS = ((70, "b1"), (100, "b2"))  # up to 70 % green, 70–100 % amber, above red (b3)
 
 
 @dataclass
 class Card:
-    """One bar of the Gantt chart."""
+    """One bar of the Gantt chart: one order on one line."""
 
     order_no: str
     label: str
@@ -35,57 +40,76 @@ class Card:
     late: bool = False
     progress: float = 0
     lane: int = 0
+    outsourced: bool = False
+    why_late: str = ""
 
 
-def _day_index(d: date, first: date) -> int:
-    return (d - first).days
+def band(pct: float) -> str:
+    """Colour class of a load in % of capacity, on a fixed scale."""
+    if pct <= 0.5:
+        return "b0"
+    for bound, cls in BANDS:
+        if pct <= bound:
+            return cls
+    return "b3"
 
 
-def _spread(load: dict, line: str, first: int, last: int, hours: float) -> None:
-    """Add `hours` evenly over the days first..last that fall in the window."""
-    span = last - first + 1
-    for i in range(max(first, 0), min(last, DAYS - 1) + 1):
-        load[line][i] += hours / span
-
-
-def planning_board(session: Session, today: date, tz: ZoneInfo, now: datetime,
-                   capacity: float | None = None) -> dict:
-    """Heatmap cells and Gantt cards for the DAYS days from today.
-
-    With `capacity` (standard hours one line can do in a day) the heat says how full a line is
-    and marks overload; without it, cells are shaded against the busiest line-day.
-    """
+def planning_board(session: Session, today: date, tz: ZoneInfo, now: datetime, lines: Lines) -> dict:
+    """Heatmap rows (hours, capacity, %) and Gantt lanes for the DAYS days from today."""
     days = [today + timedelta(days=i) for i in range(DAYS)]
     window_end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time(), tz)
-    load: dict[str, list[float]] = defaultdict(lambda: [0.0] * DAYS)
-    cards: list[Card] = []
-    steps = {(r.product_id, r.seq): r for r in session.exec(select(RouteStep)).all()}
+    load = line_load(session, lines, now, until=window_end)
+    cards = _task_cards(session, today, tz, now, window_end, lines)
+    with_tasks = {c.order_no for c in cards}
+    _orders_without_tasks(session, today, with_tasks, lines, load, cards)
+    names = sorted({n for n, d in load if today <= d <= days[-1]}
+                   | {n for n in lines.names() if not lines.get(n).outsourced}
+                   | {c.line for c in cards if not lines.get(c.line).outsourced})
+    heat = [_heat_row(name, days, load, lines) for name in names]
+    gantt_lines = sorted({c.line for c in cards}, key=lambda n: (lines.get(n).outsourced, n))
+    factory = lines.factory_calendar
+    return {"days": days, "heat": heat, "gantt": _lanes(merge_cards(cards)[:MAX_CARDS], gantt_lines, days, lines),
+            "today": today, "day_off": [not factory.is_workday(d) for d in days],
+            "now_pct": round(100 * (now.astimezone(tz) - datetime.combine(today, datetime.min.time(), tz))
+                             .total_seconds() / 86400, 1),
+            "bands": BANDS}
+
+
+def _heat_row(name: str, days: list[date], load: dict, lines: Lines) -> dict:
+    line = lines.get(name)
+    cells = []
+    for d in days:
+        hours = load.get((name, d), 0.0)
+        working = line.calendar.is_workday(d)
+        cap = line.day_hours if working else 0.0
+        pct = round(100 * hours / cap) if cap else None
+        cells.append({"hours": round(hours, 1), "cap": cap, "pct": pct, "off": not working,
+                      "cls": ("off" if hours <= 0.05 else "b3") if not working else band(pct or 0)})
+    total = sum(c["hours"] for c in cells)
+    return {"line": name, "capacity": line.day_hours, "cells": cells, "total": round(total, 1)}
+
+
+def _task_cards(session: Session, today: date, tz: ZoneInfo, now: datetime, window_end: datetime,
+                lines: Lines) -> list[Card]:
     rows = session.exec(
         select(ProductionTask, Order).join(Order, Order.id == ProductionTask.order_id)
         .where(ProductionTask.done == False, ProductionTask.planned_start.is_not(None),  # noqa: E712
                ProductionTask.planned_start < window_end)
         .order_by(ProductionTask.planned_start).limit(MAX_CARDS * 3)).all()
-    with_tasks = set()
+    cards = []
     for task, order in rows:
         end = task.planned_end or task.planned_start
-        with_tasks.add(order.id)
-        first = _day_index(task.planned_start.astimezone(tz).date(), today)
-        last = max(first, _day_index(end.astimezone(tz).date(), today))
+        first = (task.planned_start.astimezone(tz).date() - today).days
+        last = max(first, (end.astimezone(tz).date() - today).days)
         if last < 0:
-            first = last = 0  # overdue work still loads the line today
-        step = steps.get((order.product_id, task.seq))
-        hours = (step.std_hours_per_100 if step else 1.0) * order.quantity / 100 * (1 - (task.progress or 0) / 100)
-        line = task.line or (step.line if step else "") or order.line or NO_LINE
-        _spread(load, line, first, last, hours)
-        cards.append(Card(order.order_no, task.process, line, max(first, 0), min(last, DAYS - 1),
-                          late=end < now, progress=task.progress or 0))
-    _orders_without_tasks(session, today, steps, with_tasks, load, cards)
-    lines = sorted(load)
-    scale = capacity or max((h for row in load.values() for h in row), default=0) or 1.0
-    heat = [{"line": line, "cells": [{"hours": round(h, 1), "level": _level(h / scale, bool(capacity))}
-                                     for h in load[line]], "total": round(sum(load[line]), 1)} for line in lines]
-    return {"days": days, "heat": heat, "gantt": _lanes(merge_cards(cards)[:MAX_CARDS], lines),
-            "capacity": capacity, "today": today}
+            first = last = 0  # overdue work is still on the line today
+        after_promise = end.astimezone(tz).date() > order.promised_date
+        why = "晚于交期" if after_promise else ("已逾期" if end < now else "")
+        name = task.line or NO_LINE
+        cards.append(Card(order.order_no, task.process, name, max(first, 0), min(last, DAYS - 1),
+                          late=bool(why), progress=task.progress or 0, outsourced=lines.get(name).outsourced,
+                          why_late=why))
+    return cards
 
 
 def merge_cards(cards: list[Card]) -> list[Card]:
@@ -95,51 +119,53 @@ def merge_cards(cards: list[Card]) -> list[Card]:
         key = (c.order_no, c.line)
         m = merged.get(key)
         if m is None:
-            merged[key] = Card(c.order_no, c.label, c.line, c.start, c.end, c.done, c.late, c.progress)
+            merged[key] = Card(c.order_no, c.label, c.line, c.start, c.end, c.done, c.late, c.progress,
+                               outsourced=c.outsourced, why_late=c.why_late)
             continue
         if c.label not in m.label.split("、"):
             m.label = f"{m.label}、{c.label}"
         m.start, m.end = min(m.start, c.start), max(m.end, c.end)
+        m.progress = min(m.progress, c.progress)
         m.late = m.late or c.late
+        m.why_late = m.why_late or c.why_late
     return sorted(merged.values(), key=lambda c: (c.line, c.start, c.order_no))
 
 
-def _orders_without_tasks(session: Session, today: date, steps: dict, with_tasks: set, load: dict,
+def _orders_without_tasks(session: Session, today: date, with_tasks: set, lines: Lines, load: dict,
                           cards: list[Card]) -> None:
-    """Scheduled orders with a line and a start date but no production tasks yet."""
+    """Scheduled orders with a start date but no production tasks yet: their whole route on their line."""
     last_day = today + timedelta(days=DAYS - 1)
     orders = session.exec(select(Order).where(Order.status.in_(PLANNED), Order.planned_start.is_not(None),
                                               Order.planned_start <= last_day)
                           .order_by(Order.planned_start).limit(MAX_CARDS)).all()
     route_hours: dict[int, float] = defaultdict(float)
-    for (product_id, _seq), step in steps.items():
-        route_hours[product_id] += step.std_hours_per_100
+    for step in session.exec(select(RouteStep)).all():
+        route_hours[step.product_id] += step.std_hours_per_100
     for order in orders:
-        if order.id in with_tasks:
+        if order.order_no in with_tasks or session.exec(
+                select(ProductionTask.id).where(ProductionTask.order_id == order.id).limit(1)).first():
             continue
-        end = order.planned_end or order.planned_start
-        first, last = _day_index(order.planned_start, today), _day_index(max(end, today), today)
-        line = order.line or NO_LINE
-        _spread(load, line, first, last, route_hours.get(order.product_id, 1.0) * order.quantity / 100)
-        cards.append(Card(order.order_no, Status(order.status).label, line, max(first, 0),
-                          min(last, DAYS - 1), late=end < today))
+        end = max(order.planned_end or order.planned_start, order.planned_start)
+        name = order.line or NO_LINE
+        line = lines.get(name)
+        tz = line.calendar.tz
+        start_at = datetime.combine(order.planned_start, line.calendar.shift_start, tz)
+        end_at = datetime.combine(end, line.calendar.shift_end, tz)
+        hours = route_hours.get(order.product_id, 1.0) * order.quantity / 100
+        for d, share in day_shares(line.calendar, start_at, end_at).items():
+            load[(name, d)] = load.get((name, d), 0.0) + hours * share
+        first, last = (order.planned_start - today).days, (max(end, today) - today).days
+        late = end > order.promised_date or end < today
+        cards.append(Card(order.order_no, Status(order.status).label, name, max(first, 0), min(last, DAYS - 1),
+                          late=late, why_late="晚于交期" if end > order.promised_date else ("已逾期" if late else "")))
 
 
-def _level(ratio: float, absolute: bool) -> int:
-    """Heat class 0..4: against capacity (4 = overloaded), or against the busiest cell (4 = busiest)."""
-    bounds = (0.01, 0.5, 0.85, 1.1) if absolute else (0.01, 0.35, 0.65, 0.9)
-    for level, bound in enumerate(bounds):
-        if ratio < bound:
-            return level
-    return 4
-
-
-def _lanes(cards: list[Card], lines: list[str]) -> list[dict]:
-    """Cards per line packed into lanes so bars never overlap; with CSS grid rows for each."""
+def _lanes(cards: list[Card], names: list[str], days: list[date], lines: Lines) -> list[dict]:
+    """Cards per line packed into lanes so bars never overlap, with CSS grid rows and the line's days off."""
     out, row = [], 2  # row 1 is the day header
-    for line in lines:
+    for name in names:
         lane_ends: list[int] = []
-        mine = sorted((c for c in cards if c.line == line), key=lambda c: (c.start, c.end))
+        mine = sorted((c for c in cards if c.line == name), key=lambda c: (c.start, c.end))
         for c in mine:
             for i, end in enumerate(lane_ends):
                 if end < c.start:
@@ -149,7 +175,10 @@ def _lanes(cards: list[Card], lines: list[str]) -> list[dict]:
                 c.lane = len(lane_ends)
                 lane_ends.append(c.end)
         lanes = max(1, len(lane_ends))
-        out.append({"line": line, "row": row, "lanes": lanes,
+        line = lines.get(name)
+        out.append({"line": name, "row": row, "lanes": lanes, "outsourced": line.outsourced,
+                    "capacity": None if line.outsourced else line.day_hours,
+                    "off": [i for i, d in enumerate(days) if not line.calendar.is_workday(d)],
                     "cards": [{"card": c, "row": row + c.lane, "col": c.start + 2, "span": c.end - c.start + 1}
                               for c in mine]})
         row += lanes

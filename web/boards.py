@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template
 
 from core.db import new_session
 from core.runtime import current_runtime
+from nextsteps.planning import lines_for
 from web import texts
 from web.access import enforce, page
 from web.board_data import sales_board, warehouse_board
@@ -21,11 +22,6 @@ register_error_pages(bp)
 BOARDS = ("sales", "planning", "warehouse")
 
 
-def line_capacity(rt) -> float | None:
-    """Standard hours one line can do per day, when the deployment says (OPS_LINE_DAY_HOURS)."""
-    return rt.settings.planning.line_day_hours
-
-
 def board_data(name: str) -> dict:
     """The data of one board, read in one short session."""
     rt = current_runtime()
@@ -35,7 +31,7 @@ def board_data(name: str) -> dict:
         if name == "sales":
             return sales_board(s, now.date())
         if name == "planning":
-            return planning_board(s, now.date(), tz, now, capacity=line_capacity(rt))
+            return planning_board(s, now.date(), tz, now, lines_for(s, rt.settings))
         return warehouse_board(s)
 
 

@@ -14,6 +14,7 @@ from logistics.correction import CORRECT_ROLES, correct_waybill
 from logistics.jobs import SHIPPED_OR_LATER
 from logistics.tokens import current_token
 from logistics.waybill_format import CARRIERS, check_waybill
+from nextsteps.planning import plan_advice
 from notify.models import Notification
 from orders import service, views
 from orders.editing import EDIT_ROLES, edit_order
@@ -125,11 +126,23 @@ def change_status(order_no: str):
             order = service.change_status(uow, order_no, actor=current_user.actor(), to=to, fields=fields,
                                           expected_version=version)
             uow.commit()
-            flash(texts.STATUS_CHANGED.format(order_no=order.order_no, label=Status(order.status).label), "ok")
+            _flash_moved(uow.session, order, rt)
             order_no = order.order_no
     except OrderError as exc:
         flash(exc.message, "error")
     return redirect(url_for(".order_detail", order_no=order_no))
+
+
+def _flash_moved(session, order, rt) -> None:
+    """The move's result; a schedule says its plan, and warns (never 'ok') when it ends after the promise."""
+    moved = texts.STATUS_CHANGED.format(order_no=order.order_no, label=Status(order.status).label)
+    advice = plan_advice(session, order, rt.settings) if order.status == Status.SCHEDULED.value else None
+    if advice is None:
+        flash(moved, "ok")
+    elif advice.late:
+        flash(texts.PLAN_LATE.format(order_no=order.order_no, plan=advice.text()), "warn")
+    else:
+        flash(f"{moved}\n{advice.text()}", "ok")
 
 
 @bp.post("/<order_no>/waybill")

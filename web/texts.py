@@ -24,6 +24,7 @@ SERVER_ERROR = "服务器内部错误（编号 {ref}），请联系管理员。"
 
 # Orders
 STATUS_CHANGED = "订单 {order_no} 已改为「{label}」。"
+PLAN_LATE = "订单 {order_no} 已排产，但计划赶不上交期：\n{plan}"
 QC_PASSED = "订单 {order_no} 已登记质检合格。"
 NO_CHANGE_CHOSEN = "请选择要执行的操作。"
 NOTICE_RESENT_NEW_LINK = "发货通知已用新链接重新排队发送（{count} 条）。"
@@ -108,3 +109,6 @@ INTENT_LABELS = {"none": "不是指令", "help": "帮助", "query": "查询", "l
                  "cancel": "取消", "materials_ready": "物料到齐", "outsource": "转委外", "outsource_returned": "委外回厂"}
 PARSE_KEY_LABELS = {"carrier": "承运商", "tracking_no": "运单号", "date": "日期", "line": "产线", "process": "工序",
                     "percent": "进度", "reason": "原因"}
+DAY_HOURS_HINT = ("一个工作日该产线能完成的标准工时（工艺路线的“标准工时/百件”× 数量 ÷ 100 累加），"
+                  "如 8 台设备 × 10 小时 = 80；排产和计划看板的负荷百分比都按它计算。委外填 0。")
+LINE_PROCESSES_HINT = "用顿号或逗号分隔，如：车削、CNC加工。聊天或网页排产写了产线时，只有这些工序放到该产线；留空则按工艺路线中指定给它的工序。"

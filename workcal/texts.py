@@ -19,3 +19,10 @@ def import_summary(added: int, updated: int, errors: int) -> str:
 
 def bad_shift(value: str) -> str:
     return f"班次时间格式不对：「{value}」，请写成 08:00。"
+
+
+DEMO_SATURDAY_NOTE = "赶货：本周六加班"
+
+
+def bad_day_hours(value) -> str:
+    return f"每天产能须大于 0 小时（委外可填 0）：「{value}」。"

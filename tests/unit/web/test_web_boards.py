@@ -57,6 +57,8 @@ def test_qc_passed_orders_waiting_in_pending_qc_count_as_ready(app, factory):
 
 
 def test_planning_heat_adds_task_hours_on_their_line_and_day(app, factory):
+    from nextsteps.planning import lines_for
+
     now = datetime.now(TZ)
     today = now.date()
     rt = app.extensions["ops"]
@@ -64,17 +66,20 @@ def test_planning_heat_adds_task_hours_on_their_line_and_day(app, factory):
         o = order_in(uow, Status.IN_PRODUCTION, quantity=200)
         uow.commit()  # scheduling planned the route's tasks on 1号线
     with rt.uow() as uow:
-        start = datetime.combine(today + timedelta(days=1), datetime.min.time(), TZ).replace(hour=9)
+        day = lines_for(uow.session, rt.settings).factory_calendar.next_workday(today)
+        index = (day - today).days
+        start = datetime.combine(day, datetime.min.time(), TZ).replace(hour=9)
         uow.session.add(ProductionTask(order_id=o.id, seq=1, process="CNC加工", line="A线",
                                        planned_start=start.astimezone(UTC),
                                        planned_end=(start + timedelta(hours=3)).astimezone(UTC), progress=50))
         uow.commit()
-        d = planning_board(uow.session, today, TZ, now, capacity=8.0)
+        d = planning_board(uow.session, today, TZ, now, lines_for(uow.session, rt.settings))
     row = next(r for r in d["heat"] if r["line"] == "A线")
-    assert row["cells"][1]["hours"] == 2.0  # 2 h per 100 × 200 pieces × half left
-    assert row["cells"][0]["hours"] == 0
+    assert row["cells"][index]["hours"] == 2.0  # 2 h per 100 × 200 pieces × half left
+    assert row["cells"][index]["pct"] == round(100 * 2.0 / rt.settings.planning.line_day_hours)
+    assert row["cells"][0]["hours"] == 0 or index == 0
     bars = next(g for g in d["gantt"] if g["line"] == "A线")["cards"]
-    assert [(b["col"], b["span"]) for b in bars] == [(3, 1)]  # day 1 is grid column 3 (column 1: line name)
+    assert [(b["col"], b["span"]) for b in bars] == [(index + 2, 1)]  # column 1 is the line name
 
 
 def test_tasks_of_one_order_on_one_line_make_one_gantt_bar():
