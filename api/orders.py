@@ -10,9 +10,11 @@ from api.auth import require_token
 from api.schemas import OrderCreate, OrderEdit, OrderOut, OrderQuery, QcPass, StatusChange, StatusEventOut
 from core.db import new_session
 from core.runtime import current_runtime
+from nextsteps.planning import plan_advice
 from orders import commands, service, views
 from orders.actor import Trace
 from orders.editing import edit_order
+from orders.status import Status
 
 blp = Blueprint("orders", __name__, url_prefix="/api/orders", description="订单")
 
@@ -77,7 +79,16 @@ class OrderStatus(MethodView):
             order = commands.move_to(uow, order_no, data["to"], actor=g.actor, fields=fields,
                                      expected_version=data.get("version"), trace=Trace())
             uow.commit()
-            return views.order_dict(uow.session, order.id)
+            out = views.order_dict(uow.session, order.id)
+            advice = plan_advice(uow.session, order, current_runtime().settings) \
+                if order.status == Status.SCHEDULED.value else None
+            if advice is not None:
+                out["plan"] = {"start": advice.start, "end": advice.end, "promised_date": advice.promised,
+                               "late": advice.late, "late_working_days": advice.late_days,
+                               "earliest_start": advice.earliest_start, "earliest_end": advice.earliest_end,
+                               "overtime_hours": {k: round(v, 1) for k, v in advice.overtime.items()},
+                               "message": advice.text()}
+            return out
 
 
 @blp.route("/<order_no>/qc-pass")

@@ -67,6 +67,21 @@ class OrderOut(Schema):
     updated_at = fields.DateTime()
     updated_by = fields.String()
     version = fields.Integer()
+    plan = fields.Nested(lambda: PlanOut(), metadata={
+        "description": "only in the answer to a move to scheduled: the plan measured against the promise"})
+
+
+class PlanOut(Schema):
+    start = fields.Date()
+    end = fields.Date()
+    promised_date = fields.Date()
+    late = fields.Boolean()
+    late_working_days = fields.Integer()
+    earliest_start = fields.Date(allow_none=True)
+    earliest_end = fields.Date(allow_none=True)
+    overtime_hours = fields.Dict(keys=fields.String(), values=fields.Float(),
+                                 metadata={"description": "standard hours per line after the promised date"})
+    message = fields.String(metadata={"description": "the same Chinese text chat and the web show"})
 
 
 class OrderQuery(Schema):

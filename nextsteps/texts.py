@@ -53,8 +53,10 @@ def _materials_ready(c):
 def _scheduled(c):
     steps = " → ".join(f"{t['process']}（{t['line']}）" if t.get("line") else t["process"]
                        for t in c["tasks"]) or "见工艺路线"
+    late = (f"\n⚠️ 预计完工晚于交期 {c['promised_date']}，请与计划确认加班或调整。"
+            if c["planned_end"] and str(c["planned_end"]) > c["promised_date"] else "")
     return (f"【已排产】{_head(c)}\n产线：{c['line'] or '未指定'}，计划 {c['planned_start']} 开工，"
-            f"预计 {c['planned_end'] or '—'} 完工\n工序：{steps}\n距开工还有 {c['days_to_start']} 个工作日。")
+            f"预计 {c['planned_end'] or '—'} 完工\n工序：{steps}\n距开工还有 {c['days_to_start']} 个工作日。{late}")
 
 
 def _to_qc(c, why: str):

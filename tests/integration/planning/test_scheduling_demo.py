@@ -177,3 +177,21 @@ def test_the_web_schedule_form_warns_of_a_late_plan(demo, rt, pending):
     warn = re.search(r'<div class="flash flash-(\w+)" role="alert">([^<]*)</div>', html)
     assert warn and warn[1] == "warn", html[:2000]
     assert f"晚于交期 {promised.isoformat()}" in warn[2] and re.search(rf"最早 {DATE} 完工", warn[2])
+
+
+def test_the_api_answer_to_a_schedule_carries_the_late_plan(demo, rt, pending):
+    from accounts.service import create_token
+
+    no = pending.take(outsourced=True)
+    promised = lines_now(rt).factory_calendar.next_workday(today(rt))
+    set_promise(rt, no, promised)
+    with new_session(rt.engine) as s:
+        token = create_token(s, "plan-test", "planner")
+    r = demo.test_client().post(f"/api/orders/{no}/status", json={"to": "scheduled", "date": today(rt).isoformat()},
+                                headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    plan = r.json["plan"]
+    order, _ = order_and_tasks(rt, no)
+    assert plan["late"] is True and plan["end"] == order.planned_end.isoformat() > promised.isoformat()
+    assert plan["promised_date"] == promised.isoformat() and plan["earliest_end"] >= plan["earliest_start"]
+    assert "晚于交期" in plan["message"] and "✅" not in plan["message"]
