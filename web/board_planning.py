@@ -58,7 +58,9 @@ def planning_board(session: Session, today: date, tz: ZoneInfo, now: datetime, l
     """Heatmap rows (hours, capacity, %) and Gantt lanes for the DAYS days from today."""
     days = [today + timedelta(days=i) for i in range(DAYS)]
     window_end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time(), tz)
-    load = line_load(session, lines, now, until=window_end)
+    load: dict = defaultdict(float)
+    for (name, d), hours in line_load(session, lines, now, until=window_end).items():
+        load[(name or NO_LINE, d)] += hours  # tasks on no line show as 未分配
     cards = _task_cards(session, today, tz, now, window_end, lines)
     with_tasks = {c.order_no for c in cards}
     _orders_without_tasks(session, today, with_tasks, lines, load, cards)
@@ -141,9 +143,10 @@ def _orders_without_tasks(session: Session, today: date, with_tasks: set, lines:
     route_hours: dict[int, float] = defaultdict(float)
     for step in session.exec(select(RouteStep)).all():
         route_hours[step.product_id] += step.std_hours_per_100
+    planned = set(session.exec(select(ProductionTask.order_id).where(
+        ProductionTask.order_id.in_([o.id for o in orders])).distinct()).all()) if orders else set()
     for order in orders:
-        if order.order_no in with_tasks or session.exec(
-                select(ProductionTask.id).where(ProductionTask.order_id == order.id).limit(1)).first():
+        if order.order_no in with_tasks or order.id in planned:
             continue
         end = max(order.planned_end or order.planned_start, order.planned_start)
         name = order.line or NO_LINE
