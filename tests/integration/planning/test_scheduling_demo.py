@@ -48,7 +48,7 @@ def set_promise(rt, order_no: str, promised: date) -> None:
 
 def test_no_task_is_planned_on_a_non_working_day_of_its_line(rt, say, pending):
     saturday = coming_saturday(rt)
-    numbers = [pending.take() for _ in range(5)]
+    numbers = [pending.take(outsourced=False) for _ in range(3)] + [pending.take(outsourced=True) for _ in range(2)]
     for no in numbers:
         reply = say(f"{no} 排产 {saturday.isoformat()}")
         assert "已排产" in reply, reply
@@ -101,7 +101,7 @@ def test_a_named_line_that_cannot_do_any_of_the_processes_is_refused_in_chinese(
     with new_session(rt.engine) as s:
         s.add(ProductionLine(name="5号线", day_hours=40, processes="激光打标、装配"))
         s.commit()
-    no = pending.take()
+    no = pending.take(outsourced=False)
     reply = say(f"{no} 排产 明天 5号线")
     assert "5号线 做不了这个订单的任何工序" in reply and "激光打标" in reply, reply
     assert order_and_tasks(rt, no)[0].status == "pending_schedule"
@@ -132,7 +132,7 @@ def test_a_late_plan_is_answered_with_the_warning_and_a_feasible_date(rt, say, p
 
 
 def test_a_late_start_is_answered_with_an_earlier_start_that_keeps_the_promise(rt, say, pending):
-    no = pending.take()
+    no = pending.take(outsourced=False)
     cal = lines_now(rt).factory_calendar
     promised = cal.add_working_days(today(rt), 15)
     set_promise(rt, no, promised)
@@ -151,7 +151,7 @@ def test_a_late_start_is_answered_with_an_earlier_start_that_keeps_the_promise(r
 
 
 def test_an_on_time_plan_says_its_dates(rt, say, pending):
-    no = pending.take()
+    no = pending.take(outsourced=False)
     cal = lines_now(rt).factory_calendar
     set_promise(rt, no, cal.add_working_days(today(rt), 40))
     reply = say(f"{no} 排产 明天")
