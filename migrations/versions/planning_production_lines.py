@@ -2,7 +2,7 @@
 per-line calendar overrides (a line working a Saturday)
 
 Revision ID: planning_production_lines
-Revises: golive_session_version
+Revises: shop_ordering_links
 """
 from alembic import op
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from core.types import UTCDateTime
 
 
 revision = "planning_production_lines"
-down_revision = "golive_session_version"
+down_revision = "shop_ordering_links"
 branch_labels = None
 depends_on = None
 
