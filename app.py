@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 import config as config_module
 from bootstrap import build_runtime, init_app
+from core.logs import configure_logging
 
 
 class BoundedInt(IntegerConverter):
@@ -33,6 +32,6 @@ def create_app(config: dict | config_module.Settings | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.url_map.converters["int"] = BoundedInt
     app.extensions["ops"] = build_runtime(settings)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.tz)  # business time zone and request ids on every line
     init_app(app)
     return app

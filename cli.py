@@ -177,10 +177,10 @@ def serve(host, port, workers, threads, max_streams, stream_lifetime):
 
 
 @cli.command("devices")
-def devices():
+@click.option("--if-configured", is_flag=True,
+              help="without MQTT_URL, say so and wait until stopped instead of failing (Procfile)")
+def devices(if_configured):
     """Listen to scanners and sensors over MQTT (MQTT_URL) until stopped (next to `ops worker`)."""
-    import signal
-    import threading
 
     from devices.client import DeviceClient
     from worker import InProcessWorker
@@ -188,7 +188,11 @@ def devices():
     app = current_app._get_current_object()
     rt = _rt()
     if not rt.settings.mqtt_url:
-        raise click.ClickException("MQTT_URL 未设置：设备接入已关闭 / MQTT_URL is not set")
+        if not if_configured:
+            raise click.ClickException("MQTT_URL 未设置：设备接入已关闭 / MQTT_URL is not set")
+        click.echo(" * MQTT_URL 未设置：设备接入已关闭 / devices off (MQTT_URL is not set); waiting until stopped")
+        _wait_for_stop()
+        return
     worker = None
     if rt.embedded_redis and not rt.settings.run_jobs_inline:
         # No other process can reach the embedded Redis: run the jobs here too.
@@ -197,6 +201,19 @@ def devices():
     client = DeviceClient.from_app(app)
     client.start()
     click.echo(f" * MQTT client {client.ds.mqtt_client_id} → {client.broker.host}:{client.broker.port} (Ctrl-C to stop)")
+    try:
+        _wait_for_stop()
+    finally:
+        client.stop()
+        if worker is not None:
+            worker.stop()
+
+
+def _wait_for_stop() -> None:
+    """Block until SIGTERM or Ctrl-C."""
+    import signal
+    import threading
+
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
@@ -204,10 +221,6 @@ def devices():
             pass
     except KeyboardInterrupt:
         pass
-    finally:
-        client.stop()
-        if worker is not None:
-            worker.stop()
 
 
 @cli.command("handlers")

@@ -206,6 +206,29 @@ class WebSettings:
                                    RATE)
     login_rate_ip: str = knob("LOGIN_RATE_IP", "20/minute;100/hour", "failed sign-ins allowed per client address",
                               RATE)
+    metrics_allow: str = knob("METRICS_ALLOW", "127.0.0.1,::1",
+                              "client addresses or networks (comma-separated) that may read `/metrics`; others get 404",
+                              Kind("addresses or networks such as 127.0.0.1,10.0.0.0/8 (or empty)", str,
+                                   lambda v: _networks(v) is not None))
+    metrics_token: str | None = knob("METRICS_TOKEN", None,
+                                     "bearer token that also opens `/metrics` from any address (a wrong one: 403)",
+                                     Kind("a token of at least 16 characters", str, lambda v: len(v) >= 16),
+                                     shown="unset: addresses only")
+
+    @property
+    def metrics_networks(self) -> list:
+        """METRICS_ALLOW as ip_network objects."""
+        return _networks(self.metrics_allow) or []
+
+
+def _networks(value: str) -> list | None:
+    """Comma-separated addresses/networks as ip_network objects; None when one is malformed."""
+    import ipaddress
+
+    try:
+        return [ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()]
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import logging
 from urllib.parse import urlparse
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 from gunicorn.workers.gthread import ThreadWorker
 from werkzeug.serving import make_server
 
@@ -117,7 +118,21 @@ class WebTier(BaseApplication):
         return self.application
 
 
-def gunicorn_options(*, host: str, port: int, workers: int, threads: int, max_streams: int) -> dict:
+class ZoneLogger(GunicornLogger):
+    """gunicorn's own lines (start, workers booting) in the business time zone, like every other line."""
+
+    tz = None  # set by gunicorn_options
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        from core.logs import ZoneFormatter
+
+        if self.tz is not None:
+            for handler in self.error_log.handlers:
+                handler.setFormatter(ZoneFormatter(self.tz, "%(asctime)s %(levelname)s [-] gunicorn: %(message)s"))
+
+
+def gunicorn_options(*, host: str, port: int, workers: int, threads: int, max_streams: int, tz=None) -> dict:
     """The gunicorn settings of the web tier."""
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return {
@@ -132,9 +147,10 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, max_st
         "post_fork": _post_fork,
         "proc_name": "ops-serve",
         "control_socket_disable": True,  # one fixed path per user: two servers on one host would clash
-        "accesslog": None,
+        "accesslog": None,  # web/observability.py logs one line per request, with its id
         "errorlog": "-",
         "loglevel": "info",
+        "logger_class": type("OpsZoneLogger", (ZoneLogger,), {"tz": tz}),
     }
 
 
@@ -154,4 +170,4 @@ def serve_web(app, *, host: str, port: int, workers: int, threads: int, max_stre
     print(f" * Order Hub web tier on http://{host}:{port}: {workers} workers x ({threads} threads + "
           f"{max_streams} live streams, {stream_lifetime:g}s each)", flush=True)
     WebTier(app, gunicorn_options(host=host, port=port, workers=workers, threads=threads,
-                                  max_streams=max_streams)).run()
+                                  max_streams=max_streams, tz=rt.settings.tz)).run()

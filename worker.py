@@ -32,10 +32,12 @@ from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
 from bootstrap import cron_entries, warm_up
+from core.logs import CRON_META, job_context
 from core.outage import DB, REDIS, QuietRedisLog, is_db_outage, wait_for_db, wait_for_redis
 from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
+jobs_log = logging.getLogger("ops.jobs")
 
 CRON_LOCK = "ops:cron-leader"
 CRON_LOCK_TTL = 30
@@ -50,9 +52,48 @@ def job_queues(rt: Runtime) -> list:
 
 def build_cron(runtime: Runtime) -> CronScheduler:
     cron = CronScheduler(connection=runtime.redis, logging_level=logging.WARNING)
-    for entry in cron_entries():
-        cron.register(entry.func, queue_name=runtime.queue.name, interval=entry.interval, cron=entry.cron)
+    logging.getLogger("rq.cron").addFilter(_QUIET_ROUTINE)
+    for entry in cron_entries():  # meta: their log lines are debug lines (core/logs.py)
+        cron.register(entry.func, queue_name=runtime.queue.name, interval=entry.interval, cron=entry.cron,
+                      meta={CRON_META: True})
     return cron
+
+
+# RQ's own INFO lines of each job and of its registry clean-up: our job line (TaggedJobs) says the same with
+# the request id, so these become debug lines and an idle worker prints nothing at INFO.
+_RQ_ROUTINE = frozenset({
+    "Worker %s: %s: %s (%s)", "Worker %s: %s: %s", "Worker %s: job %s result is kept for %s seconds",
+    "Worker %s: job %s result discarded immediately", "Worker %s: cleaning registries for queue: %s",
+    "Worker %s: job %s result will never expire, clean up result key manually",
+})
+
+
+class QuietRoutineLines(logging.Filter):
+    """On `rq.worker` and `rq.cron`: RQ's routine lines of every job and cron round at debug level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        routine = record.msg in _RQ_ROUTINE or str(record.msg).startswith("Enqueued job ")  # rq.cron's, each round
+        if record.levelno == logging.INFO and routine:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+_QUIET_ROUTINE = QuietRoutineLines()  # one object: addFilter adds it once however often it is called
+
+
+class TaggedJobs:
+    """Runs each job with its request's id on every log line and ends with one line saying how it went
+    (INFO; DEBUG for the cron's jobs)."""
+
+    def perform_job(self, job, queue) -> bool:
+        with job_context(job.meta) as cron:
+            started = time.perf_counter()
+            ok = super().perform_job(job, queue)
+            jobs_log.log(logging.DEBUG if cron else logging.INFO, "job %s %s in %.0f ms (%s, queue %s)",
+                         job.func_name, "done" if ok else "failed", (time.perf_counter() - started) * 1000,
+                         job.id, queue.name)
+        return ok
 
 
 def hold_cron_lead(runtime: Runtime, me: str) -> bool:
@@ -67,7 +108,7 @@ def hold_cron_lead(runtime: Runtime, me: str) -> bool:
     return False
 
 
-class JobWorker(SimpleWorker):
+class JobWorker(TaggedJobs, SimpleWorker):
     """RQ's SimpleWorker (jobs run in this process) that waits out Redis and database outages."""
 
     max_connection_wait_time = 5.0  # RQ's reconnect back-off cap (60 s by default)
@@ -107,7 +148,7 @@ class JobWorker(SimpleWorker):
             pass
 
 
-class ThreadWorker(SimpleWorker):
+class ThreadWorker(TaggedJobs, SimpleWorker):
     """An RQ SimpleWorker that may run outside the main thread (no signal handlers).
 
     Job timeouts use a timer thread instead of SIGALRM, which only the main thread may set.
@@ -124,6 +165,7 @@ def serve_jobs(app, *, burst: bool = False, logging_level: str = "INFO") -> None
     rt: Runtime = app.extensions["ops"]
     stop = threading.Event()
     logging.getLogger("rq.worker").addFilter(QuietRedisLog())
+    logging.getLogger("rq.worker").addFilter(_QUIET_ROUTINE)
     with app.app_context():
         while not stop.is_set():
             try:  # RQ's Worker talks to Redis from its constructor on
@@ -255,6 +297,7 @@ class InProcessWorker(threading.Thread):
 
     def run(self) -> None:
         rt: Runtime = self.app.extensions["ops"]
+        logging.getLogger("rq.worker").addFilter(_QUIET_ROUTINE)
         with self.app.app_context():
             worker = ThreadWorker(job_queues(rt), connection=rt.redis)
             scheduler = RQScheduler(job_queues(rt), connection=rt.redis)

@@ -22,6 +22,7 @@ from alerts.lifecycle import RuleRun
 from alerts.models import LEVEL_RANK, AlertRule
 from alerts.rules import ensure_default_rules, evaluation_errors
 from core.db import new_session
+from core.metrics import observe_sweep
 from core.runtime import Runtime, current_runtime
 from core.types import utcnow
 from notify import live
@@ -35,8 +36,14 @@ PUBLISH_ITEMS = 50
 
 
 def run_sweep(now: datetime | None = None) -> dict:
-    """Cron job (every minute): raise, escalate and resolve alerts; `now` defaults to utcnow()."""
-    return sweep(current_runtime(), now or utcnow())
+    """Cron job (every minute): raise, escalate and resolve alerts; `now` defaults to utcnow().
+    Its duration goes to /metrics (`ops_alert_sweep_seconds`)."""
+    rt = current_runtime()
+    started = time.perf_counter()
+    try:
+        return sweep(rt, now or utcnow())
+    finally:
+        observe_sweep(rt.redis, time.perf_counter() - started)
 
 
 def sweep(rt: Runtime, now: datetime) -> dict:

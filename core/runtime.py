@@ -13,6 +13,7 @@ from rq import Queue, Retry
 from sqlalchemy.engine import Engine
 
 from core.bus import MessageBus, UnitOfWork
+from core.logs import tag_job_meta
 
 if TYPE_CHECKING:
     from config import Settings
@@ -58,6 +59,9 @@ class Runtime:
                 priority: bool = False, **kwargs):
         """Queue a job (runs at once, in this thread, when jobs run inline); `priority` jumps the queue."""
         queue = self.priority_queue if priority and self.priority_queue is not None else self.queue
+        meta = tag_job_meta(kwargs.pop("meta", None))  # the request that queued it (core/logs.py)
+        if meta is not None:
+            kwargs["meta"] = meta
         return queue.enqueue(func, *args, retry=retry, job_id=job_id, **kwargs)
 
 

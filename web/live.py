@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app
 
+from core.metrics import report_open_streams
 from core.runtime import Runtime
 from notify.live import CHANNEL, publish
 from orders.events import OrderEvent, StatusChanged
@@ -42,6 +43,7 @@ HUB_KEY = "web_live_hub"
 MAX_STREAMS = 32  # per process
 MAX_AGE = 300.0  # seconds a stream stays open before the browser is told to reconnect
 BUSY_RETRY_S = 30  # Retry-After of a refused stream
+REPORT_EVERY = 15.0  # seconds between reports of the open streams to /metrics (they expire after 60)
 CLOSE = object()  # queue sentinel: the stream ends now (server shutting down)
 _hub_lock = threading.Lock()
 
@@ -70,6 +72,7 @@ class LiveHub:
         self.thread: threading.Thread | None = None
         self.ready = threading.Event()
         self.closing = False
+        self.reported_at = 0.0
 
     def subscribe(self) -> queue.Queue | None:
         """A new stream's queue, or None when the process has all the streams it may hold."""
@@ -82,11 +85,20 @@ class LiveHub:
                 self.ready.clear()
                 self.thread = threading.Thread(target=self._listen, name="ops-live-hub", daemon=True)
                 self.thread.start()
+        self.report()
         return q
 
     def unsubscribe(self, q: queue.Queue) -> None:
         with self.lock:
+            if q not in self.clients:
+                return
             self.clients.discard(q)
+        self.report()
+
+    def report(self) -> None:
+        """Tell /metrics how many streams this process holds (kept fresh by the listener)."""
+        self.reported_at = time.monotonic()
+        report_open_streams(self.runtime.redis, len(self.clients))
 
     def close_all(self) -> None:
         """End every open stream and refuse new ones (the server is shutting down)."""
@@ -117,6 +129,8 @@ class LiveHub:
                     if msg and msg.get("type") == "message":
                         raw = msg["data"]
                         self.broadcast(raw.decode() if isinstance(raw, bytes) else str(raw))
+                    if time.monotonic() - self.reported_at > REPORT_EVERY:
+                        self.report()
                     idle_since = self._idle_tick(idle_since)
                     if idle_since == -1:
                         return

@@ -1,4 +1,4 @@
-"""Wiring of web: health, logins, admin pages and boards, the live board feed, the tracking page,
+"""Wiring of web: health, metrics, request ids, logins, admin pages and boards, the live board feed, the tracking page,
 demo logins."""
 
 from __future__ import annotations
@@ -20,18 +20,22 @@ from web import (
     boards,
     health,
     live,
+    metrics,
     order_entry,
     order_print,
     orders_page,
     playground,
 )
 from web.demo_users import create_demo_users
+from web.observability import init_observability
 from web.tracking import init_tracking
 from web.ui import init_ui
 
 
 def init_app(app: Flask) -> None:
-    """Template helpers, logins, the admin's static files, the site root, the tracking page."""
+    """Request ids and counts, template helpers, logins, the admin's static files, the site root, the
+    tracking page."""
+    init_observability(app)  # first: its request id is on every later hook's log lines
     init_ui(app)
     auth.init_login(app)
     app.register_blueprint(Blueprint("admin_static", __name__, static_folder="static/admin",
@@ -50,7 +54,7 @@ FEATURE = Feature(
     handlers={OrderEvent: [live.publish_order_change]},
     blueprints=[health.bp, auth.bp, order_entry.bp, orders_page.bp, boards.bp, live.bp, playground.bp, admin_master.bp,
                 admin_receiving.bp, admin_import.bp, admin_logs.bp, admin_insight.bp, admin_data.bp,
-                order_print.bp, admin_groups.bp, admin_shop.bp],
+                order_print.bp, admin_groups.bp, admin_shop.bp, metrics.bp],
     init_app=init_app,
     seed=create_demo_users,
 )
