@@ -65,14 +65,16 @@ _RQ_ROUTINE = frozenset({
     "Worker %s: %s: %s (%s)", "Worker %s: %s: %s", "Worker %s: job %s result is kept for %s seconds",
     "Worker %s: job %s result discarded immediately", "Worker %s: cleaning registries for queue: %s",
     "Worker %s: job %s result will never expire, clean up result key manually",
+    "Successfully completed %s job in %ss on worker %s", "Successfully completed job %s in %ss on worker %s",
 })
+_RQ_ROUTINE_PREFIXES = ("Enqueued job ", "Registered '")  # rq.cron's f-strings: each round, and at start
 
 
 class QuietRoutineLines(logging.Filter):
     """On `rq.worker` and `rq.cron`: RQ's routine lines of every job and cron round at debug level."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        routine = record.msg in _RQ_ROUTINE or str(record.msg).startswith("Enqueued job ")  # rq.cron's, each round
+        routine = record.msg in _RQ_ROUTINE or str(record.msg).startswith(_RQ_ROUTINE_PREFIXES)
         if record.levelno == logging.INFO and routine:
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
             return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)

@@ -46,8 +46,8 @@ def metrics():
     _check_access(rt)
     registry = CollectorRegistry(auto_describe=False)
     registry.register(OrderHubCollector(rt))
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
-                    headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"})
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST,
+                    headers={"Cache-Control": "no-store"})
 
 
 def _check_access(rt: Runtime) -> None:

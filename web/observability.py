@@ -3,7 +3,7 @@
 The id comes from the `X-Request-ID` header (a proxy's or a client's) when it is a sane token, else a new
 one; it is sent back in `X-Request-ID`, printed on every log line of the request (core/logs.py), and
 written into the RQ meta of every job the request queues, so the worker's lines for those jobs carry it
-too. One line per request (method, path, status, milliseconds) replaces gunicorn's access log; a
+too. One line per request (method, path without the query, status, milliseconds) replaces gunicorn's access log; a
 `/metrics` scrape is logged at debug level, so a scraped but idle system stays quiet. The count goes to
 Redis (core/metrics.py), the same for every gunicorn worker.
 """
@@ -43,11 +43,20 @@ def _finish(response):
     ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
     endpoint = request.endpoint or "unmatched"
     level = logging.DEBUG if request.path in QUIET_PATHS else logging.INFO
-    log.log(level, "%s %s %s %.1fms", request.method, request.full_path.rstrip("?"), response.status_code, ms)
+    log.log(level, "%s %s %s %.1fms", request.method, _shown_path(), response.status_code, ms)
     from core.runtime import current_runtime
 
     count_request(current_runtime().redis, endpoint, request.method, response.status_code)
     return response
+
+
+def _shown_path() -> str:
+    """The path without its query (signatures, filters); a route that carries a secret (the customer's
+    tracking token) is shown as its rule."""
+    rule = request.url_rule
+    if rule is not None and "<token>" in rule.rule:
+        return rule.rule
+    return request.path[:300]
 
 
 def _forget(_exc) -> None:
