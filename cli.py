@@ -130,6 +130,7 @@ def worker(burst, processes, log_level):
         raise ConfigError("REDIS_URL is needed for `ops worker` (without it, `ops run` runs the jobs itself)")
     run_worker(current_app._get_current_object(), burst=burst, processes=processes,
                logging_level=log_level.upper())
+    _leave_now(0)
 
 
 def _listen_on(host: str | None, port: int | None) -> tuple[str, int]:
@@ -172,8 +173,27 @@ def serve(host, port, workers, threads, max_streams, stream_lifetime):
         raise click.ClickException("ops serve 需要 REDIS_URL（多个进程共用）；单进程演示请用 ops run / "
                                    "ops serve needs REDIS_URL; use ops run for the one-process form")
     host, port = _listen_on(host, port)
-    serve_web(current_app._get_current_object(), host=host, port=port, workers=workers, threads=threads,
-              max_streams=max_streams, stream_lifetime=stream_lifetime)
+    try:
+        serve_web(current_app._get_current_object(), host=host, port=port, workers=workers, threads=threads,
+                  max_streams=max_streams, stream_lifetime=stream_lifetime)
+    except SystemExit as exc:  # gunicorn's master ends with sys.exit(status)
+        _leave_now(exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1))
+
+
+def _leave_now(code: int) -> None:
+    """End a long-running command at once: the interpreter's tear-down of the big heap (jieba's dictionary,
+    the app) took seconds on a busy machine, past the 5 s a process manager (honcho, a container runtime)
+    waits before SIGKILL. Everything worth keeping is committed or flushed by now."""
+    import logging
+    import os
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(code)
 
 
 @cli.command("devices")
