@@ -15,7 +15,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from flask import Blueprint, Response, abort, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -154,8 +154,6 @@ class OrderHubCollector:
 def _age(now, then) -> float:
     if then is None:
         return 0.0
-    if then.tzinfo is None:  # SQLite hands back naive UTC through some paths
-        from datetime import UTC
-
+    if then.tzinfo is None:  # an aggregate (min) bypasses the column type: SQLite hands back naive UTC
         then = then.replace(tzinfo=UTC)
     return max((now - then) / timedelta(seconds=1), 0.0)

@@ -17,6 +17,7 @@ from flask import Flask, g, request
 
 from core.logs import REQUEST_ID, new_request_id
 from core.metrics import count_request
+from core.runtime import current_runtime
 
 log = logging.getLogger("ops.request")
 QUIET_PATHS = frozenset({"/metrics"})
@@ -44,8 +45,6 @@ def _finish(response):
     endpoint = request.endpoint or "unmatched"
     level = logging.DEBUG if request.path in QUIET_PATHS else logging.INFO
     log.log(level, "%s %s %s %.1fms", request.method, _shown_path(), response.status_code, ms)
-    from core.runtime import current_runtime
-
     count_request(current_runtime().redis, endpoint, request.method, response.status_code)
     return response
 

@@ -1,5 +1,6 @@
-"""The Procfile under honcho: web (`ops serve`), worker and devices start from an install folder, /healthz
-answers ok with a live worker, and one SIGTERM to honcho stops every process cleanly."""
+"""The Procfile under honcho, as README starts it (settings in `ops.env`, `-e ops.env -p PORT`): web (`ops
+serve`), worker and devices (waiting quietly without MQTT_URL) start from an install folder, /healthz answers
+ok with a live worker, and one SIGTERM to honcho stops every process cleanly, none needing SIGKILL."""
 
 from __future__ import annotations
 
@@ -34,16 +35,19 @@ def test_honcho_runs_the_procfile_and_stops_it_cleanly(tmp_path):
     r.flushdb()
     bin_dir = install_folder(tmp_path)
     port = free_port()
-    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'ops.db'}", REDIS_URL=REDIS_URL, SECRET_KEY="procfile-secret",
-                    PATH=f"{bin_dir}:{clean_env()['PATH']}")
-    up = subprocess.run([bin_dir / "ops", "db", "upgrade"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                        timeout=120)
+    settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}", "REDIS_URL": REDIS_URL,
+                "SECRET_KEY": "procfile-secret", "PORT": "8000"}
+    (tmp_path / "ops.env").write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
+    up = subprocess.run([bin_dir / "ops", "db", "upgrade"], cwd=tmp_path, env=clean_env(**settings),
+                        capture_output=True, text=True, timeout=120)
     assert up.returncode == 0, up.stderr[-2000:]
     out_file = tmp_path / "honcho.log"
+    # README's line: PATH=$PWD/.venv/bin:$PATH .venv/bin/honcho start -e ops.env -p 8000 (another port here)
+    env = clean_env(PATH=f"{bin_dir}:{clean_env()['PATH']}")
     with open(out_file, "w") as out:
         honcho = subprocess.Popen([bin_dir / "honcho", "start", "-f", str(ROOT / "Procfile"), "-d", str(tmp_path),
-                                   "-p", str(port), "--no-colour"], cwd=tmp_path, env=env, stdout=out,
-                                  stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                                   "-e", "ops.env", "-p", str(port), "--no-colour"], cwd=tmp_path, env=env,
+                                  stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         try:
             health = wait_healthz(f"http://127.0.0.1:{port}/healthz", honcho)
@@ -54,6 +58,13 @@ def test_honcho_runs_the_procfile_and_stops_it_cleanly(tmp_path):
                 time.sleep(0.5)
             answer = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
             assert "ops_workers 1.0" in answer
+            # Two gunicorn workers answer the same counts: every process adds to the one Redis hash.
+            before = _healthz_count(answer)
+            for _ in range(6):
+                assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+            seen = {_healthz_count(requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text)
+                    for _ in range(6)}
+            assert seen == {before + 6}
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n{out_file.read_text()[-4000:]}") from None
         honcho.terminate()  # SIGTERM: honcho passes it on to each process and waits for them
@@ -70,3 +81,9 @@ def test_honcho_runs_the_procfile_and_stops_it_cleanly(tmp_path):
     assert "Shutting down: Master" in log and "ops worker stopped" in log
     assert "SIGKILL" not in log, log[-3000:]  # each stopped on SIGTERM within honcho's 5 s
     assert not group_alive(honcho.pid) and port_closed(port), log[-3000:]
+
+
+def _healthz_count(metrics_text: str) -> int:
+    found = re.search(r'^ops_http_requests_total\{endpoint="health.healthz",method="GET",status="200"\} (\S+)$',
+                      metrics_text, re.M)
+    return int(float(found.group(1))) if found else 0

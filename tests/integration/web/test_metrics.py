@@ -75,6 +75,8 @@ def test_a_received_chat_message_shows_in_the_backlog_the_queue_and_the_request_
     assert value(after, "ops_inbound_messages", status="received") == value(
         before, "ops_inbound_messages", status="received") + 1
     assert queued_jobs(after) == queued_jobs(before) + 1
+    assert value(before, "ops_inbound_oldest_waiting_seconds") == 0
+    assert 0 < value(after, "ops_inbound_oldest_waiting_seconds") < 60
     key = ("ops_http_requests_total", (("endpoint", "bot_wecom.robot_message"), ("method", "POST"), ("status", "200")))
     assert after[key] == before.get(key, 0) + 1
     # The job the request queued carries its id (the worker logs it: test_request_id_in_worker_log.py).
@@ -98,7 +100,7 @@ def test_a_queued_notification_shows_in_the_outbox_by_channel_and_status(metrics
     assert value(after, "ops_outbox_notifications", channel="sms", status="queued") == value(
         before, "ops_outbox_notifications", channel="sms", status="queued") + 1
     assert queued_jobs(after) == queued_jobs(before) + 1  # its delivery job
-    assert value(after, "ops_outbox_oldest_due_seconds") >= 0
+    assert 0 < value(after, "ops_outbox_oldest_due_seconds") < 60
 
 
 def test_the_alert_sweep_duration_is_recorded_as_last_value_and_histogram(metrics_app):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import queue
+from types import SimpleNamespace
+
+import fakeredis
 
 from orders import service
 from orders.status import Status
@@ -67,6 +70,7 @@ def test_the_hub_gives_every_open_stream_each_message(app):
 def test_a_stream_starts_with_retry_and_hello_then_sends_heartbeats_and_changes():
     hub = LiveHub.__new__(LiveHub)
     hub.clients, hub.lock, hub.max_age = set(), __import__("threading").Lock(), 60.0
+    hub.runtime = SimpleNamespace(redis=fakeredis.FakeRedis())  # where it reports its open streams
     q: queue.Queue = queue.Queue()
     hub.clients.add(q)
     stream = event_stream(hub, q, heartbeat=0.01)
