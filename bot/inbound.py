@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from bot.models import InboundMessage
 from core.db import new_session
+from core.logs import bound_request_id, current_request_id
 from core.runtime import Runtime
 from core.types import utcnow
 from nlu import STATE_CHANGING, parse
@@ -206,10 +207,11 @@ def _accept_grouped(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
 
 
 class _Pending:
-    __slots__ = ("values", "priority", "new_id", "error", "done")
+    __slots__ = ("values", "priority", "new_id", "error", "done", "request_id")
 
     def __init__(self, values: dict, priority: bool):
         self.values, self.priority = values, priority
+        self.request_id = current_request_id()  # its job is tagged with it, whichever thread enqueues
         self.new_id: int | None = None
         self.error: BaseException | None = None
         self.done = False
@@ -263,20 +265,22 @@ class GroupInsert:
                     fresh.append(item)
         if fresh:
             try:
-                _enqueue_many(self.rt, [(item.new_id, item.priority) for item in fresh])
+                _enqueue_many(self.rt, [(item.new_id, item.priority, item.request_id) for item in fresh])
             except Exception:  # queue down: the messages are stored; catch_up_inbound retries them
                 log.warning("could not enqueue %d inbound messages", len(fresh), exc_info=True)
         for item in batch:
             item.done = True
 
 
-def _enqueue_many(rt: Runtime, jobs: list[tuple[int, bool]]) -> None:
+def _enqueue_many(rt: Runtime, jobs: list[tuple[int, bool, str | None]]) -> None:
+    """(inbound id, priority, id of the request that brought it) → jobs, each tagged with its own request."""
     from bot.jobs import process_inbound
 
     # No MULTI/EXEC: a job hash without its queue entry is harmless (the catch-up finds the message by status).
     with rt.redis.pipeline(transaction=False) as pipe:
-        for inbound_id, priority in jobs:
-            rt.enqueue(process_inbound, inbound_id, priority=priority, result_ttl=0, pipeline=pipe)
+        for inbound_id, priority, request_id in jobs:
+            with bound_request_id(request_id):
+                rt.enqueue(process_inbound, inbound_id, priority=priority, result_ttl=0, pipeline=pipe)
         pipe.execute()
 
 
