@@ -20,6 +20,7 @@ from tests.support.deploy import (
     group_alive,
     install_folder,
     port_closed,
+    stop_group,
     wait_healthz,
 )
 
@@ -36,7 +37,7 @@ def test_honcho_runs_the_procfile_and_stops_it_cleanly(tmp_path):
     bin_dir = install_folder(tmp_path)
     port = free_port()
     settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}", "REDIS_URL": REDIS_URL,
-                "SECRET_KEY": "procfile-secret", "PORT": "8000"}
+                "SECRET_KEY": "procfile-secret", "PORT": str(port)}  # README: PORT=8000 and -p 8000
     (tmp_path / "ops.env").write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
     up = subprocess.run([bin_dir / "ops", "db", "upgrade"], cwd=tmp_path, env=clean_env(**settings),
                         capture_output=True, text=True, timeout=120)
@@ -71,8 +72,14 @@ def test_honcho_runs_the_procfile_and_stops_it_cleanly(tmp_path):
         honcho.wait(timeout=60)
     finally:
         if honcho.poll() is None:
-            honcho.kill()
-            honcho.wait()
+            honcho.terminate()
+            try:
+                honcho.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                honcho.kill()
+                honcho.wait()
+        for pid in re.findall(r"started \(pid=(\d+)\)", out_file.read_text()):
+            stop_group(int(pid), seconds=10)  # honcho runs each process in its own group
         r.flushdb()
     log = out_file.read_text()
     for name in ("web.1", "worker.1", "devices.1"):
