@@ -98,7 +98,7 @@ class LiveHub:
     def report(self) -> None:
         """Tell /metrics how many streams this process holds (kept fresh by the listener)."""
         self.reported_at = time.monotonic()
-        report_open_streams(self.runtime.redis, len(self.clients))
+        report_open_streams(self.runtime.redis, len(self.clients), hub=str(id(self)))
 
     def close_all(self) -> None:
         """End every open stream and refuse new ones (the server is shutting down)."""

@@ -26,7 +26,7 @@ from sqlmodel import select
 
 from bot.models import InboundMessage
 from core.db import new_session
-from core.metrics import open_streams, request_counts, sweep_figures
+from core.metrics import flush_requests, open_streams, request_counts, sweep_figures
 from core.runtime import PRIORITY_QUEUE_NAME, QUEUE_NAME, Runtime, current_runtime
 from core.types import utcnow
 from notify.models import Notification
@@ -104,6 +104,7 @@ class OrderHubCollector:
         yield from self._sweep(r)
         requests_total = CounterMetricFamily("ops_http_requests", "HTTP requests by endpoint, method and status",
                                              labels=["endpoint", "method", "status"])
+        flush_requests(r)  # this process's latest counts; the others' reach Redis within a second
         for (endpoint, method, status), n in sorted(request_counts(r).items()):
             requests_total.add_metric([endpoint, method, status], n)
         yield requests_total

@@ -12,6 +12,7 @@ import pytest
 import redis
 import requests
 
+from core.metrics import FLUSH_SECONDS
 from tests.support.deploy import (
     REDIS_URL,
     ROOT,
@@ -63,6 +64,7 @@ def test_honcho_runs_the_procfile_and_stops_it_cleanly(tmp_path):
             before = _healthz_count(answer)
             for _ in range(6):
                 assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+            time.sleep(FLUSH_SECONDS + 1)  # each process sends its counts within FLUSH_SECONDS
             seen = {_healthz_count(requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text)
                     for _ in range(6)}
             assert seen == {before + 6}
