@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 
 from bot.models import InboundMessage
+from bot.photos import image_refs
 from core.db import new_session
 from core.runtime import Runtime
 from core.types import utcnow
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 2000
 MAX_RAW = 20000  # characters of the raw payload kept
 TEXT_TYPES = ("text", "mixed", "voice")  # voice: WeCom's transcription
+PHOTO_TYPES = ("image", "mixed")  # pictures reach the robot only (docs 100719); read in the job
 
 
 @dataclass
@@ -51,15 +53,21 @@ class Incoming:
 
 def screen(msg: Incoming) -> str:
     """Why a message is ignored without processing ('' = process it)."""
-    if msg.msgtype not in TEXT_TYPES:
+    photo = has_photo(msg)
+    if msg.msgtype not in TEXT_TYPES and not photo:
         return f"unsupported msgtype {msg.msgtype!r}"
-    if not msg.text.strip():
+    if not msg.text.strip() and not photo:
         return "empty text"
     if len(msg.text) > MAX_TEXT:
         return f"text longer than {MAX_TEXT} characters ({len(msg.text)})"
     if looks_binary(msg.text):
         return "binary junk"
     return ""
+
+
+def has_photo(msg: Incoming) -> bool:
+    """A robot image or mixed message with at least one picture URL."""
+    return msg.platform == "wecom_bot" and msg.msgtype in PHOTO_TYPES and bool(image_refs(msg.raw))
 
 
 def looks_binary(text: str) -> bool:
@@ -182,7 +190,7 @@ def accept(rt: Runtime, msg: Incoming, *, inline: bool = False) -> tuple[Inbound
                 row.status, row.reply_text = outcome.status, outcome.reply or ""
         else:
             try:
-                _enqueue_in_one_trip(rt, row.id, is_command(rt, row.text))
+                _enqueue_in_one_trip(rt, row.id, has_photo(msg) or is_command(rt, row.text))
             except Exception:  # queue down: the message is stored; catch_up_inbound retries it
                 log.warning("could not enqueue inbound message %s", row.id, exc_info=True)
     return row, is_new

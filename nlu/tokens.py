@@ -59,8 +59,5 @@ class Tokens:
     def between(self, start: int, end: int) -> list[str]:
         """Words lying wholly inside [start, end)."""
         i = bisect.bisect_left(self.starts, start)
-        out = []
-        while i < len(self.starts) and self.ends[i] <= end:
-            out.append(self.words[i])
-            i += 1
-        return out
+        j = bisect.bisect_right(self.ends, end)  # words do not overlap: ends ascend with starts
+        return list(self.words[i:j]) if j > i else []
