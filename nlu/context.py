@@ -166,19 +166,28 @@ def condition_start(ctx: Context) -> int:
     """Offset where the message turns hypothetical (如果…, 等…): everything after it is.
     A trailing 的话 makes its whole clause hypothetical."""
     for start, end in ctx.clauses:
-        text = g.neutralise(ctx.low[start:end])
+        raw = ctx.low[start:end]
+        if _CONDITION_CHARS.isdisjoint(raw):  # no condition word can be written here
+            continue
+        text = g.neutralise(raw)
         if "的话" in text:
             return start
-        positions = [start + text.find(w) for w in g.CONDITIONS if len(w) > 1 and w in text]
+        m = _MULTI_CONDITION.search(text)  # the leftmost of the multi-character condition words
+        positions = [start + m.start()] if m else []
         i = bisect.bisect_left(ctx.tokens.starts, start)
-        while i < len(ctx.tokens.starts) and ctx.tokens.ends[i] <= end:
-            if ctx.tokens.words[i] in g.CONDITIONS:
-                positions.append(ctx.tokens.starts[i])
+        j = bisect.bisect_right(ctx.tokens.ends, end)
+        for word, word_start in zip(ctx.tokens.words[i:j], ctx.tokens.starts[i:j], strict=True):
+            if word in g.CONDITIONS:
+                positions.append(word_start)
                 break
-            i += 1
         if positions:
             return min(positions)
     return len(ctx.low) + 1
+
+
+_CONDITION_CHARS = frozenset("".join(g.CONDITIONS))
+_MULTI_CONDITION = re.compile(
+    "|".join(re.escape(w) for w in sorted((w for w in g.CONDITIONS if len(w) > 1), key=len, reverse=True)))
 
 
 def contradicted(ctx: Context, hits: list[Hit]) -> bool:

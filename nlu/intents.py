@@ -88,6 +88,10 @@ _HELP = re.compile(
 _JUNK = re.compile(r"[\s\ue000\ue001,;!?.~:#()\[\]<>\"'-]|订单号?|单号|这单|这个|查|看")
 
 
+_REWORK_REQUESTS = g.REQUESTS - {"需要", "需", "得", "要求"}
+_PROFILE_ORDER = {intent: tuple(sorted(names)) for intent, names in _PROFILES.items()}
+
+
 def is_help(low: str) -> bool:
     """True for 帮助 / 使用说明 / help / a lone question mark."""
     return _HELP.match(low.strip()) is not None
@@ -99,39 +103,43 @@ def blocked_by(hit: Hit, ctx: Context, cond_from: int) -> str | None:
     cs, ce = ctx.clauses[idx]
     prefix = ctx.low[cs : hit.start]
     words, clause_words = ctx.tokens.between(cs, hit.start), ctx.tokens.between(cs, ce)
-    profile = _PROFILES[hit.intent]
     neg_words, neg_prefix = neg_region(hit, words, prefix)
     if ctx.several_orders:
         neg_words, neg_prefix = neg_region(hit, clause_words, ctx.low[cs:ce])
-    requests = g.REQUESTS - {"需要", "需", "得", "要求"} if hit.rework else g.REQUESTS
+    requests = _REWORK_REQUESTS if hit.rework else g.REQUESTS
+    neutral = g.neutralise(prefix)  # once for every guard that reads the words before the hit
+
+    def before(group: frozenset[str]) -> bool:
+        return g.has_any(words, group, neutral, neutral=True)
+
     checks = {
         "neg": lambda: g.has_negation(neg_words, neg_prefix) or undone_after(hit, ctx, ce),
         "cond": lambda: hit.start >= cond_from,
-        "hedge": lambda: g.has_any(words, g.HEDGES, prefix),
-        "request": lambda: g.has_any(words, requests, prefix),
+        "hedge": lambda: before(g.HEDGES),
+        "request": lambda: before(requests),
         "imperative": lambda: g.has_any(words, g.IMPERATIVES) and not is_done(hit, ctx),
-        "plan": lambda: g.has_any(words, g.PLANS, prefix) or g.has_any(words, g.TENTATIVE, prefix),
+        "plan": lambda: before(g.PLANS) or before(g.TENTATIVE),
         "time": lambda: (
-            (g.has_any(words, g.AMBIGUOUS_TIMES, prefix) or g.has_clock_time(prefix))
+            (before(g.AMBIGUOUS_TIMES) or g.has_clock_time(prefix))
             and not is_done(hit, ctx)
         ),
-        "tentative": lambda: g.has_any(words, g.TENTATIVE, prefix),
+        "tentative": lambda: before(g.TENTATIVE),
         "dated": lambda: dated(hit, ctx, cs),
         "adjacent": lambda: bool(words) and words[-1] in g.ADJACENT,
-        "partial": lambda: g.has_any(words, g.PARTIAL, prefix),
+        "partial": lambda: before(g.PARTIAL),
         "ack_object": lambda: ack_has_object(hit, ctx, ce),
         "pending": lambda: g.has_any(words, g.PENDING),
         "inprocess": lambda: g.has_any(clause_words, g.INPROCESS_QC, ctx.low[cs:ce]),
         "object": lambda: about_other_object(hit, ctx, idx),
-        "approval": lambda: g.has_any(words, g.APPROVAL_CONTEXT, prefix),
+        "approval": lambda: before(g.APPROVAL_CONTEXT),
         "bare": lambda: loose_bare_prefix(hit, ctx, cs),
         "rule": lambda: hit.rework and bool(words) and words[-1] == "的",  # 不合格的返工: a rule, not news
-        "customer": lambda: g.has_any(words, g.CUSTOMERS, prefix),
+        "customer": lambda: before(g.CUSTOMERS),
         "material": lambda: about_material(ctx, idx),
         "money": lambda: any(w in g.MONEY_WORDS for w in clause_words),
         "cancel_suffix": lambda: _CANCEL_OBJECT.match(ctx.low, hit.end) is not None,
     }
-    for name in sorted(profile):
+    for name in _PROFILE_ORDER[hit.intent]:
         if name in _SUFFIX_BLOCK:
             if followed_by(ctx, hit.end, ce, *_SUFFIX_BLOCK[name]):
                 return name

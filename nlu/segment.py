@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import warnings
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from .tokens import Tokens
 # Frequency given to domain words, so that 入库单 stays one word in 入库单发我 (jieba's own dictionary
 # would cut it 入库/单发/我); words jieba already knows better keep their own frequency.
 DOMAIN_WORD_FREQ = 3000
+_SPACE = re.compile(r"\s")
 _lock = threading.Lock()
 _state: dict[str, Any] = {"tokenizer": None, "added": set()}
 
@@ -68,13 +70,17 @@ def get_tokenizer(extra_words: Iterable[str] = ()) -> Any:
 
 
 def segment(text: str, extra_words: Iterable[str] = ()) -> Tokens:
-    """Segment text (no HMM, so unknown runs stay single characters) and keep offsets."""
+    """Segment text (no HMM, so unknown runs stay single characters) and keep offsets; jieba runs on
+    the first look at the words."""
     tokenizer = get_tokenizer(extra_words)
-    # lcut and running offsets: what jieba's tokenize() yields, without a generator step per word
+    return Tokens(make=lambda: _cut(tokenizer, text))
+
+
+def _cut(tokenizer: Any, text: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]:
+    """lcut and running offsets: what jieba's tokenize() yields, without a generator step per word."""
     cut = tokenizer.lcut(text, HMM=False)
-    ends = list(accumulate(map(len, cut)))
-    starts = [end - len(word) for word, end in zip(cut, ends, strict=True)]
-    if any(not word.strip() for word in cut):
+    offsets = tuple(accumulate(map(len, cut), initial=0))
+    if _SPACE.search(text) is not None:  # jieba yields runs of spaces as words: drop them
         kept = [i for i, word in enumerate(cut) if word.strip()]
-        return Tokens(tuple(cut[i] for i in kept), tuple(starts[i] for i in kept), tuple(ends[i] for i in kept))
-    return Tokens(tuple(cut), tuple(starts), tuple(ends))
+        return tuple(cut[i] for i in kept), tuple(offsets[i] for i in kept), tuple(offsets[i + 1] for i in kept)
+    return tuple(cut), offsets[:-1], offsets[1:]

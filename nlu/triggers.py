@@ -132,6 +132,7 @@ _GATES: dict[str, tuple[str, tuple[str, ...]]] = {
     "ack": ("收读阅确知明解悉处跟", ()),
 }
 _GATE_CHARS = {intent: frozenset(chars) for intent, (chars, _) in _GATES.items()}
+_SCANNED = tuple(intent for intent in _PATTERNS if intent != "finish")  # finish: with the reports
 
 
 def may_match(intent: str, low: str, chars: frozenset[str]) -> bool:
@@ -255,9 +256,9 @@ def find_hits(
     """Every state word in the text, longest first where one contains another of the same intent."""
     hits: list[Hit] = []
     chars = frozenset(low)
-    for intent in _PATTERNS:
-        if intent != "finish":
-            hits += _aligned_hits(intent, low, tokens, chars)
+    for intent in _SCANNED:
+        if not _GATE_CHARS[intent].isdisjoint(chars) or any(word in low for word in _GATES[intent][1]):
+            hits += _aligned_hits(intent, low, tokens)
     hits += _report_hits(low, tokens, processes, percents)
     kept = [
         h for h in hits
