@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from . import guards as g
@@ -37,6 +37,7 @@ class Context:
     dates: tuple[tuple[int, date], ...] = ()
     today: date | None = None
     several_orders: bool = False
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # answers already worked out
 
     def clause_of(self, pos: int) -> int:
         """Index of the clause holding position pos."""
@@ -59,9 +60,16 @@ def followed_by(ctx: Context, pos: int, end: int, words: frozenset[str], attribu
 
 
 def is_done(hit: Hit, ctx: Context) -> bool:
-    """True when the words say it already happened (已, 了, 刚, 昨天 …)."""
-    start = ctx.clauses[ctx.clause_of(hit.start)][0]
-    end = ctx.clauses[ctx.clause_of(hit.start)][1]
+    """True when the words say it already happened (已, 了, 刚, 昨天 …); several guards ask, once is worked out."""
+    key = ("done", hit.intent, hit.start, hit.end)
+    done = ctx.memo.get(key)
+    if done is None:
+        done = ctx.memo[key] = _is_done(hit, ctx)
+    return done
+
+
+def _is_done(hit: Hit, ctx: Context) -> bool:
+    start, end = ctx.clauses[ctx.clause_of(hit.start)]
     if "已" in hit.word or hit.word.endswith("了") or followed_by(ctx, hit.end, end, _DONE_AFTER):
         return True
     # 已/昨天 counts only when nothing but nouns stands between it and the verb:

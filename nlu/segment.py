@@ -80,7 +80,11 @@ def _cut(tokenizer: Any, text: str) -> tuple[tuple[str, ...], tuple[int, ...], t
     """lcut and running offsets: what jieba's tokenize() yields, without a generator step per word."""
     cut = tokenizer.lcut(text, HMM=False)
     offsets = tuple(accumulate(map(len, cut), initial=0))
-    if _SPACE.search(text) is not None:  # jieba yields runs of spaces as words: drop them
-        kept = [i for i, word in enumerate(cut) if word.strip()]
-        return tuple(cut[i] for i in kept), tuple(offsets[i] for i in kept), tuple(offsets[i + 1] for i in kept)
-    return tuple(cut), offsets[:-1], offsets[1:]
+    if _SPACE.search(text) is None:
+        return tuple(cut), offsets[:-1], offsets[1:]
+    # jieba yields runs of spaces as words: drop them
+    kept = [(w, a, b) for w, a, b in zip(cut, offsets, offsets[1:]) if not w.isspace()]  # noqa: B905
+    if not kept:
+        return (), (), ()
+    words, starts, ends = zip(*kept, strict=True)
+    return words, starts, ends

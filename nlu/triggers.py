@@ -132,7 +132,8 @@ _GATES: dict[str, tuple[str, tuple[str, ...]]] = {
     "ack": ("收读阅确知明解悉处跟", ()),
 }
 _GATE_CHARS = {intent: frozenset(chars) for intent, (chars, _) in _GATES.items()}
-_SCANNED = tuple(intent for intent in _PATTERNS if intent != "finish")  # finish: with the reports
+# (intent, gate characters, gate words) in scanning order; finish is scanned with the reports
+_SCANNED = tuple((i, _GATE_CHARS[i], _GATES[i][1]) for i in _PATTERNS if i != "finish")
 
 
 def may_match(intent: str, low: str, chars: frozenset[str]) -> bool:
@@ -256,8 +257,8 @@ def find_hits(
     """Every state word in the text, longest first where one contains another of the same intent."""
     hits: list[Hit] = []
     chars = frozenset(low)
-    for intent in _SCANNED:
-        if not _GATE_CHARS[intent].isdisjoint(chars) or any(word in low for word in _GATES[intent][1]):
+    for intent, gate, words in _SCANNED:
+        if not gate.isdisjoint(chars) or (words and any(word in low for word in words)):
             hits += _aligned_hits(intent, low, tokens)
     hits += _report_hits(low, tokens, processes, percents)
     kept = [
