@@ -94,7 +94,7 @@ def _values(msg: Incoming, reason: str) -> dict:
     data["text"] = msg.text[:MAX_TEXT]
     return _storable(data) | {"status": "ignored" if reason else "received", "error": reason,
                               "received_at": utcnow(), "processed_at": None, "lease_until": None,
-                              "parse_result": {}, "reply_text": ""}
+                              "parse_result": {}, "reply_text": "", "photos": []}
 
 
 def store(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
@@ -126,7 +126,7 @@ def _insert_once(rt: Runtime, values: dict) -> int | None:
 
 
 _COLUMNS = tuple(c.name for c in InboundMessage.__table__.columns if c.name != "id")
-_JSON_COLUMNS = ("raw", "parse_result")
+_JSON_COLUMNS = ("raw", "parse_result", "photos")
 # Built once: the webhook's one statement, sent straight to psycopg. SQLAlchemy's Core path (build, cache
 # lookup, bind processing) cost several times the round trip itself (bench/bot_bench.py).
 _PG_INSERT_HEAD = f"INSERT INTO {InboundMessage.__tablename__} ({', '.join(_COLUMNS)}) VALUES "
@@ -202,7 +202,7 @@ def _accept_grouped(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
     if reason:
         log.info("ignoring %s message %s from %s: %s", msg.platform, msg.platform_msg_id, msg.sender_id, reason)
     values = _values(msg, reason)
-    priority = not reason and is_command(rt, values["text"])
+    priority = not reason and (has_photo(msg) or is_command(rt, values["text"]))
     group = rt.extras.get("bot.inbound.group")
     if group is None:
         group = rt.extras.setdefault("bot.inbound.group", GroupInsert(rt))

@@ -44,8 +44,8 @@ import time
 import uuid
 from collections import defaultdict, deque
 
-from werkzeug.serving import WSGIRequestHandler, make_server
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from tests.support.wecom_groups_standin import CustomerGroupRoutes

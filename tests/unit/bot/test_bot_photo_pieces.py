@@ -8,7 +8,15 @@ import base64
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from bot.photos import PhotoError, carrier_of, decrypt_media, image_refs, media_key, read_codes, waybill_number
+from bot.photos import (
+    PhotoError,
+    carrier_of,
+    decrypt_media,
+    image_refs,
+    media_key,
+    read_codes,
+    waybill_number,
+)
 from tests.support.label_photo import photo_of_nothing, waybill_label_photo
 
 ENCODING_AES_KEY = base64.b64encode(bytes(range(100, 132))).decode().rstrip("=")  # 43 characters
