@@ -1,13 +1,13 @@
 """chatphoto: inbound_message.photos — what each picture of a robot message gave (url, sha256, codes or error)
 
 Revision ID: chatphoto_inbound_photos
-Revises: custgroups_customer_groups
+Revises: planning_production_lines
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "chatphoto_inbound_photos"
-down_revision = "custgroups_customer_groups"
+down_revision = "planning_production_lines"
 branch_labels = None
 depends_on = None
 
