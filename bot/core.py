@@ -4,6 +4,8 @@ Never silent (issue #14): a robot message (only @-mentions reach the robot) and 
 always get an answer; a bridged group message gets one when it names an order or a state word. A
 quoted message lends its order numbers when the new text names none (收到/好的 on a quoted alert
 acks it); a voice message is parsed from WeCom's transcription and the reply quotes what was heard.
+A photo (image or mixed robot message) is downloaded, decrypted and its barcodes read here in the job
+(bot/photos.py); a waybill number read off it fills the tracking number when the text has none.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bot.commands_flow import legal_now
 from bot.identity import Sender, identify
 from bot.lookup import lookup_cache, rank_candidates, short_candidates
 from bot.models import InboundMessage
+from bot.photos import PhotoReading, image_refs, read_photos
 from bot.quotes import ack_words_only, quoted_text
 from core.db import new_session
 from core.runtime import Runtime
@@ -42,6 +45,7 @@ class Outcome:
     reply: str | None
     parse_result: dict
     error: str = ""
+    photos: list | None = None  # what each picture of the message gave (None: it had none)
 
 
 def parse_message(rt: Runtime, text: str) -> ParseResult:
@@ -51,33 +55,48 @@ def parse_message(rt: Runtime, text: str) -> ParseResult:
                  aliases=lookups.aliases, processes=lookups.processes)
 
 
-def interpret(rt: Runtime, msg: InboundMessage) -> ParseResult:
-    """The parse of the text, completed by a quoted message and the bot's own follow-ups."""
-    parsed = parse_message(rt, msg.text)
+def interpret(rt: Runtime, msg: InboundMessage, text: str | None = None) -> ParseResult:
+    """The parse of the text (or of `text`, the message completed by its photos), completed by a quoted
+    message and the bot's own follow-ups."""
+    text = msg.text if text is None else text
+    parsed = parse_message(rt, text)
     quote = quoted_text(msg.raw or {})
     if quote and not parsed.orders and not parsed.short_refs:
         quoted_orders = parse_message(rt, quote).orders
         if quoted_orders and ack_words_only(msg.text):
             parsed = replace(parsed, orders=list(quoted_orders), intent="ack")
         elif quoted_orders:  # read the text as if it named the quoted orders
-            again = parse_message(rt, " ".join([*quoted_orders, msg.text]))
+            again = parse_message(rt, " ".join([*quoted_orders, text]))
             parsed = again if again.intent != "none" else replace(parsed, orders=list(quoted_orders))
-    if parsed.intent == "none" and parsed.orders and (parsed.carrier or parsed.tracking_no or "送货" in msg.text):
+    if parsed.intent == "none" and parsed.orders and (parsed.carrier or parsed.tracking_no or "送货" in text):
         parsed = replace(parsed, intent="waybill")  # 'SO… 顺丰 SF…' after a 已发货 without the waybill
     return parsed
 
 
 def handle(rt: Runtime, msg: InboundMessage) -> Outcome:
     """Turn one stored message into its outcome; domain refusals become reply text."""
-    parsed = interpret(rt, msg)
+    reading = message_photos(rt, msg)
+    records = reading.records if reading is not None else None
+    text, heard = msg.text, None
+    if msg.msgtype == "voice":
+        heard = texts.VOICE_HEARD.format(text=msg.text.strip())
+    if reading is not None and parse_message(rt, msg.text).tracking_no is None:  # the text's own number wins
+        refusal = photo_refusal(reading)
+        if refusal:
+            return Outcome("ignored", refusal, {}, photos=records)
+        number, carrier = reading.waybills[0]
+        text = " ".join(x for x in (msg.text.strip(), carrier, number) if x)
+        heard = texts.photo_read(number, carrier)
+    parsed = interpret(rt, msg, text)
     result = as_json(parsed)
-    heard = texts.VOICE_HEARD.format(text=msg.text.strip()) if msg.msgtype == "voice" else None
 
     def done(reply: str | None, status: str = "processed") -> Outcome:
         if reply is not None and heard:
             reply = f"{heard}\n{reply}"
-        return Outcome(status, reply, result)
+        return Outcome(status, reply, result, photos=records)
 
+    if reading is not None and reading.waybills and not parsed.orders and not parsed.short_refs:
+        return Outcome("ignored", texts.photo_need_order(*reading.waybills[0]), result, photos=records)
     cmd = COMMANDS.get(parsed.intent)
     if cmd is None:  # not a command: never changes anything
         return done(silence_or_hint(msg, parsed), "ignored")
@@ -94,6 +113,21 @@ def handle(rt: Runtime, msg: InboundMessage) -> Outcome:
         return done("\n".join(notes) or texts.need_order(cmd.example))
     reply = cmd.func(CommandContext(rt, msg, parsed, sender, orders))
     return done("\n".join([*notes, reply]))
+
+
+def message_photos(rt: Runtime, msg: InboundMessage) -> PhotoReading | None:
+    """Download, decrypt and read the pictures of a robot message (None when it has none)."""
+    refs = image_refs(msg.raw or {}) if msg.platform == "wecom_bot" else []
+    return read_photos(refs, rt.settings.wecom_bot_aes_key) if refs else None
+
+
+def photo_refusal(reading: PhotoReading) -> str | None:
+    """Why the photos cannot fill the waybill (None when exactly one waybill number was read)."""
+    if len(reading.waybills) > 1:
+        return texts.photo_many([n for n, _ in reading.waybills])
+    if not reading.waybills:
+        return texts.PHOTO_UNREADABLE if reading.failed else texts.PHOTO_NO_CODE
+    return None
 
 
 def silence_or_hint(msg: InboundMessage, parsed: ParseResult) -> str | None:

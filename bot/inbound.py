@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 
 from bot.models import InboundMessage
+from bot.photos import image_refs
 from core.db import new_session
 from core.logs import bound_request_id, current_request_id
 from core.runtime import Runtime
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 2000
 MAX_RAW = 20000  # characters of the raw payload kept
 TEXT_TYPES = ("text", "mixed", "voice")  # voice: WeCom's transcription
+PHOTO_TYPES = ("image", "mixed")  # pictures reach the robot only (docs 100719); read in the job
 
 
 @dataclass
@@ -52,15 +54,21 @@ class Incoming:
 
 def screen(msg: Incoming) -> str:
     """Why a message is ignored without processing ('' = process it)."""
-    if msg.msgtype not in TEXT_TYPES:
+    photo = has_photo(msg)
+    if msg.msgtype not in TEXT_TYPES and not photo:
         return f"unsupported msgtype {msg.msgtype!r}"
-    if not msg.text.strip():
+    if not msg.text.strip() and not photo:
         return "empty text"
     if len(msg.text) > MAX_TEXT:
         return f"text longer than {MAX_TEXT} characters ({len(msg.text)})"
     if looks_binary(msg.text):
         return "binary junk"
     return ""
+
+
+def has_photo(msg: Incoming) -> bool:
+    """A robot image or mixed message with at least one picture URL."""
+    return msg.platform == "wecom_bot" and msg.msgtype in PHOTO_TYPES and bool(image_refs(msg.raw))
 
 
 def looks_binary(text: str) -> bool:
@@ -87,7 +95,7 @@ def _values(msg: Incoming, reason: str) -> dict:
     data["text"] = msg.text[:MAX_TEXT]
     return _storable(data) | {"status": "ignored" if reason else "received", "error": reason,
                               "received_at": utcnow(), "processed_at": None, "lease_until": None,
-                              "parse_result": {}, "reply_text": ""}
+                              "parse_result": {}, "reply_text": "", "photos": []}
 
 
 def store(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
@@ -119,7 +127,7 @@ def _insert_once(rt: Runtime, values: dict) -> int | None:
 
 
 _COLUMNS = tuple(c.name for c in InboundMessage.__table__.columns if c.name != "id")
-_JSON_COLUMNS = ("raw", "parse_result")
+_JSON_COLUMNS = ("raw", "parse_result", "photos")
 # Built once: the webhook's one statement, sent straight to psycopg. SQLAlchemy's Core path (build, cache
 # lookup, bind processing) cost several times the round trip itself (bench/bot_bench.py).
 _PG_INSERT_HEAD = f"INSERT INTO {InboundMessage.__tablename__} ({', '.join(_COLUMNS)}) VALUES "
@@ -183,7 +191,7 @@ def accept(rt: Runtime, msg: Incoming, *, inline: bool = False) -> tuple[Inbound
                 row.status, row.reply_text = outcome.status, outcome.reply or ""
         else:
             try:
-                _enqueue_in_one_trip(rt, row.id, is_command(rt, row.text))
+                _enqueue_in_one_trip(rt, row.id, has_photo(msg) or is_command(rt, row.text))
             except Exception:  # queue down: the message is stored; catch_up_inbound retries it
                 log.warning("could not enqueue inbound message %s", row.id, exc_info=True)
     return row, is_new
@@ -195,7 +203,7 @@ def _accept_grouped(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
     if reason:
         log.info("ignoring %s message %s from %s: %s", msg.platform, msg.platform_msg_id, msg.sender_id, reason)
     values = _values(msg, reason)
-    priority = not reason and is_command(rt, values["text"])
+    priority = not reason and (has_photo(msg) or is_command(rt, values["text"]))
     group = rt.extras.get("bot.inbound.group")
     if group is None:
         group = rt.extras.setdefault("bot.inbound.group", GroupInsert(rt))

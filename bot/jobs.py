@@ -81,7 +81,8 @@ def finish(rt: Runtime, msg: InboundMessage, outcome: Outcome) -> None:
         _relaxed_commit(uow.session.connection())
         uow.session.execute(update(InboundMessage).where(InboundMessage.id == msg.id).values(
             status=outcome.status, parse_result=outcome.parse_result, reply_text=outcome.reply or "",
-            error=outcome.error[:500], processed_at=utcnow(), lease_until=None))
+            error=outcome.error[:500], processed_at=utcnow(), lease_until=None,
+            **({"photos": outcome.photos} if outcome.photos is not None else {})))
         if outcome.reply and msg.reply_channel and msg.reply_to:
             queue_notification(uow, kind="reply", channel=msg.reply_channel, recipient=msg.reply_to,
                                recipient_name=msg.sender_name or msg.sender_id, body=outcome.reply,

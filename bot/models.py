@@ -42,6 +42,8 @@ class InboundMessage(SQLModel, table=True):
     reply_channel: str | None = Field(default=None, description="outbox channel of the reply, None = in the answer")
     reply_to: str | None = Field(default=None, description="outbox recipient of the reply")
     error: str = ""
+    photos: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"),
+                         description="per picture of the message: url, bytes, sha256, codes read or error")
 
 
 class ChatIdentity(SQLModel, table=True):

@@ -118,6 +118,30 @@ CUSTOMER_NO_LIST = "抱歉，客户群里不能列出订单清单，请直接发
 VOICE_HEARD = "🎤 听到：「{text}」"
 STAFF_ONLY = "抱歉，只有登记的员工可以使用这个指令。"
 
+# --- photos of waybill labels -------------------------------------------------------------------
+PHOTO_NO_CODE = ("📷 照片里没有识别到运单条码，订单没有改动。请拍清楚面单上的条码再发，"
+                 "或直接输入：SO20261120-0042 已发货 顺丰 SF1402938475621")
+PHOTO_UNREADABLE = ("📷 照片没能下载或解密（链接过期或内容被改动），订单没有改动。请重新发送照片，"
+                    "或直接输入：SO20261120-0042 已发货 顺丰 SF1402938475621")
+PHOTO_READ = "📷 照片识别到运单号：{number}{carrier}"
+
+
+def photo_read(number: str, carrier: str | None) -> str:
+    """The first reply line when a waybill number was read off a photo."""
+    return PHOTO_READ.format(number=number, carrier=f"（{carrier}）" if carrier else "")
+
+
+def photo_many(numbers: list[str]) -> str:
+    """Several different waybill numbers in the photos: ask instead of guessing."""
+    return (f"📷 照片里有多个运单号：{'、'.join(numbers[:MAX_SHOWN])}，订单没有改动。"
+            "请直接输入要登记的那一个，例如：SO20261120-0042 已发货 顺丰 SF1402938475621")
+
+
+def photo_need_order(number: str, carrier: str | None) -> str:
+    """A waybill was read but no order named: say what to type (or quote)."""
+    return (photo_read(number, carrier) + "\n请同时写上订单号（或引用提到订单的那条消息），"
+            f"例如：SO20261120-0042 已发货 {number}")
+
 
 def not_understood(order_nos: list[str]) -> str:
     """An order was named but no command understood: say nothing changed, and what to type."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from . import guards as g
@@ -37,6 +37,7 @@ class Context:
     dates: tuple[tuple[int, date], ...] = ()
     today: date | None = None
     several_orders: bool = False
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # answers already worked out
 
     def clause_of(self, pos: int) -> int:
         """Index of the clause holding position pos."""
@@ -59,9 +60,16 @@ def followed_by(ctx: Context, pos: int, end: int, words: frozenset[str], attribu
 
 
 def is_done(hit: Hit, ctx: Context) -> bool:
-    """True when the words say it already happened (已, 了, 刚, 昨天 …)."""
-    start = ctx.clauses[ctx.clause_of(hit.start)][0]
-    end = ctx.clauses[ctx.clause_of(hit.start)][1]
+    """True when the words say it already happened (已, 了, 刚, 昨天 …); several guards ask, once is worked out."""
+    key = ("done", hit.intent, hit.start, hit.end)
+    done = ctx.memo.get(key)
+    if done is None:
+        done = ctx.memo[key] = _is_done(hit, ctx)
+    return done
+
+
+def _is_done(hit: Hit, ctx: Context) -> bool:
+    start, end = ctx.clauses[ctx.clause_of(hit.start)]
     if "已" in hit.word or hit.word.endswith("了") or followed_by(ctx, hit.end, end, _DONE_AFTER):
         return True
     # 已/昨天 counts only when nothing but nouns stands between it and the verb:
@@ -166,19 +174,28 @@ def condition_start(ctx: Context) -> int:
     """Offset where the message turns hypothetical (如果…, 等…): everything after it is.
     A trailing 的话 makes its whole clause hypothetical."""
     for start, end in ctx.clauses:
-        text = g.neutralise(ctx.low[start:end])
+        raw = ctx.low[start:end]
+        if _CONDITION_CHARS.isdisjoint(raw):  # no condition word can be written here
+            continue
+        text = g.neutralise(raw)
         if "的话" in text:
             return start
-        positions = [start + text.find(w) for w in g.CONDITIONS if len(w) > 1 and w in text]
+        m = _MULTI_CONDITION.search(text)  # the leftmost of the multi-character condition words
+        positions = [start + m.start()] if m else []
         i = bisect.bisect_left(ctx.tokens.starts, start)
-        while i < len(ctx.tokens.starts) and ctx.tokens.ends[i] <= end:
-            if ctx.tokens.words[i] in g.CONDITIONS:
-                positions.append(ctx.tokens.starts[i])
+        j = bisect.bisect_right(ctx.tokens.ends, end)
+        for word, word_start in zip(ctx.tokens.words[i:j], ctx.tokens.starts[i:j], strict=True):
+            if word in g.CONDITIONS:
+                positions.append(word_start)
                 break
-            i += 1
         if positions:
             return min(positions)
     return len(ctx.low) + 1
+
+
+_CONDITION_CHARS = frozenset("".join(g.CONDITIONS))
+_MULTI_CONDITION = re.compile(
+    "|".join(re.escape(w) for w in sorted((w for w in g.CONDITIONS if len(w) > 1), key=len, reverse=True)))
 
 
 def contradicted(ctx: Context, hits: list[Hit]) -> bool:

@@ -130,10 +130,16 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], date], date | N
 )
 
 
+# Every date pattern above (and every relative day word) holds one of these: a text without any has no date.
+_DATE_CHARS = frozenset("0123456789月号日周期拜天早晚儿")
+
+
 def find_dates(text: str, today: date) -> list[tuple[int, date]]:
     """All dates in the (lower-cased, masked) text with their offsets, in order of appearance."""
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, date]] = []
+    if _DATE_CHARS.isdisjoint(text):
+        return found
     for m in _RELATIVE.finditer(text):
         taken.append((m.start(), m.end()))
         found.append((m.start(), today + timedelta(days=_RELATIVE_DELTA[m.group()])))

@@ -211,6 +211,8 @@ def resolve_short_refs(refs: list[Found], open_orders: Iterable[str]) -> tuple[l
 
 def mask_spans(text: str, spans: Iterable[Found], char: str) -> str:
     """Replace each span with a run of `char` of the same length, so offsets stay aligned."""
+    if not spans:
+        return text
     chars = list(text)
     for f in spans:
         chars[f.start : f.end] = char * (f.end - f.start)

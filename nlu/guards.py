@@ -195,12 +195,15 @@ def _multi_char(group: frozenset[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(w) for w in words)) if words else None
 
 
-def has_any(words: list[str], group: frozenset[str], region: str = "") -> bool:
-    """True when a word of the group is one of the tokens, or a multi-character member is in region."""
-    if any(w in group for w in words):
+def has_any(words: list[str], group: frozenset[str], region: str = "", *, neutral: bool = False) -> bool:
+    """True when a word of the group is one of the tokens, or a multi-character member is in region
+    (`neutral`: the region went through neutralise() already)."""
+    if not group.isdisjoint(words):
         return True
+    if not region:
+        return False
     pattern = _multi_char(group)
-    return bool(region) and pattern is not None and pattern.search(neutralise(region)) is not None
+    return pattern is not None and pattern.search(region if neutral else neutralise(region)) is not None
 
 
 def has_negation(words: list[str], region: str) -> bool:

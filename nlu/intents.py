@@ -88,54 +88,116 @@ _HELP = re.compile(
 _JUNK = re.compile(r"[\s\ue000\ue001,;!?.~:#()\[\]<>\"'-]|订单号?|单号|这单|这个|查|看")
 
 
+_REWORK_REQUESTS = g.REQUESTS - {"需要", "需", "得", "要求"}
+_PROFILE_ORDER = {intent: tuple(sorted(names)) for intent, names in _PROFILES.items()}
+
+
 def is_help(low: str) -> bool:
     """True for 帮助 / 使用说明 / help / a lone question mark."""
     return _HELP.match(low.strip()) is not None
 
 
+class _Guards:
+    """The guards of one hit, each a method named as in the profiles: True when it blocks the hit.
+    Methods rather than a dict of closures: only the guards of the hit's profile are ever built."""
+
+    __slots__ = ("hit", "ctx", "cond_from", "idx", "cs", "ce", "prefix", "words", "clause_words", "_neutral")
+
+    def __init__(self, hit: Hit, ctx: Context, cond_from: int):
+        self.hit, self.ctx, self.cond_from = hit, ctx, cond_from
+        self.idx = ctx.clause_of(hit.start)
+        self.cs, self.ce = ctx.clauses[self.idx]
+        self.prefix = ctx.low[self.cs : hit.start]
+        self.words = ctx.tokens.between(self.cs, hit.start)
+        self.clause_words = ctx.tokens.between(self.cs, self.ce)
+        self._neutral: str | None = None
+
+    def _before(self, group: frozenset[str]) -> bool:
+        if self._neutral is None:  # once for every guard that reads the words before the hit
+            self._neutral = g.neutralise(self.prefix)
+        return g.has_any(self.words, group, self._neutral, neutral=True)
+
+    def neg(self) -> bool:
+        hit, ctx = self.hit, self.ctx
+        if ctx.several_orders:
+            neg_words, neg_prefix = neg_region(hit, self.clause_words, ctx.low[self.cs : self.ce])
+        else:
+            neg_words, neg_prefix = neg_region(hit, self.words, self.prefix)
+        return g.has_negation(neg_words, neg_prefix) or undone_after(hit, ctx, self.ce)
+
+    def cond(self) -> bool:
+        return self.hit.start >= self.cond_from
+
+    def hedge(self) -> bool:
+        return self._before(g.HEDGES)
+
+    def request(self) -> bool:
+        return self._before(_REWORK_REQUESTS if self.hit.rework else g.REQUESTS)
+
+    def imperative(self) -> bool:
+        return g.has_any(self.words, g.IMPERATIVES) and not is_done(self.hit, self.ctx)
+
+    def plan(self) -> bool:
+        return self._before(g.PLANS) or self._before(g.TENTATIVE)
+
+    def time(self) -> bool:
+        return (self._before(g.AMBIGUOUS_TIMES) or g.has_clock_time(self.prefix)) and not is_done(self.hit, self.ctx)
+
+    def tentative(self) -> bool:
+        return self._before(g.TENTATIVE)
+
+    def dated(self) -> bool:
+        return dated(self.hit, self.ctx, self.cs)
+
+    def adjacent(self) -> bool:
+        return bool(self.words) and self.words[-1] in g.ADJACENT
+
+    def partial(self) -> bool:
+        return self._before(g.PARTIAL)
+
+    def ack_object(self) -> bool:
+        return ack_has_object(self.hit, self.ctx, self.ce)
+
+    def pending(self) -> bool:
+        return g.has_any(self.words, g.PENDING)
+
+    def inprocess(self) -> bool:
+        return g.has_any(self.clause_words, g.INPROCESS_QC, self.ctx.low[self.cs : self.ce])
+
+    def object(self) -> bool:
+        return about_other_object(self.hit, self.ctx, self.idx)
+
+    def approval(self) -> bool:
+        return self._before(g.APPROVAL_CONTEXT)
+
+    def bare(self) -> bool:
+        return loose_bare_prefix(self.hit, self.ctx, self.cs)
+
+    def rule(self) -> bool:
+        return self.hit.rework and bool(self.words) and self.words[-1] == "的"  # 不合格的返工: a rule, not news
+
+    def customer(self) -> bool:
+        return self._before(g.CUSTOMERS)
+
+    def material(self) -> bool:
+        return about_material(self.ctx, self.idx)
+
+    def money(self) -> bool:
+        return not g.MONEY_WORDS.isdisjoint(self.clause_words)
+
+    def cancel_suffix(self) -> bool:
+        return _CANCEL_OBJECT.match(self.ctx.low, self.hit.end) is not None
+
+
 def blocked_by(hit: Hit, ctx: Context, cond_from: int) -> str | None:
     """Name of the first guard that blocks this hit, or None when it stands."""
-    idx = ctx.clause_of(hit.start)
-    cs, ce = ctx.clauses[idx]
-    prefix = ctx.low[cs : hit.start]
-    words, clause_words = ctx.tokens.between(cs, hit.start), ctx.tokens.between(cs, ce)
-    profile = _PROFILES[hit.intent]
-    neg_words, neg_prefix = neg_region(hit, words, prefix)
-    if ctx.several_orders:
-        neg_words, neg_prefix = neg_region(hit, clause_words, ctx.low[cs:ce])
-    requests = g.REQUESTS - {"需要", "需", "得", "要求"} if hit.rework else g.REQUESTS
-    checks = {
-        "neg": lambda: g.has_negation(neg_words, neg_prefix) or undone_after(hit, ctx, ce),
-        "cond": lambda: hit.start >= cond_from,
-        "hedge": lambda: g.has_any(words, g.HEDGES, prefix),
-        "request": lambda: g.has_any(words, requests, prefix),
-        "imperative": lambda: g.has_any(words, g.IMPERATIVES) and not is_done(hit, ctx),
-        "plan": lambda: g.has_any(words, g.PLANS, prefix) or g.has_any(words, g.TENTATIVE, prefix),
-        "time": lambda: (
-            (g.has_any(words, g.AMBIGUOUS_TIMES, prefix) or g.has_clock_time(prefix))
-            and not is_done(hit, ctx)
-        ),
-        "tentative": lambda: g.has_any(words, g.TENTATIVE, prefix),
-        "dated": lambda: dated(hit, ctx, cs),
-        "adjacent": lambda: bool(words) and words[-1] in g.ADJACENT,
-        "partial": lambda: g.has_any(words, g.PARTIAL, prefix),
-        "ack_object": lambda: ack_has_object(hit, ctx, ce),
-        "pending": lambda: g.has_any(words, g.PENDING),
-        "inprocess": lambda: g.has_any(clause_words, g.INPROCESS_QC, ctx.low[cs:ce]),
-        "object": lambda: about_other_object(hit, ctx, idx),
-        "approval": lambda: g.has_any(words, g.APPROVAL_CONTEXT, prefix),
-        "bare": lambda: loose_bare_prefix(hit, ctx, cs),
-        "rule": lambda: hit.rework and bool(words) and words[-1] == "的",  # 不合格的返工: a rule, not news
-        "customer": lambda: g.has_any(words, g.CUSTOMERS, prefix),
-        "material": lambda: about_material(ctx, idx),
-        "money": lambda: any(w in g.MONEY_WORDS for w in clause_words),
-        "cancel_suffix": lambda: _CANCEL_OBJECT.match(ctx.low, hit.end) is not None,
-    }
-    for name in sorted(profile):
+    guards = _Guards(hit, ctx, cond_from)
+    ce = guards.ce
+    for name in _PROFILE_ORDER[hit.intent]:
         if name in _SUFFIX_BLOCK:
             if followed_by(ctx, hit.end, ce, *_SUFFIX_BLOCK[name]):
                 return name
-        elif checks[name]():
+        elif getattr(guards, name)():
             return name
     if hit.rework and (followed_by(ctx, hit.end, ce, _REWORK_SUFFIX) or _REWORK_END.search(ctx.low, hit.end, ce)):
         return "rework_suffix"

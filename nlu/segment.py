@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import warnings
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import Any
 
 from . import guards, lexicon, triggers
@@ -15,6 +17,7 @@ from .tokens import Tokens
 # Frequency given to domain words, so that 入库单 stays one word in 入库单发我 (jieba's own dictionary
 # would cut it 入库/单发/我); words jieba already knows better keep their own frequency.
 DOMAIN_WORD_FREQ = 3000
+_SPACE = re.compile(r"\s")
 _lock = threading.Lock()
 _state: dict[str, Any] = {"tokenizer": None, "added": set()}
 
@@ -67,12 +70,21 @@ def get_tokenizer(extra_words: Iterable[str] = ()) -> Any:
 
 
 def segment(text: str, extra_words: Iterable[str] = ()) -> Tokens:
-    """Segment text (no HMM, so unknown runs stay single characters) and keep offsets."""
+    """Segment text (no HMM, so unknown runs stay single characters) and keep offsets; jieba runs on
+    the first look at the words."""
     tokenizer = get_tokenizer(extra_words)
-    words, starts, ends = [], [], []
-    for word, start, end in tokenizer.tokenize(text, HMM=False):
-        if word.strip():
-            words.append(word)
-            starts.append(start)
-            ends.append(end)
-    return Tokens(tuple(words), tuple(starts), tuple(ends))
+    return Tokens(make=lambda: _cut(tokenizer, text))
+
+
+def _cut(tokenizer: Any, text: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]:
+    """lcut and running offsets: what jieba's tokenize() yields, without a generator step per word."""
+    cut = tokenizer.lcut(text, HMM=False)
+    offsets = tuple(accumulate(map(len, cut), initial=0))
+    if _SPACE.search(text) is None:
+        return tuple(cut), offsets[:-1], offsets[1:]
+    # jieba yields runs of spaces as words: drop them
+    kept = [(w, a, b) for w, a, b in zip(cut, offsets, offsets[1:]) if not w.isspace()]  # noqa: B905
+    if not kept:
+        return (), (), ()
+    words, starts, ends = zip(*kept, strict=True)
+    return words, starts, ends

@@ -3,16 +3,54 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 
 
-@dataclass(frozen=True)
 class Tokens:
-    """Segmentation of one text: words with their offsets."""
+    """Segmentation of one text: words with their offsets.
 
-    words: tuple[str, ...]
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    Built by `segment()` lazily: jieba runs when a matcher first asks for word boundaries, so a message
+    with no state word, process or guard to check is never segmented at all."""
+
+    __slots__ = ("_words", "_starts", "_ends", "_make")
+
+    def __init__(self, words: Iterable[str] = (), starts: Iterable[int] = (), ends: Iterable[int] = (), *,
+                 make: Callable[[], tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]] | None = None):
+        self._words, self._starts, self._ends = tuple(words), tuple(starts), tuple(ends)
+        self._make = make
+
+    def _fill(self) -> None:
+        make, self._make = self._make, None
+        self._words, self._starts, self._ends = make()
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        if self._make is not None:
+            self._fill()
+        return self._words
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        if self._make is not None:
+            self._fill()
+        return self._starts
+
+    @property
+    def ends(self) -> tuple[int, ...]:
+        if self._make is not None:
+            self._fill()
+        return self._ends
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Tokens):
+            return NotImplemented
+        return (self.words, self.starts, self.ends) == (other.words, other.starts, other.ends)
+
+    def __hash__(self) -> int:
+        return hash((self.words, self.starts, self.ends))
+
+    def __repr__(self) -> str:
+        return f"Tokens(words={self.words!r}, starts={self.starts!r}, ends={self.ends!r})"
 
     def aligned(self, start: int, end: int) -> bool:
         """True when [start, end) begins and ends on word boundaries."""
@@ -59,8 +97,5 @@ class Tokens:
     def between(self, start: int, end: int) -> list[str]:
         """Words lying wholly inside [start, end)."""
         i = bisect.bisect_left(self.starts, start)
-        out = []
-        while i < len(self.starts) and self.ends[i] <= end:
-            out.append(self.words[i])
-            i += 1
-        return out
+        j = bisect.bisect_right(self.ends, end)  # words do not overlap: ends ascend with starts
+        return list(self.words[i:j]) if j > i else []

@@ -109,6 +109,38 @@ _RAW: dict[str, tuple[str, ...]] = {
     ),
 }
 _PATTERNS = {intent: re.compile("|".join(f"(?:{p})" for p in pats)) for intent, pats in _RAW.items()}
+# Every match of an intent's pattern holds one of its gate characters or ASCII words (read off the
+# alternatives above; tests/unit/nlu/test_trigger_gates.py checks it). A message holding none of them
+# skips that intent's regex: most of the parser's regex time went to scanning for words not there.
+_GATES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "ship": ("发寄出交给货", ("shipped",)),
+    "pickup": ("揽取收拉提拿接发", ()),
+    "deliver": ("签妥送到货收拿", ("delivered",)),
+    "stock_in": ("入进交", ()),
+    "approve": ("审评复通批核同", ("approved",)),
+    "schedule": ("排安调转换改挪", ()),
+    "finish": ("完好下结", ()),
+    "start": ("开投上", ()),
+    "rework_done": ("返", ()),
+    "cancel": ("取撤砍作", ()),
+    "materials_ready": ("料", ()),
+    "outsource": ("外", ()),
+    "outsource_returned": ("外", ()),
+    "undo": ("撤回", ()),
+    "qc_pass": ("合通问异常", ("ok", "pass", "qc")),
+    "qc_fail": ("合通达差问异退良返", ("ng", "fail")),
+    "ack": ("收读阅确知明解悉处跟", ()),
+}
+_GATE_CHARS = {intent: frozenset(chars) for intent, (chars, _) in _GATES.items()}
+# (intent, gate characters, gate words) in scanning order; finish is scanned with the reports
+_SCANNED = tuple((i, _GATE_CHARS[i], _GATES[i][1]) for i in _PATTERNS if i != "finish")
+
+
+def may_match(intent: str, low: str, chars: frozenset[str]) -> bool:
+    """False when the text (whose characters are `chars`) cannot hold a match of the intent's pattern."""
+    if not _GATE_CHARS[intent].isdisjoint(chars):
+        return True
+    return any(word in low for word in _GATES[intent][1])
 _DONE_AFTER_PROCESS = re.compile(
     r"\s*(?:工序|工艺)?\s*(?:已经?|都|全部|已全部|也)?\s*"
     r"(?:完成|做完|完工|结束|搞定|好了|做好|ok|完毕|弄完|完了|干完)了?"
@@ -162,9 +194,11 @@ _TOLERATED = frozenset(
 )
 
 
-def _aligned_hits(intent: str, low: str, tokens: Tokens) -> list[Hit]:
+def _aligned_hits(intent: str, low: str, tokens: Tokens, chars: frozenset[str] | None = None) -> list[Hit]:
     """Regex matches of one intent that start and end on word boundaries."""
-    hits = []
+    hits: list[Hit] = []
+    if chars is not None and not may_match(intent, low, chars):
+        return hits
     for m in _PATTERNS[intent].finditer(low):
         start, end = m.start(), m.end()
         while start < end and low[start].isspace():
@@ -186,7 +220,8 @@ def _report_hits(
     low: str, tokens: Tokens, processes: list[Found], percents: list[tuple[int, float]]
 ) -> list[Hit]:
     """Progress reports: <process> 完成 / <process> 80% / 进度 80% / 完工."""
-    hits = [Hit("finish", h.start, h.end, h.word) for h in _aligned_hits("finish", low, tokens)]
+    chars = frozenset(low)
+    hits = [Hit("finish", h.start, h.end, h.word) for h in _aligned_hits("finish", low, tokens, chars)]
     for proc in processes:
         limit = _clause_end(low, proc.end)
         done = _DONE_AFTER_PROCESS.match(low, proc.end, limit)
@@ -221,8 +256,9 @@ def find_hits(
 ) -> list[Hit]:
     """Every state word in the text, longest first where one contains another of the same intent."""
     hits: list[Hit] = []
-    for intent in _PATTERNS:
-        if intent != "finish":
+    chars = frozenset(low)
+    for intent, gate, words in _SCANNED:
+        if not gate.isdisjoint(chars) or (words and any(word in low for word in words)):
             hits += _aligned_hits(intent, low, tokens)
     hits += _report_hits(low, tokens, processes, percents)
     kept = [

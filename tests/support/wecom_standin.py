@@ -21,6 +21,10 @@ Rules it enforces (errcode answers with HTTP 200, as WeCom does):
   counted in `throttled`).
 - aibot response: each response_code once, and within an hour of `response_url(code)`
   (RESPONSE_CODE_USED otherwise); markdown <= 20480 bytes.
+- robot pictures (docs 100719): `serve_media(data, aes_key)` encrypts a picture as WeCom does for the
+  robot (AES-256-CBC, key = base64 AES key, IV = key[:16], PKCS#7 to 32 bytes; no framing) and answers
+  its download URL with the ciphertext for five minutes (then 404, like an expired link);
+  `tamper=True` serves it with one byte flipped, as a damaged or forged download would be.
 Customer groups and group sends (groupchat/list, groupchat/get, add_msg_template,
 get_groupmsg_task, get_groupmsg_send_result): see tests/support/wecom_groups_standin.py.
 Faults: `fail_next(n, status=500)` (or `errcode=-1` for "system busy" with HTTP 200),
@@ -31,6 +35,7 @@ stand-in's clock (rate windows, token expiry, duplicate interval) without sleepi
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
@@ -39,6 +44,7 @@ import time
 import uuid
 from collections import defaultdict, deque
 
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -79,6 +85,8 @@ class WeComStandin(CustomerGroupRoutes):
         self.throttled = 0
         self._tokens: dict[str, float] = {}
         self._media: dict[str, dict] = {}
+        self._downloads: dict[str, tuple[bytes, float]] = {}  # robot pictures: path -> (ciphertext, served from)
+        self.media_fetches = 0
         self._codes_issued: dict[str, float] = {}
         self._codes_used: set[str] = set()
         self._rate: dict[tuple, deque] = defaultdict(deque)
@@ -160,9 +168,24 @@ class WeComStandin(CustomerGroupRoutes):
             self._codes_issued.setdefault(code, self.now())
         return f"{self.base_url}/cgi-bin/aibot/response?response_code={code}"
 
+    def serve_media(self, data: bytes, aes_key: str, *, tamper: bool = False) -> str:
+        """The download URL of a robot message's picture, encrypted the way WeCom encrypts it."""
+        key = base64.b64decode(aes_key + "=" * (-len(aes_key) % 4))
+        pad = 32 - len(data) % 32
+        enc = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
+        cipher = bytearray(enc.update(data + bytes([pad]) * pad) + enc.finalize())
+        if tamper:  # the last byte of the next-to-last block: the padding no longer checks out
+            cipher[-17] ^= 0x01
+        path = f"/media/{uuid.uuid4().hex}"
+        with self._lock:
+            self._downloads[path] = (bytes(cipher), self.now())
+        return f"{self.base_url}{path}"
+
     # ----- plumbing ----------------------------------------------------------------------
     def _wsgi(self, environ, start_response):
         req = Request(environ)
+        if req.path.startswith("/media/"):
+            return self._media_download(req)(environ, start_response)
         handler = self._routes.get(req.path)
         if handler is None:
             return Response("not found", status=404)(environ, start_response)
@@ -186,6 +209,16 @@ class WeComStandin(CustomerGroupRoutes):
             self._release.wait(stall[0])
         body = json.dumps(answer, ensure_ascii=False)
         return Response(body, content_type="application/json; charset=utf-8")(environ, start_response)
+
+    def _media_download(self, req: Request) -> Response:
+        with self._lock:
+            served = self._downloads.get(req.path)
+            self.media_fetches += 1
+        if served is None or self.now() - served[1] > 300:
+            self._log("/media", 404)
+            return Response("not found", status=404)
+        self._log("/media", 0)
+        return Response(served[0], content_type="application/octet-stream")
 
     def _log(self, path: str, code: int) -> None:
         with self._lock:
