@@ -33,6 +33,15 @@ def _scheme_is(*schemes: str) -> Callable[[str], bool]:
     return lambda v: urlparse(v).scheme in schemes and bool(urlparse(v).netloc)
 
 
+def _flag(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
 def _is_rate(value: str) -> bool:
     from limits import parse  # Flask-Limiter's own parser; imported only when a rate is checked
 
@@ -63,6 +72,7 @@ HTTP_URL = Kind("an http:// or https:// URL", str, _scheme_is("http", "https"))
 WS_URL = Kind("a ws:// or wss:// URL", str, _scheme_is("ws", "wss"))
 CLOCK = Kind("a time of day as HH:MM, e.g. 08:00", str, lambda v: bool(re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v)))
 RATE = Kind("a rate limit such as 30/minute", str, _is_rate)
+FLAG = Kind("on or off: 1/0, true/false, yes/no, on/off", _flag)
 
 
 def _is_zone(name: str) -> bool:
@@ -158,6 +168,9 @@ class NotifySettings:
                                          "reminds the owner", HOURS)
     groupsend_escalate_hours: float = knob("GROUPSEND_ESCALATE_HOURS", 8,
                                            "still not confirmed after this long: the owner's manager is told", HOURS)
+    wecom_cards: bool = knob("WECOM_CARDS", False, "send alerts and next steps as WeCom template cards with buttons "
+                             "(确认收到 / 去处理 / 审核通过); needs the app callback (WECOM_TOKEN, WECOM_AES_KEY)", FLAG,
+                             shown="off: plain text")
 
 
 @dataclass(frozen=True)
@@ -214,6 +227,9 @@ class WebSettings:
                                      "bearer token that also opens `/metrics` from any address (a wrong one: 403)",
                                      Kind("a token of at least 16 characters", str, lambda v: len(v) >= 16),
                                      shown="unset: addresses only")
+    wecom_oauth_base: str = knob("WECOM_OAUTH_BASE", "https://open.weixin.qq.com",
+                                 "base of WeCom's OAuth2 authorize page (sign-in inside WeCom), so a local server can "
+                                 "stand in", HTTP_URL)
 
     @property
     def metrics_networks(self) -> list:

@@ -111,3 +111,22 @@ def touch_token(session: Session, row: ApiToken) -> None:
     row.last_used_at = utcnow()
     session.add(row)
     session.commit()
+
+
+def login_for_staff(session: Session, staff: Staff) -> User | None:
+    """The web login of a staff member signing in through WeCom: their linked login, else a new one
+    (username `wecom:<userid>`, a password nobody knows, role = one of their own roles). None when their
+    only linked login is deactivated or they have no role. The caller commits."""
+    linked = session.exec(select(User).where(User.staff_id == staff.id).order_by(User.id)).all()
+    active = [u for u in linked if u.active]
+    if active:
+        return active[0]
+    roles = sorted(r.value for r in staff.role_set if r != Role.SYSTEM)
+    username = f"wecom:{staff.userid}"
+    if linked or not roles or not staff.userid or session.exec(select(User.id).where(User.username == username)).first():
+        return None
+    user = User(username=username, role=roles[0], staff_id=staff.id,
+                password_hash=generate_password_hash(secrets.token_urlsafe(32)))
+    session.add(user)
+    session.flush()
+    return user

@@ -14,6 +14,7 @@ from alerts import texts
 from alerts.models import Alert, AlertRule
 from alerts.rules import CHANNELS
 from core.bus import UnitOfWork
+from notify.cards import card_payload, order_link
 from notify.outbox import queue_notification
 from orders.models import Staff
 from orders.recipients import People, address
@@ -144,12 +145,16 @@ def queue(uow: UnitOfWork, alert: Alert, rule: AlertRule, messages: list[Message
     """Write the messages to the outbox (idempotent per dedupe key); returns the `notified` entries."""
     entries = []
     subject = texts.subject(alert.level, rule.name or rule.code, alert.order_no)
+    settings = uow.runtime.settings if uow.runtime else None
     for m in messages:
+        payload = {"order_no": alert.order_no, "level": alert.level, "step": m.step}
+        if settings and settings.notify.wecom_cards and m.channel == "wecom_app" and m.kind == "alert":
+            payload = {**payload, **card_payload(title=subject, buttons=["ack"], url=order_link(settings, alert.order_no),
+                                                 alert_id=alert.id)}
         queue_notification(
             uow, kind=m.kind, channel=m.channel, recipient=m.recipient, recipient_name=m.name, body=m.body,
             subject=subject, dedupe_key=f"alert:{alert.id}:{m.channel}:{m.recipient}:{m.step}",
-            order_id=alert.order_id, alert_id=alert.id, not_before=not_before,
-            payload={"order_no": alert.order_no, "level": alert.level, "step": m.step})
+            order_id=alert.order_id, alert_id=alert.id, not_before=not_before, payload=payload)
         entries.append({"staff_id": m.staff_id, "name": m.name, "channel": m.channel,
                         "recipient": m.recipient, "step": m.step})
     return entries

@@ -31,6 +31,7 @@ MAX_TEXT = 2000
 MAX_RAW = 20000  # characters of the raw payload kept
 TEXT_TYPES = ("text", "mixed", "voice")  # voice: WeCom's transcription
 PHOTO_TYPES = ("image", "mixed")  # pictures reach the robot only (docs 100719); read in the job
+CARD_EVENT = "template_card_event"  # a button click on an app card: no text, applied by bot/cards.py
 
 
 @dataclass
@@ -54,6 +55,8 @@ class Incoming:
 
 def screen(msg: Incoming) -> str:
     """Why a message is ignored without processing ('' = process it)."""
+    if msg.msgtype == CARD_EVENT:
+        return ""
     photo = has_photo(msg)
     if msg.msgtype not in TEXT_TYPES and not photo:
         return f"unsupported msgtype {msg.msgtype!r}"
@@ -191,7 +194,8 @@ def accept(rt: Runtime, msg: Incoming, *, inline: bool = False) -> tuple[Inbound
                 row.status, row.reply_text = outcome.status, outcome.reply or ""
         else:
             try:
-                _enqueue_in_one_trip(rt, row.id, has_photo(msg) or is_command(rt, row.text))
+                _enqueue_in_one_trip(rt, row.id, row.msgtype == CARD_EVENT or has_photo(msg)
+                                     or is_command(rt, row.text))
             except Exception:  # queue down: the message is stored; catch_up_inbound retries it
                 log.warning("could not enqueue inbound message %s", row.id, exc_info=True)
     return row, is_new

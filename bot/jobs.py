@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from bot import texts
+from bot.cards import CARD_EVENT, handle_click
 from bot.core import Outcome, handle
 from bot.models import InboundMessage
 from core.db import new_session
@@ -43,7 +44,7 @@ def run_inbound(rt: Runtime, inbound_id: int) -> Outcome | None:
     if msg is None:
         return None
     try:
-        outcome = handle(rt, msg)
+        outcome = handle_click(rt, msg) if msg.msgtype == CARD_EVENT else handle(rt, msg)
     except OperationalError:  # the database went away: fail the job; the lease retries the message
         raise
     except Exception as exc:  # a bug must not lose the message: log an id, tell the sender

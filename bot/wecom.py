@@ -13,6 +13,7 @@ import logging
 from defusedxml import ElementTree
 from flask import Blueprint, Response, abort, request
 
+from bot.cards import CARD_EVENT, card_event_id
 from bot.crypto import CallbackCrypto
 from bot.exceptions import BadPayload, BadSignature, StaleRequest
 from bot.inbound import Incoming, accept
@@ -136,7 +137,9 @@ def incoming_from_app(x: dict) -> Incoming:
     sender, msgtype = id_field(x.get("FromUserName")), text_field(x.get("MsgType"), 40)
     if not sender:
         raise BadPayload("FromUserName missing")
-    if msgtype == "event" or not x.get("MsgId"):
+    if msgtype == "event" and x.get("Event") == CARD_EVENT:  # a button click on one of our cards
+        msgtype, msg_id = CARD_EVENT, id_field(card_event_id(x, sender))
+    elif msgtype == "event" or not x.get("MsgId"):
         msg_id = id_field(f"event:{sender}:{x.get('CreateTime', '')}:{x.get('Event', '')}")
     else:
         msg_id = id_field(x["MsgId"])

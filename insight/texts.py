@@ -11,7 +11,7 @@ CUSTOMER_NOT_FOUND = "没有找到该客户。"
 BAD_PERIOD = "统计周期必须是 1–365 天。"
 
 # Labels of codes stored in the database (kept here: features may not import web).
-SOURCE_LABELS = {"chat": "聊天", "web": "网页", "scan": "扫码", "api": "接口", "import": "导入", "rule": "规则",
+SOURCE_LABELS = {"chat": "聊天", "card": "卡片", "web": "网页", "scan": "扫码", "api": "接口", "import": "导入", "rule": "规则",
                  "playground": "试聊"}
 NOTIFY_STATUS_LABELS = {"queued": "排队中", "sending": "发送中", "retrying": "重试中", "sent": "已送达",
                         "failed": "失败", "skipped": "已跳过", "delayed": "延后发送"}

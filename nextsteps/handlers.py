@@ -14,11 +14,14 @@ from nextsteps.models import NextStepRule
 from nextsteps.picture import days_left
 from nextsteps.planning import lines_for, plan_tasks
 from nextsteps.rules import add_default_rules
+from notify.cards import card_payload, order_link
 from notify.outbox import queue_notification
 from orders import events as ev
+from orders.flow import moves_from
 from orders.materials import packaging_need
 from orders.models import Customer, Order, Product, ProductionTask
 from orders.recipients import load_people, resolve_all
+from orders.roles import OVERRIDE_ROLES
 from orders.status import Status
 from workcal.service import calendar_for
 
@@ -63,12 +66,31 @@ def tell_next_person(event: ev.OrderEvent, uow: UnitOfWork) -> None:
         for person in recipients:
             if event.actor_staff_id is not None and person.id == event.actor_staff_id:
                 continue
+            body = texts.render(rule.key, ctx)
             n = queue_notification(uow, kind="next_step", channel=rule.channel, recipient=person.userid or "",
-                                   recipient_name=person.name, body=texts.render(rule.key, ctx),
+                                   recipient_name=person.name, body=body,
                                    dedupe_key=f"next:{event_key(event)}:{rule.key}:{person.id}",
-                                   payload={"msgtype": "text"}, order_id=order.id)
+                                   payload=message_payload(rt, rule, person, order, body), order_id=order.id)
             if n is not None and not person.userid:
                 n.status, n.last_error = "skipped", texts.no_wecom_account(person.name)
+
+
+def message_payload(rt: Runtime, rule: NextStepRule, person, order: Order, body: str) -> dict:
+    """Plain text, or with WECOM_CARDS a card: 审核通过 when this person may approve the order now,
+    确认收到, and 去处理 to the order page. The card carries the order's version: a click after the order
+    changed is refused rather than applied to a different state."""
+    if not (rt.settings.notify.wecom_cards and rule.channel == "wecom_app"):
+        return {"msgtype": "text"}
+    buttons = ["approve"] if may_approve(order, person.role_set) else []
+    return card_payload(title=texts.card_title(body), buttons=[*buttons, "seen"],
+                        url=order_link(rt.settings, order.order_no), order_no=order.order_no,
+                        version=order.version)
+
+
+def may_approve(order: Order, roles) -> bool:
+    """True when the order awaits review and one of `roles` may make the approve move."""
+    moves = [t for t in moves_from(Status(order.status)) if t.command == "approve"]
+    return bool(moves) and bool(set(roles) & (moves[0].roles | OVERRIDE_ROLES))
 
 
 def _rules_for(s: Session, event_name: str) -> list[NextStepRule]:

@@ -22,6 +22,11 @@ def render(key: str, ctx: dict) -> str:
     return fn(ctx) if fn else f"【订单动态】{ctx['order_no']} 状态：{ctx['status_label']}"
 
 
+def card_title(body: str) -> str:
+    """A card's main title: the first line of the message up to the first ｜ (e.g. 【待审核】SO…)."""
+    return (body.splitlines() or [""])[0].split("｜")[0].strip()
+
+
 def _head(ctx: dict) -> str:
     return f"{ctx['order_no']}｜{ctx['customer']}｜{ctx['product']} × {ctx['quantity']}"
 

@@ -9,6 +9,7 @@ import redis
 import requests
 
 from config import Settings
+from core.runtime import Runtime
 from notify import texts
 from notify.channel_bot_response import BotResponseChannel
 from notify.channel_email import EmailChannel
@@ -48,9 +49,27 @@ def wecom_client(settings: Settings, conn: redis.Redis, *, clock: Callable[[], f
 
 
 def _app_channel(settings: Settings, conn: redis.Redis, http: WeComHttp, clock) -> Channel:
-    if not (settings.wecom_app_enabled and settings.wecom_agent_id is not None):
+    client = app_client(settings, conn, http, clock)
+    if client is None:
         return DisabledChannel("wecom_app", texts.WECOM_APP_OFF)
     corp, agent = settings.wecom_corp_id, settings.wecom_agent_id
-    tokens = TokenCache(conn, http, corp, settings.wecom_secret, agent, clock=clock)
     throttle = SlidingWindow(conn, f"ops:notify:rate:app:{corp}:{agent}", APP_USER_LIMITS, clock)
-    return WeComAppChannel(WeComClient(http, tokens), agent, throttle)
+    return WeComAppChannel(client, agent, throttle)
+
+
+def app_client(settings: Settings, conn: redis.Redis, http: WeComHttp | None = None,
+               clock: Callable[[], float] = time.time) -> WeComClient | None:
+    """The self-built app's API client (token shared in Redis with every process), None when the app is off."""
+    if not (settings.wecom_app_enabled and settings.wecom_agent_id is not None):
+        return None
+    http = http or WeComHttp(settings.wecom_api_base)
+    tokens = TokenCache(conn, http, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_agent_id,
+                        clock=clock)
+    return WeComClient(http, tokens)
+
+
+def wecom_app_api(rt: Runtime) -> WeComClient | None:
+    """This process's app API client for calls outside the outbox (sign-in, card updates); None when off."""
+    if "notify.wecom_app_api" not in rt.extras:
+        rt.extras["notify.wecom_app_api"] = app_client(rt.settings, rt.redis)
+    return rt.extras["notify.wecom_app_api"]

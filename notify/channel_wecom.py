@@ -6,6 +6,7 @@ import logging
 import math
 
 from notify import texts
+from notify.cards import template_card
 from notify.channels import ChannelError, SendResult
 from notify.content import check_image, image_bytes, image_filename, truncate_utf8
 from notify.models import Notification
@@ -50,6 +51,8 @@ class WeComAppChannel:
             raise ChannelError(texts.ALL_RECIPIENTS_INVALID.format(users="|".join(invalid)), retry=False)
         if invalid:
             log.warning("notification %s: WeCom does not know %s", n.id, "|".join(invalid))
+        if answer.get("response_code"):  # a card: lets us update it once later (e.g. acked elsewhere)
+            n.payload = {**(n.payload or {}), "response_code": str(answer["response_code"])}
         return SendResult(provider_msgid=str(answer.get("msgid", "")))
 
     def content_of(self, n: Notification) -> tuple[str, dict]:
@@ -69,4 +72,6 @@ class WeComAppChannel:
                 "description": truncate_utf8(n.body, TEXTCARD_DESCRIPTION_LIMIT), "url": p["url"],
                 "btntxt": p.get("btntxt") or texts.TEXTCARD_BUTTON,
             }
+        if kind == "template_card":
+            return "template_card", template_card(n)
         raise ChannelError(texts.UNKNOWN_MSGTYPE.format(msgtype=kind), retry=False)

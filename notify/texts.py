@@ -13,6 +13,9 @@ CHANNEL_UNKNOWN = "渠道 {name} 未配置"
 TRUNCATED = "…（内容过长，已截断）"
 DEFAULT_SUBJECT = "订单中枢通知"
 TEXTCARD_BUTTON = "详情"
+CARD_SOURCE = "订单中枢"
+CARD_BUTTONS = {"ack": "确认收到", "approve": "审核通过", "seen": "确认收到"}
+CARD_GO = "去处理"
 
 # ----- send failures (outbox last_error) -----------------------------------------------------
 THROTTLED = "发送过快（{what}），{seconds} 秒后再发"

@@ -192,3 +192,12 @@ class WeComClient:
         answer = self.call("POST", "/cgi-bin/media/upload", params={"type": kind},
                            files={"media": (filename, data)})
         return answer["media_id"]
+
+    def user_of_code(self, code: str) -> dict:
+        """GET /cgi-bin/auth/getuserinfo (doc 98177): the OAuth2 code's member, `{"userid"}` for a member
+        of the corp, `{"openid", "external_userid"}` for anyone else; a code works once, for 5 minutes."""
+        return self.call("GET", "/cgi-bin/auth/getuserinfo", params={"code": code})
+
+    def update_template_card(self, body: dict) -> dict:
+        """POST /cgi-bin/message/update_template_card (doc 94888): consumes the body's response_code."""
+        return self.call("POST", "/cgi-bin/message/update_template_card", json=body)

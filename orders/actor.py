@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from orders import texts
 from orders.roles import Role
 
-SOURCES = ("chat", "web", "scan", "api", "import", "rule", "customer")  # customer: the ordering link
+SOURCES = ("chat", "card", "web", "scan", "api", "import", "rule", "customer")  # card: a WeCom template card button; customer: the ordering link
 
 
 @dataclass(frozen=True)

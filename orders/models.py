@@ -193,7 +193,7 @@ class StatusEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     actor: str = ""
     actor_staff_id: int | None = Field(default=None, foreign_key="staff.id")
-    source: str = Field(description="chat | web | scan | api | import | rule | customer")
+    source: str = Field(description="chat | card | web | scan | api | import | rule | customer")
     device_id: str | None = None
     temperature: float | None = None
     humidity: float | None = None

@@ -17,7 +17,7 @@ from orders.actor import Actor
 from orders.exceptions import InvalidInput
 from orders.models import Staff
 from orders.roles import ROLE_LABELS, Role, parse_roles
-from web import texts
+from web import texts, wecom_oauth
 from web.access import PUBLIC, enforce, page, safe_next
 from web.sessions import SEEN_KEY, init_sessions
 
@@ -110,6 +110,10 @@ def login():
     """Sign in with username and password."""
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_next_target(request.args.get("next")))
+    settings = current_runtime().settings
+    if (request.method == "GET" and not request.args.get("password") and wecom_oauth.in_wecom(request)
+            and wecom_oauth.oauth_enabled(settings)):  # inside WeCom: sign in as the WeCom member
+        return wecom_oauth.begin(settings, _next_target(request.args.get("next")))
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""
@@ -130,6 +134,24 @@ def login():
         flash(texts.LOGIN_FAILED, "error")
         return render_template("admin/login.html", next=request.form.get("next", "")), 401
     return render_template("admin/login.html", next=request.args.get("next", ""))
+
+
+@bp.get("/wecom/oauth")
+@page(PUBLIC)
+def wecom_oauth_callback():
+    """WeCom's OAuth2 redirect: check state, exchange the code for the userid, sign that staff member in."""
+    try:
+        target = wecom_oauth.check_state(request.args.get("state", ""))
+        rt = current_runtime()
+        userid = wecom_oauth.userid_of_code(rt, request.args.get("code", ""))
+        with new_session(rt.engine) as s:
+            user = wecom_oauth.login_of_userid(s, userid)
+            s.commit()
+            _sign_in(web_user(s, user))
+    except wecom_oauth.Refusal as refused:
+        return render_template("admin/wecom_refused.html", title=texts.WECOM_LOGIN_TITLE,
+                               message=refused.message), refused.status
+    return redirect(_next_target(target))
 
 
 def _next_target(raw: str | None) -> str:

@@ -11,6 +11,17 @@ SESSION_IDLE = "长时间未操作，已自动退出，请重新登录。"
 PASSWORD_CHANGED = "密码已修改；此账号在其他设备上的登录已失效。"
 PASSWORD_MISMATCH = "两次输入的新密码不一致。"
 
+# Sign-in inside WeCom (OAuth2)
+WECOM_LOGIN_TITLE = "企业微信登录未成功"
+WECOM_STATE_BAD = "登录链接已失效或不是从本系统发起的，请回到企业微信消息里重新点开链接。"
+WECOM_CODE_BAD = "企业微信登录凭证已使用或已过期（5 分钟内有效，只能用一次），请回到消息里重新点开链接。"
+WECOM_NOT_MEMBER = "您不是本企业的成员，无法登录订单中枢。"
+WECOM_NO_STAFF = "企业微信账号「{userid}」没有对应的在职人员，无法登录。请联系管理员在“人员”页面登记您的企业微信账号。"
+WECOM_NO_LOGIN = "{name} 的登录账号已停用或未设置角色，请联系管理员。"
+WECOM_LOGIN_FAILED = "企业微信登录失败（错误码 {errcode}），请稍后重试或改用密码登录。"
+WECOM_DOWN = "暂时连不上企业微信，请稍后重试或改用密码登录。"
+WECOM_LOGIN_OFF = "本系统未启用企业微信登录，请用密码登录。"
+
 # Errors
 FORBIDDEN = "您的角色无权打开此页面。"
 BAD_REQUEST = "请求无效（表单可能已过期），请刷新页面后重试。"
@@ -52,7 +63,7 @@ RESENT = "通知已重新排队发送。"
 # Boards
 BOARD_TITLES = {"sales": "销售看板", "planning": "计划看板", "warehouse": "仓库看板"}
 
-SOURCE_LABELS = {"chat": "聊天", "web": "网页", "scan": "扫码", "api": "接口", "import": "导入", "rule": "规则",
+SOURCE_LABELS = {"chat": "聊天", "card": "卡片", "web": "网页", "scan": "扫码", "api": "接口", "import": "导入", "rule": "规则",
                  "playground": "试聊", "customer": "客户下单"}
 ALERT_LEVEL_LABELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
 SORT_LABELS = {"new": "最新创建", "due": "交期最近", "updated": "最近更新"}

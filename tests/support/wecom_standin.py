@@ -50,6 +50,7 @@ from werkzeug.wrappers import Request, Response
 
 from tests.support.wecom_groups_standin import CustomerGroupRoutes
 from tests.support.wecom_rules import app_content_problem, err, image_problem, nbytes, robot_content_problem
+from tests.support.wecom_standin_signin import SignInCardsMixin
 
 RESPONSE_CODE_USED = 40001
 ROBOT_PER_MINUTE = 20
@@ -64,8 +65,9 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-class WeComStandin(CustomerGroupRoutes):
-    """The WeCom API on a local port; see the module docstring for the rules."""
+class WeComStandin(CustomerGroupRoutes, SignInCardsMixin):
+    """The WeCom API on a local port; see the module docstring for the rules (and
+    tests/support/wecom_standin_signin.py for OAuth2 sign-in and template cards)."""
 
     def __init__(self, corp_id: str = "ww_test", secret: str = "s3cret", *, agent_id: int | None = None,
                  token_expires_in: int = 7200):
@@ -107,6 +109,7 @@ class WeComStandin(CustomerGroupRoutes):
             "/cgi-bin/aibot/response": self._bot_response,
         }
         self._init_customer_groups()  # custgroups: the customer-group section lives in wecom_groups_standin.py
+        self._init_signin_cards()  # issue 18: OAuth2 sign-in and template cards (separate section)
 
     # ----- life cycle and test controls -------------------------------------------------
     def __enter__(self) -> WeComStandin:
@@ -204,9 +207,11 @@ class WeComStandin(CustomerGroupRoutes):
         else:
             with self._lock:
                 answer = handler(req)
-        self._log(req.path, answer.get("errcode", 0))
+        self._log(req.path, answer.get("errcode", 0) if isinstance(answer, dict) else answer.status_code)
         if stall and stall[1]:
             self._release.wait(stall[0])
+        if isinstance(answer, Response):  # a page or a redirect (the OAuth2 authorize page)
+            return answer(environ, start_response)
         body = json.dumps(answer, ensure_ascii=False)
         return Response(body, content_type="application/json; charset=utf-8")(environ, start_response)
 
@@ -273,6 +278,8 @@ class WeComStandin(CustomerGroupRoutes):
             return err(40056, "invalid agentid")
         if problem := app_content_problem(body, self._media):
             return problem
+        if body.get("msgtype") == "template_card" and (problem := self._card_problem(body)):
+            return problem
         wanted = [u for u in str(body.get("touser", "")).split("|") if u]
         if wanted == ["@all"]:
             wanted = sorted(self.valid_userids or {"@all"})
@@ -296,7 +303,8 @@ class WeComStandin(CustomerGroupRoutes):
         if reached or not valid:
             self.app_messages.append(copy.deepcopy(body))
             self.app_deliveries.extend((u, copy.deepcopy(body)) for u in reached)
-        return err(0, "ok", invaliduser="|".join(invalid), msgid=msgid)
+        extra = self._card_sent(body, reached) if body.get("msgtype") == "template_card" and reached else {}
+        return err(0, "ok", invaliduser="|".join(invalid), msgid=msgid, **extra)
 
     def _media_upload(self, req: Request) -> dict:
         if problem := self._token_error(req):
