@@ -25,8 +25,7 @@ from alerts.service import ack_alert
 from bot import texts
 from bot.core import Outcome
 from bot.identity import staff_of
-from bot.inbound import CARD_EVENT
-from bot.models import InboundMessage
+from bot.models import CARD_EVENT, InboundMessage
 from core.runtime import Runtime
 from core.types import utcnow
 from notify.adapters import wecom_app_api

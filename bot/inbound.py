@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 
-from bot.models import InboundMessage
+from bot.models import CARD_EVENT, InboundMessage
 from bot.photos import image_refs
 from core.db import new_session
 from core.logs import bound_request_id, current_request_id
@@ -31,7 +31,6 @@ MAX_TEXT = 2000
 MAX_RAW = 20000  # characters of the raw payload kept
 TEXT_TYPES = ("text", "mixed", "voice")  # voice: WeCom's transcription
 PHOTO_TYPES = ("image", "mixed")  # pictures reach the robot only (docs 100719); read in the job
-CARD_EVENT = "template_card_event"  # a button click on an app card: no text, applied by bot/cards.py
 
 
 @dataclass

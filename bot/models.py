@@ -12,6 +12,7 @@ from core.types import UTCDateTime, utcnow
 # received -> processing -> processed | ignored | failed ; ignored at once for junk
 STATUSES = ("received", "processing", "processed", "ignored", "failed")
 PLATFORMS = ("wecom_app", "wecom_bot", "bridge")
+CARD_EVENT = "template_card_event"  # msgtype of a button click on an app card (bot/cards.py applies it)
 
 
 class InboundMessage(SQLModel, table=True):
