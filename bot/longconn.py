@@ -1,10 +1,18 @@
 """The robot's long connection (WECOM_BOT_MODE=longconn): no public URL, no callback crypto.
 
 Frames are JSON `{"cmd", "headers": {"req_id"}, "body"}` as in WeCom's aibot WebSocket docs (101463)
-and the official SDKs: we send `aibot_subscribe` {bot_id, secret} and `ping`; WeCom pushes
-`aibot_msg_callback` / `aibot_event_callback` and answers our frames with {headers.req_id, errcode, errmsg};
-a reply is `aibot_respond_msg` with the callback's req_id and a finished `stream` body. A
-`disconnected_event` means a newer connection took over: we stop instead of fighting it.
+and the official SDKs (PyPI `wecom-aibot-python-sdk`, WecomTeam/aibot-node-sdk): we send
+`aibot_subscribe` {bot_id, secret}, then, once WeCom acks it, `ping` without a body; req ids are
+`<cmd>_<unix ms>_<random>` like the SDK's. WeCom pushes `aibot_msg_callback` / `aibot_event_callback`
+and answers our frames with {headers.req_id, errcode, errmsg} and no cmd; a reply is
+`aibot_respond_msg` with the callback's req_id and a finished `stream` body. Like the SDK, two pings in
+a row without an ack mean the connection is dead: we drop it and reconnect. A `disconnected_event`
+means a newer connection took over: we stop instead of fighting it.
+
+We keep our own client rather than the SDK: the SDK is asyncio (websockets + aiohttp + pyee) and wants
+to own an event loop, while this connection is one thread of `ops run` whose replies come from job
+threads and, through Redis, from worker processes; tests/integration/bot/test_bot_longconn_protocol.py
+holds our client to the SDK's frames.
 """
 
 from __future__ import annotations
@@ -28,8 +36,13 @@ MSG_CALLBACK, EVENT_CALLBACK, RESPOND = "aibot_msg_callback", "aibot_event_callb
 RELAY = "ops:aibot:respond"  # Redis pub/sub: workers hand replies to the process holding the socket
 
 
+MAX_MISSED_PINGS = 2  # the SDK's limit: a third ping is not sent, the connection is dropped instead
+AUTH_TIMEOUT = 10.0  # seconds the subscribe ack may take (the SDK's request timeout)
+
+
 def new_req_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:16]}"
+    """`<prefix>_<unix ms>_<8 hex>`, the official SDK's generate_req_id format."""
+    return f"{prefix}_{int(time.time() * 1000)}_{uuid.uuid4().hex[:8]}"
 
 
 def frame(cmd: str, req_id: str, body: dict | None = None) -> str:
@@ -59,6 +72,7 @@ class RobotLongConnection(threading.Thread):
         self._ws: websocket.WebSocket | None = None
         self._send_lock = threading.RLock()
         self._subscribe_id = ""
+        self._missed_pings = 0
 
     @property
     def connected(self) -> bool:
@@ -97,19 +111,27 @@ class RobotLongConnection(threading.Thread):
         self.connections += 1
         try:
             self._subscribe_id = new_req_id(SUBSCRIBE)
+            self._missed_pings = 0
             self.send(frame(SUBSCRIBE, self._subscribe_id, {"bot_id": self.bot_id, "secret": self.secret}))
-            last_ping = time.monotonic()
+            started = last_ping = time.monotonic()
             while not self.stopping.is_set() and not self.kicked:
                 ws.settimeout(max(0.05, last_ping + self.ping_interval - time.monotonic()))
                 try:
                     raw = ws.recv()
                 except websocket.WebSocketTimeoutException:
                     raw = None
-                if time.monotonic() - last_ping >= self.ping_interval:
-                    self.send(frame(PING, new_req_id(PING)))
-                    last_ping = time.monotonic()
                 if raw:
                     self._on_frame(raw)
+                if not self.authenticated.is_set():  # heartbeats start once WeCom accepted the subscribe
+                    if time.monotonic() - started > max(AUTH_TIMEOUT, 2 * self.ping_interval):
+                        raise ConnectionError("no answer to aibot_subscribe")
+                    last_ping = time.monotonic()
+                elif time.monotonic() - last_ping >= self.ping_interval:
+                    if self._missed_pings >= MAX_MISSED_PINGS:
+                        raise ConnectionError(f"{self._missed_pings} pings without an ack: connection dead")
+                    self._missed_pings += 1
+                    self.send(frame(PING, new_req_id(PING)))
+                    last_ping = time.monotonic()
         finally:
             try:
                 ws.close()
@@ -147,6 +169,11 @@ class RobotLongConnection(threading.Thread):
                 raise ConnectionError(f"subscribe refused: {data.get('errcode')} {data.get('errmsg')}")
             self.authenticated.set()
             log.info("robot long connection subscribed")
+        elif isinstance(req_id, str) and req_id.startswith(PING + "_"):
+            self._missed_pings = 0
+            if data.get("errcode", 0) not in (0, None):
+                log.warning("robot long connection: heartbeat answered %s %s", data.get("errcode"),
+                            data.get("errmsg"))
         elif data.get("errcode", 0) not in (0, None):
             log.warning("robot long connection: %s answered %s %s", req_id, data.get("errcode"),
                         data.get("errmsg"))

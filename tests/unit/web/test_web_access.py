@@ -85,7 +85,7 @@ POSTS = [
     "/admin/shop/customers/1/link", "/admin/shop/customers/1/revoke", "/admin/shop/customers/1/send",
     "/admin/shop/customers/1/prices", "/admin/shop/customers/1/products", "/admin/shop/customers/1/addresses",
 ]
-PUBLIC_RULES = {"/admin/login", "/admin/static/<path:filename>"}
+PUBLIC_RULES = {"/admin/login", "/admin/static/<path:filename>", "/admin/wecom/oauth"}  # oauth: WeCom sign-in
 
 
 @pytest.fixture
