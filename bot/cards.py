@@ -93,12 +93,12 @@ def _apply(uow, key: str, payload: dict, actor: Actor, trace: Trace) -> str:
     tz = uow.runtime.settings.tz
     if key == "ack":
         alert = ack_alert(uow, int(payload["alert_id"]), actor)
-        return texts.card_done(alert.acked_by or actor.name, "确认", _hhmm(alert.acked_at, tz))
+        return texts.card_done(alert.acked_by or actor.name, texts.CARD_ACKED, _hhmm(alert.acked_at, tz))
     if key == "approve":
         commands.run(uow, "approve", str(payload["order_no"]), actor=actor, trace=trace,
                      expected_version=payload.get("version"))
-        return texts.card_done(actor.name, "审核通过", _hhmm(utcnow(), tz))
-    return texts.card_done(actor.name, "确认", _hhmm(utcnow(), tz))  # "seen": read, nothing to change
+        return texts.card_done(actor.name, texts.CARD_APPROVED, _hhmm(utcnow(), tz))
+    return texts.card_done(actor.name, texts.CARD_ACKED, _hhmm(utcnow(), tz))  # "seen": read, nothing to change
 
 
 def _hhmm(at: datetime | None, tz) -> str:

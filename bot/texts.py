@@ -223,6 +223,8 @@ def created(order_no: str, customer: str, product: str, quantity: int, promised:
 
 # --- template card buttons (bot/cards.py) -----------------------------------------------------
 CARD_STALE = "已失效：订单或预警已变化"
+CARD_ACKED = "确认"
+CARD_APPROVED = "审核通过"
 
 
 def card_done(name: str, verb: str, hhmm: str) -> str:
