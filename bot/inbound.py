@@ -206,7 +206,7 @@ def _accept_grouped(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
     if reason:
         log.info("ignoring %s message %s from %s: %s", msg.platform, msg.platform_msg_id, msg.sender_id, reason)
     values = _values(msg, reason)
-    priority = not reason and (has_photo(msg) or is_command(rt, values["text"]))
+    priority = not reason and (msg.msgtype == CARD_EVENT or has_photo(msg) or is_command(rt, values["text"]))
     group = rt.extras.get("bot.inbound.group")
     if group is None:
         group = rt.extras.setdefault("bot.inbound.group", GroupInsert(rt))
