@@ -19,6 +19,8 @@ from alerts.conditions import Context, Hit
 from alerts.models import Alert, AlertRule, open_key
 from alerts.notifier import Problems
 from core.bus import UnitOfWork
+from notify import texts as ntexts
+from notify.card_updates import close_alert_cards
 from orders.recipients import People, resolve_all
 
 CHUNK = 100  # rows per batch; each batch commits (and is the unit of the time budget)
@@ -172,6 +174,10 @@ class RuleRun:
         alert.open_key, alert.next_action_at = None, None
         if alert.notified:
             self._send(alert, notifier.resolution_messages(alert, self.rule))
+        rt = self.uow.runtime
+        if rt is not None and rt.settings.notify.wecom_cards:
+            alert_id = alert.id
+            self.uow.after_commit(lambda: rt.enqueue(close_alert_cards, alert_id, ntexts.CARD_RESOLVED))
         self.s.add(alert)
         self.changes.append(_change("resolved", alert))
 

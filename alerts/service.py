@@ -15,6 +15,8 @@ from core.db import new_session
 from core.runtime import current_runtime
 from core.types import utcnow
 from notify import live
+from notify import texts as ntexts
+from notify.card_updates import close_alert_cards
 from orders.actor import Actor
 from orders.exceptions import NotAllowed
 from orders.models import Order
@@ -31,6 +33,11 @@ def _acked(uow: UnitOfWork, alerts: list[Alert], actor: Actor, now: datetime) ->
     if alerts:
         items = [{"id": a.id, "order_no": a.order_no, "level": a.level, "rule": a.rule_code} for a in alerts]
         uow.after_commit(lambda: _publish({"action": "acked", "by": actor.name, "items": items}))
+        rt = uow.runtime
+        if rt is not None and rt.settings.notify.wecom_cards:  # the cards still showing buttons say who acked
+            text = ntexts.card_done(actor.name, ntexts.CARD_ACKED, now.astimezone(rt.settings.tz).strftime("%H:%M"))
+            ids = [a.id for a in alerts]
+            uow.after_commit(lambda: [rt.enqueue(close_alert_cards, i, text) for i in ids])
 
 
 def _publish(data: dict) -> None:

@@ -28,6 +28,7 @@ from bot.identity import staff_of
 from bot.models import CARD_EVENT, InboundMessage
 from core.runtime import Runtime
 from core.types import utcnow
+from notify import texts as ntexts
 from notify.adapters import wecom_app_api
 from notify.cards import CALLBACK_KEYS, notification_id_of
 from notify.channels import ChannelError
@@ -73,11 +74,11 @@ def handle_click(rt: Runtime, msg: InboundMessage) -> Outcome:
         try:
             done = _apply(uow, key, payload, actor, Trace(inbound_message_id=msg.id))
         except STALE as exc:
-            done, reply = texts.CARD_STALE, exc.message
+            done, reply = ntexts.CARD_STALE, exc.message
         except NotAllowed as exc:
             return Outcome("processed", exc.message, facts)
         except OrderError as exc:
-            done, reply = texts.CARD_STALE, exc.message
+            done, reply = ntexts.CARD_STALE, exc.message
         else:
             reply = None
         n.payload = {**payload, "card_done": {"key": key, "by": person.name, "at": utcnow().isoformat(),
@@ -93,12 +94,12 @@ def _apply(uow, key: str, payload: dict, actor: Actor, trace: Trace) -> str:
     tz = uow.runtime.settings.tz
     if key == "ack":
         alert = ack_alert(uow, int(payload["alert_id"]), actor)
-        return texts.card_done(alert.acked_by or actor.name, texts.CARD_ACKED, _hhmm(alert.acked_at, tz))
+        return ntexts.card_done(alert.acked_by or actor.name, ntexts.CARD_ACKED, _hhmm(alert.acked_at, tz))
     if key == "approve":
         commands.run(uow, "approve", str(payload["order_no"]), actor=actor, trace=trace,
                      expected_version=payload.get("version"))
-        return texts.card_done(actor.name, texts.CARD_APPROVED, _hhmm(utcnow(), tz))
-    return texts.card_done(actor.name, texts.CARD_ACKED, _hhmm(utcnow(), tz))  # "seen": read, nothing to change
+        return ntexts.card_done(actor.name, ntexts.CARD_APPROVED, _hhmm(utcnow(), tz))
+    return ntexts.card_done(actor.name, ntexts.CARD_ACKED, _hhmm(utcnow(), tz))  # "seen": read, nothing to change
 
 
 def _hhmm(at: datetime | None, tz) -> str:

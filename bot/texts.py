@@ -220,13 +220,3 @@ def created(order_no: str, customer: str, product: str, quantity: int, promised:
     return (f"✅ 已新建订单 {order_no}：客户 {customer}，产品 {product}，数量 {quantity}，交期 {promised}，"
             f"状态「待审核」。如有不对请回复更正，例如：{order_no} 数量改为 {quantity}")
 
-
-# --- template card buttons (bot/cards.py) -----------------------------------------------------
-CARD_STALE = "已失效：订单或预警已变化"
-CARD_ACKED = "确认"
-CARD_APPROVED = "审核通过"
-
-
-def card_done(name: str, verb: str, hhmm: str) -> str:
-    """The clicked card's button after it applied: '已由 王磊 确认 14:32'."""
-    return f"已由 {name} {verb} {hhmm}"

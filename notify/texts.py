@@ -16,6 +16,15 @@ TEXTCARD_BUTTON = "详情"
 CARD_SOURCE = "订单中枢"
 CARD_BUTTONS = {"ack": "确认收到", "approve": "审核通过", "seen": "确认收到"}
 CARD_GO = "去处理"
+CARD_STALE = "已失效：订单或预警已变化"
+CARD_RESOLVED = "预警已解除"
+CARD_ACKED = "确认"
+CARD_APPROVED = "审核通过"
+
+
+def card_done(name: str, verb: str, hhmm: str) -> str:
+    """A card's buttons once acted on: '已由 王磊 确认 14:32'."""
+    return f"已由 {name} {verb} {hhmm}"
 
 # ----- send failures (outbox last_error) -----------------------------------------------------
 THROTTLED = "发送过快（{what}），{seconds} 秒后再发"

@@ -171,3 +171,30 @@ def test_with_cards_off_alerts_stay_plain_text(db_url, wecom):
     kinds = {body["msgtype"] for u, body in wecom.app_deliveries if u == "t.planner"}
     assert kinds == {"text"}
     app.extensions["ops"].engine.dispose()
+
+
+def test_a_click_closes_the_other_cards_of_the_alert_too(card_app, wecom):
+    alert = _alert_raised(card_app)
+    with card_app.app_context():
+        run_sweep(now=local(2026, 12, 9, 9))  # escalated: 董事长 got a card as well
+    chairman_card = wecom.card_for("chairman")
+    assert chairman_card is not None
+    _, _, event = _click(card_app, wecom, "t.planner", "ack")
+    by_user = {u["userids"][0]: u for u in wecom.card_updates}
+    assert set(by_user) == {"t.planner", "chairman"}
+    assert by_user["chairman"]["button"]["replace_name"] == by_user["t.planner"]["button"]["replace_name"]
+    assert by_user["chairman"]["response_code"] != event["ResponseCode"]  # the code its send answered
+    assert _rows(card_app, Alert, Alert.id == alert.id)[0].acked_by == "planner员"
+
+
+def test_an_ack_in_chat_closes_the_card(card_app, wecom):
+    from tests.integration.bot.wecom_client import app_xml
+
+    alert = _alert_raised(card_app)
+    assert app_post(card_app.test_client(), app_xml(f"收到 {alert.order_no}", userid="t.planner")).status_code == 200
+    assert _rows(card_app, Alert, Alert.id == alert.id)[0].status == "acked"
+    [update] = wecom.card_updates
+    assert update["userids"] == ["t.planner"] and update["button"]["replace_name"].startswith("已由 planner员 确认 ")
+    task_id = wecom.card_for("t.planner")["body"]["template_card"]["task_id"]
+    with pytest.raises(AssertionError, match="greyed out"):
+        wecom.click(task_id, "t.planner", "ack")
