@@ -456,6 +456,10 @@ def validate(s: Settings) -> None:
         raise ConfigError("WECOM_CORP_ID and WECOM_SECRET must be set together")
     if s.wecom_app_enabled and s.wecom_agent_id is None:
         raise ConfigError("WECOM_AGENT_ID is needed when WECOM_CORP_ID and WECOM_SECRET are set")
+    if s.notify.wecom_cards and not (s.wecom_app_enabled and s.wecom_callback_enabled):
+        # WeCom refuses cards with buttons from an app without a callback, and the clicks would have nowhere to go
+        raise ConfigError("WECOM_CARDS needs the WeCom app and its callback: WECOM_CORP_ID, WECOM_SECRET, "
+                          "WECOM_AGENT_ID, WECOM_TOKEN and WECOM_AES_KEY")
 
 
 def markdown_table() -> str:

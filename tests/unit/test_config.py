@@ -36,6 +36,7 @@ def test_defaults_follow_the_contract(tmp_path):
     ({"MQTT_URL": "http://broker"}, "MQTT_URL"),
     ({"WECOM_CORP_ID": "ww1"}, "WECOM_SECRET"),
     ({"WECOM_CORP_ID": "ww1", "WECOM_SECRET": "s"}, "WECOM_AGENT_ID"),
+    ({"WECOM_CARDS": "1", "WECOM_CORP_ID": "ww1", "WECOM_SECRET": "s", "WECOM_AGENT_ID": "1"}, "WECOM_AES_KEY"),
 ])
 def test_malformed_value_names_the_variable(tmp_path, env, named):
     with pytest.raises(ConfigError) as err:
@@ -85,6 +86,8 @@ def test_further_knobs_are_read_typed_into_their_sections(tmp_path):
     ({"OPS_SHIFT_START": "8:00"}, "OPS_SHIFT_START"),
     ({"OPS_SHIFT_END": "25:00"}, "OPS_SHIFT_END"),
     ({"OPS_LINE_DAY_HOURS": "-8"}, "OPS_LINE_DAY_HOURS"),
+    ({"WECOM_CARDS": "maybe"}, "WECOM_CARDS"),
+    ({"WECOM_OAUTH_BASE": "open.weixin.qq.com"}, "WECOM_OAUTH_BASE"),
 ])
 def test_malformed_further_knob_names_the_variable_in_one_line(tmp_path, env, named):
     with pytest.raises(ConfigError) as err:
@@ -119,3 +122,12 @@ def test_a_section_override_keeps_its_other_fields(tmp_path):
 def test_an_override_of_the_wrong_type_names_the_variable(tmp_path):
     with pytest.raises(ConfigError, match="^TRACKING_TOKEN_DAYS "):
         validate(from_env({}, instance=tmp_path).replace(logistics={"tracking_token_days": "7"}))
+
+
+def test_cards_and_oauth_base_are_read(tmp_path):
+    key = "a" * 43
+    s = from_env({"WECOM_CARDS": "on", "WECOM_CORP_ID": "ww1", "WECOM_SECRET": "s", "WECOM_AGENT_ID": "1",
+                  "WECOM_TOKEN": "t", "WECOM_AES_KEY": key, "WECOM_OAUTH_BASE": "http://127.0.0.1:9"},
+                 instance=tmp_path)
+    assert s.notify.wecom_cards is True and s.web.wecom_oauth_base == "http://127.0.0.1:9"
+    assert from_env({}, instance=tmp_path).notify.wecom_cards is False
