@@ -37,6 +37,7 @@ RELAY = "ops:aibot:respond"  # Redis pub/sub: workers hand replies to the proces
 
 
 MAX_MISSED_PINGS = 2  # the SDK's limit: a third ping is not sent, the connection is dropped instead
+MIN_SILENCE = 5.0  # …and never before this many seconds without an ack (short test intervals on a busy machine)
 AUTH_TIMEOUT = 10.0  # seconds the subscribe ack may take (the SDK's request timeout)
 
 
@@ -73,6 +74,7 @@ class RobotLongConnection(threading.Thread):
         self._send_lock = threading.RLock()
         self._subscribe_id = ""
         self._missed_pings = 0
+        self._last_ack = 0.0
 
     @property
     def connected(self) -> bool:
@@ -127,10 +129,11 @@ class RobotLongConnection(threading.Thread):
                         raise ConnectionError("no answer to aibot_subscribe")
                     last_ping = time.monotonic()
                 elif time.monotonic() - last_ping >= self.ping_interval:
-                    if self._missed_pings >= MAX_MISSED_PINGS:
+                    if self._missed_pings < MAX_MISSED_PINGS:
+                        self._missed_pings += 1
+                        self.send(frame(PING, new_req_id(PING)))
+                    elif time.monotonic() - self._last_ack >= MIN_SILENCE:
                         raise ConnectionError(f"{self._missed_pings} pings without an ack: connection dead")
-                    self._missed_pings += 1
-                    self.send(frame(PING, new_req_id(PING)))
                     last_ping = time.monotonic()
         finally:
             try:
@@ -168,9 +171,10 @@ class RobotLongConnection(threading.Thread):
             if data.get("errcode", 0) != 0:
                 raise ConnectionError(f"subscribe refused: {data.get('errcode')} {data.get('errmsg')}")
             self.authenticated.set()
+            self._last_ack = time.monotonic()
             log.info("robot long connection subscribed")
         elif isinstance(req_id, str) and req_id.startswith(PING + "_"):
-            self._missed_pings = 0
+            self._missed_pings, self._last_ack = 0, time.monotonic()
             if data.get("errcode", 0) not in (0, None):
                 log.warning("robot long connection: heartbeat answered %s %s", data.get("errcode"),
                             data.get("errmsg"))
