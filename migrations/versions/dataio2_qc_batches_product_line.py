@@ -1,7 +1,7 @@
 """dataio2: QC defect categories (editable list), an inspection's defect category, products' product line
 
 Revision ID: dataio2_qc_batches_product_line
-Revises: custgroups_customer_groups
+Revises: planning_production_lines
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 
 
 revision = "dataio2_qc_batches_product_line"
-down_revision = "custgroups_customer_groups"
+down_revision = "planning_production_lines"
 branch_labels = None
 depends_on = None
 
