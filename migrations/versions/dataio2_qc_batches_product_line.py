@@ -1,7 +1,7 @@
 """dataio2: QC defect categories (editable list), an inspection's defect category, products' product line
 
 Revision ID: dataio2_qc_batches_product_line
-Revises: planning_production_lines
+Revises: chatphoto_inbound_photos
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 
 
 revision = "dataio2_qc_batches_product_line"
-down_revision = "planning_production_lines"
+down_revision = "chatphoto_inbound_photos"
 branch_labels = None
 depends_on = None
 
