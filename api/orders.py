@@ -100,7 +100,8 @@ class OrderQcPass(MethodView):
         """Record a passed QC inspection; the warehouse can then stock the order in."""
         with current_runtime().uow() as uow:
             order = commands.run(uow, "qc_pass", order_no, actor=g.actor,
-                                 fields={"material_batch": data["material_batch"]})
+                                 fields={"material_batch": data["material_batch"],
+                                         "defect_category": data["defect_category"]})
             uow.commit()
             return views.order_dict(uow.session, order.id)
 

@@ -100,6 +100,10 @@ class StatusChange(Schema):
     end_date = fields.Date()
     line = fields.String(validate=validate.Length(1, 20))
     reason = fields.String(validate=validate.Length(1, 500))
+    material_batch = fields.String(validate=validate.Length(0, 400),
+                                   metadata={"description": "质检不合格时：材料批次，多个用逗号分隔"})
+    defect_category = fields.String(validate=validate.Length(0, 40),
+                                    metadata={"description": "质检不合格时：缺陷类别（可编辑列表中的名称）"})
     eta = fields.Date()
     version = fields.Integer(metadata={"description": "乐观锁：读到的版本号，不一致时返回 409"})
 
@@ -131,5 +135,8 @@ class StatusEventOut(Schema):
 
 
 class QcPass(Schema):
-    material_batch = fields.String(validate=validate.Length(0, 60), load_default="")
+    material_batch = fields.String(validate=validate.Length(0, 400), load_default="",
+                                   metadata={"description": "材料批次，多个用逗号分隔"})
+    defect_category = fields.String(validate=validate.Length(0, 40), load_default="",
+                                    metadata={"description": "缺陷类别（可编辑列表中的名称）"})
     note = fields.String(validate=validate.Length(0, 500), load_default="")

@@ -17,7 +17,7 @@ from core.runtime import Runtime
 from core.types import utcnow
 from nextsteps.picture import picture_text
 from nextsteps.planning import plan_advice
-from orders import service
+from orders import qc, service
 from orders.exceptions import OrderNotFound
 from orders.flow import allowed_text
 from orders.models import Order, ProductionTask
@@ -73,16 +73,37 @@ def report(ctx: CommandContext) -> str:
     return ctx.run("report", reply)
 
 
+def inspection_lines(order: Order, *, failed: bool) -> list[str]:
+    """The defect category (for a failure) and each batch of the order's latest inspection, traced to the
+    purchase lines that received it."""
+    session = object_session(order)
+    insp = qc.latest_inspection(session, order.id)
+    if insp is None:
+        return []
+    lines = [texts.qc_category_line(insp.defect_category, [c.name for c in qc.categories(session)])] if failed else []
+    batches = qc.split_batches(insp.material_batch)
+    sources = qc.batch_sources(session, batches)
+    for batch in batches:
+        lines.append(texts.qc_batch_line(batch, [(s.po_no, s.supplier, s.material) for s in sources.get(batch, [])]))
+    return lines
+
+
 @command("qc_pass")
 def qc_pass(ctx: CommandContext) -> str:
-    """质检合格：SO20261120-0042 质检合格"""
-    return ctx.run("qc_pass", lambda o: texts.qc_passed(o.order_no))
+    """质检合格：SO20261120-0042 质检合格 批次B2311"""
+    return ctx.run("qc_pass", lambda o: "\n".join([texts.qc_passed(o.order_no), *inspection_lines(o, failed=False)]),
+                   extra={"material_batch": ctx.parsed.batches})
 
 
 @command("qc_fail")
 def qc_fail(ctx: CommandContext) -> str:
-    """质检不合格：SO20261120-0042 质检不合格 螺纹不良"""
-    return ctx.move("qc_fail", lambda o: texts.qc_failed_detail(ctx.field("reason")))
+    """质检不合格：SO20261120-0042 质检不合格 毛刺 批次B2311"""
+
+    def reply(order: Order) -> str:
+        moved = texts.moved(order.order_no, Status(order.status).label, texts.qc_failed_detail(ctx.field("reason")))
+        return "\n".join([moved, *inspection_lines(order, failed=True)])
+
+    return ctx.run("qc_fail", reply, extra={"material_batch": ctx.parsed.batches})
 
 
 @command("stock_in")

@@ -11,6 +11,7 @@ from sqlmodel import select
 from bot import texts
 from bot.registry import CommandContext, command
 from core.types import utcnow
+from insight import decision_text
 from orders.exceptions import OrderError
 from orders.flow import TRANSITIONS
 from orders.models import Customer, Order, Product
@@ -121,6 +122,7 @@ def create(ctx: CommandContext) -> str:
             return getattr(exc, "message", None) or texts.CREATE_NEEDS.format(missing="有效的数量和交期")
         reply = texts.created(order.order_no, cust.name, f"{prod.code} {prod.name}", order.quantity,
                               order.promised_date.isoformat())
+        reply += "\n" + decision_text(uow.session, cust.id, prod.product_line, settings=ctx.runtime.settings)
         uow.commit()
     return reply
 

@@ -76,6 +76,21 @@ def qc_failed_detail(reason: str | None) -> str:
     return f"原因：{reason}" if reason else ""
 
 
+def qc_category_line(category: str, choices: list[str]) -> str:
+    """The defect category the failure was filed under, or the list to pick from."""
+    if category:
+        return f"缺陷类别：{category}"
+    return "缺陷类别：未识别（可写：" + "、".join(choices) + "）"
+
+
+def qc_batch_line(batch: str, sources: list[tuple[str, str, str]]) -> str:
+    """One material batch: the purchase lines (PO, supplier, material) that received it, or not found."""
+    if not sources:
+        return f"批次 {batch}：收货记录中没有这个批次（已照登记，请核对批次号）"
+    found = "；".join(f"{supplier or '供应商未填'} · {material} · 采购单 {po}" for po, supplier, material in sources)
+    return f"批次 {batch}：{found}"
+
+
 def progress(order_no: str, process: str, percent: float, status_label: str) -> str:
     return f"✅ {order_no} {process} 进度 {percent:g}% 已登记，当前「{status_label}」。"
 

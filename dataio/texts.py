@@ -29,3 +29,4 @@ SHEET_GROUPS = {
     "已完成": ("delivered", "completed"),
     "已取消": ("cancelled",),
 }
+IMPORT_JOB_FAILED = "导入任务出错，已中止；请检查文件后重新上传，或联系管理员查看日志。"

@@ -28,8 +28,19 @@ class CustomerBuffer(MethodView):
     @blp.arguments(BufferQuery, location="query")
     @blp.response(200, BufferOut)
     def get(self, args, customer_id):
-        """A customer's on-time rate, delay distribution (working days) and suggested buffer."""
-        return service.customer_buffer(customer_id, args["window_days"])
+        """A customer's on-time rate, delay distribution (working days) and suggested buffer (optionally
+        of its orders in one product line)."""
+        return service.customer_buffer(customer_id, args["window_days"], product_line=args["product_line"])
+
+
+@blp.route("/product-lines/<string:product_line>/buffer")
+class ProductLineBuffer(MethodView):
+    @require_token()
+    @blp.arguments(BufferQuery, location="query")
+    @blp.response(200, BufferOut)
+    def get(self, args, product_line):
+        """A product line's on-time rate, delay distribution and suggested buffer across every customer."""
+        return service.product_line_buffer(product_line, args["window_days"])
 
 
 @blp.route("/dashboard")

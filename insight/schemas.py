@@ -17,6 +17,8 @@ class PeriodQuery(Schema):
 
 class BufferQuery(Schema):
     window_days = fields.Integer(load_default=90, validate=validate.Range(7, MAX_DAYS, error="窗口必须是 7–365 天。"))
+    product_line = fields.String(load_default=None, validate=validate.Length(1, 60),
+                                 metadata={"description": "只看该产品线的订单"})
 
 
 class DelayOut(Schema):
@@ -25,7 +27,8 @@ class DelayOut(Schema):
 
 
 class BufferOut(Schema):
-    customer_id = fields.Integer()
+    customer_id = fields.Integer(allow_none=True, metadata={"description": "空：产品线全部客户"})
+    product_line = fields.String(allow_none=True, metadata={"description": "空：全部产品线"})
     customer = fields.String()
     window_days = fields.Integer()
     delivered = fields.Integer()
@@ -33,10 +36,12 @@ class BufferOut(Schema):
     late = fields.Integer()
     on_time_rate = fields.Float(allow_none=True)
     delays = fields.List(fields.Nested(DelayOut), metadata={"description": "迟交工作日数的分布"})
-    suggested_days = fields.Integer(allow_none=True, metadata={"description": "建议缓冲工作日；数据不足时为空"})
+    suggested_days = fields.Integer(allow_none=True, metadata={"description": "建议缓冲工作日；历史不足（数据不足）时为空"})
     enough_data = fields.Boolean()
     text = fields.String()
     rule = fields.String()
+    by_product_line = fields.List(fields.Nested("BufferOut", exclude=("by_product_line",)),
+                                  metadata={"description": "该客户在各产品线的缓冲"})
 
 
 class RankedOut(Schema):

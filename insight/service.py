@@ -8,7 +8,7 @@ from datetime import date, datetime
 from core.db import new_session
 from core.runtime import current_runtime
 from insight import drill, kpis, summaries, suppliers, texts
-from insight.buffer import CustomerNotFound, buffer_for
+from insight.buffer import CustomerNotFound, buffer_for, customer_line_buffers
 from insight.period import Period, make_period
 from orders.exceptions import OrderError
 from workcal.service import calendar_for
@@ -91,13 +91,23 @@ def batch_inspections(batch: str) -> list[dict]:
         return suppliers.batch_inspections(s, batch)
 
 
-def customer_buffer(customer_id: int, window_days: int = 90) -> dict:
-    """The buffer of one customer as a dict; NotFound for an unknown customer."""
+def customer_buffer(customer_id: int, window_days: int = 90, product_line: str | None = None) -> dict:
+    """The buffer of one customer (in one product line, if named) as a dict, with the customer's buffer per
+    product line; NotFound for an unknown customer."""
     with new_session(current_runtime().engine) as s:
         try:
-            return buffer_for(s, customer_id, window_days=window_days).as_dict()
+            out = buffer_for(s, customer_id, window_days=window_days, product_line=product_line).as_dict()
         except CustomerNotFound:
             raise NotFound(texts.CUSTOMER_NOT_FOUND) from None
+        if product_line is None:
+            out["by_product_line"] = [b.as_dict() for b in customer_line_buffers(s, customer_id)]
+        return out
+
+
+def product_line_buffer(product_line: str, window_days: int = 90) -> dict:
+    """The buffer of one product line across every customer."""
+    with new_session(current_runtime().engine) as s:
+        return buffer_for(s, None, window_days=window_days, product_line=product_line).as_dict()
 
 
 FIGURE_NAMES = (*kpis.FIGURES, "late")

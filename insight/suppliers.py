@@ -4,13 +4,14 @@ rate, only with at least `MIN_SAMPLE` inspections."""
 
 from __future__ import annotations
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
 from insight import texts
 from insight.period import Period
 from insight.stats import rate, wilson
-from orders.models import Customer, Material, Order, PurchaseLine, QcInspection
+from orders.models import Customer, Order, QcInspection
+from orders.qc import batch_sources, split_batches
 
 MIN_SAMPLE = 5
 
@@ -33,10 +34,9 @@ def batch_suppliers(session: Session, batches: list[str]) -> dict[str, tuple[str
     """batch number -> (supplier, material name) from the purchase lines that brought it in."""
     if not batches:
         return {}
-    rows = session.exec(select(PurchaseLine.batch_no, PurchaseLine.supplier, Material.name)
-                        .join(Material, Material.id == PurchaseLine.material_id)
-                        .where(PurchaseLine.batch_no.in_(batches))).all()
-    return {b: (sup or texts.UNKNOWN_SUPPLIER, mat) for b, sup, mat in rows}
+    found = batch_sources(session, batches)
+    return {b: (found[b.upper()][0].supplier or texts.UNKNOWN_SUPPLIER, found[b.upper()][0].material)
+            for b in batches if b.upper() in found}
 
 
 def supplier_report(session: Session, period: Period) -> dict:
@@ -47,7 +47,13 @@ def supplier_report(session: Session, period: Period) -> dict:
             .group_by(QcInspection.material_batch))
     if period.customer_id:
         stmt = stmt.join(Order, Order.id == QcInspection.order_id).where(Order.customer_id == period.customer_id)
-    per_batch = [(b, int(f or 0), int(n)) for b, f, n in session.exec(stmt).all()]
+    counts: dict[str, list[int]] = {}
+    for written, f, n in session.exec(stmt).all():  # an inspection counts once for each batch it used
+        for b in split_batches(written):
+            agg = counts.setdefault(b, [0, 0])
+            agg[0] += int(f or 0)
+            agg[1] += int(n)
+    per_batch = [(b, f, n) for b, (f, n) in counts.items()]
     owners = batch_suppliers(session, [b for b, _, _ in per_batch])
     batches, by_supplier = [], {}
     for batch, fails, n in per_batch:
@@ -67,7 +73,10 @@ def batch_inspections(session: Session, batch: str, limit: int = 500) -> list[di
     rows = session.exec(select(QcInspection, Order.order_no, Customer.name)
                         .join(Order, Order.id == QcInspection.order_id)
                         .join(Customer, Customer.id == Order.customer_id)
-                        .where(QcInspection.material_batch == batch)
+                        .where(or_(QcInspection.material_batch == batch,
+                                   QcInspection.material_batch.like(f"{batch},%"),
+                                   QcInspection.material_batch.like(f"%,{batch}"),
+                                   QcInspection.material_batch.like(f"%,{batch},%")))
                         .order_by(QcInspection.at.desc()).limit(limit)).all()
     return [{"id": q.id, "order_no": no, "customer": cust, "result": q.result,
              "result_label": "合格" if q.result == "pass" else "不合格", "defects": q.defects,

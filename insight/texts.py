@@ -5,8 +5,15 @@ from __future__ import annotations
 NOT_ENOUGH_DATA = "数据不足"
 BUFFER_RULE = ("建议缓冲＝使迟交订单中至少 80% 能按时交付所需的最少工作日数"
                "（按工作日历计算延误；窗口内签收少于 {min_orders} 单时显示「数据不足」）。")
-BUFFER_LINE = "交期缓冲：近 {days} 天签收 {delivered} 单，准时率 {rate}，建议在承诺交期上加 {buffer} 个工作日"
-BUFFER_LINE_NONE = "交期缓冲：近 {days} 天签收 {delivered} 单，数据不足，暂无建议"
+BUFFER_LINE = "交期缓冲{scope}：近 {days} 天签收 {delivered} 单，准时率 {rate}，建议在承诺交期上加 {buffer} 个工作日"
+BUFFER_LINE_NONE = "交期缓冲{scope}：近 {days} 天签收 {delivered} 单，历史不足，数据不足以给出建议"
+
+
+def buffer_scope(customer: bool, product_line: str | None) -> str:
+    """Whose record a buffer line is: the customer's (no label), its product line's, or the line's overall."""
+    if product_line is None:
+        return ""
+    return f"（该客户·产品线 {product_line}）" if customer else f"（产品线 {product_line}·全部客户）"
 CUSTOMER_NOT_FOUND = "没有找到该客户。"
 BAD_PERIOD = "统计周期必须是 1–365 天。"
 

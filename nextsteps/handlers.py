@@ -8,7 +8,8 @@ from sqlmodel import Session, select
 
 from core.bus import UnitOfWork
 from core.runtime import Runtime
-from insight import buffer_for
+from insight import decision_text
+from insight.buffer import product_line_of
 from nextsteps import texts
 from nextsteps.models import NextStepRule
 from nextsteps.picture import days_left
@@ -139,8 +140,10 @@ def delivery_history(s: Session, order: Order) -> str:
 
 
 def buffer_line(s: Session, order: Order, event: ev.OrderEvent, rt: Runtime) -> str:
-    """insight's suggested delivery buffer for the customer (or 数据不足), for the planner approving the order."""
-    return buffer_for(s, order.customer_id, now=event.at, settings=rt.settings).text
+    """insight's suggested delivery buffers (the customer's, and its product line's for this customer and
+    overall; or 历史不足), for the planner approving the order."""
+    return decision_text(s, order.customer_id, product_line_of(s, order.product_id), now=event.at,
+                         settings=rt.settings)
 
 
 def packaging(s: Session, order: Order) -> dict | None:

@@ -95,8 +95,34 @@ def tidy_number(value: float | None) -> float | int | None:
     return int(value) if float(value).is_integer() else value
 
 
+# 批次B2311 / 批号: B2311、B2312 / 材料批次 B2311 和 B2312 / 用的批次是B2311: a batch has a digit in it.
+_BATCH_ID = r"[a-z0-9][a-z0-9\-_.]{2,39}"
+_BATCH_HEAD = re.compile(
+    r"(?:用的|使用的?|所用)?\s*(?:材料|物料|原料|原材料|来料)?\s*(?:批次号?|批号|炉号)\s*(?:号|是|为|:)?\s*"
+    rf"({_BATCH_ID}(?:\s*(?:,|、|/|;|和|及|与|跟|\s)\s*{_BATCH_ID})*)",
+    re.IGNORECASE,
+)
+_BATCH_SPLIT = re.compile(r"\s*(?:,|、|/|;|和|及|与|跟|\s)\s*")
+
+
+def find_batches(text: str) -> tuple[list[str], str]:
+    """Material batch numbers named after 批次/批号 (upper case, in order) and the text without them."""
+    found: list[str] = []
+    spans = []
+    for m in _BATCH_HEAD.finditer(text):
+        items = [b.upper() for b in _BATCH_SPLIT.split(m.group(1)) if any(c.isdigit() for c in b)]
+        if not items:
+            continue
+        found.extend(b for b in items if b not in found)
+        spans.append(m.span())
+    for start, end in reversed(spans):
+        text = text[:start] + " " + text[end:]
+    return found, text
+
+
 def qc_reason(text: str) -> str | None:
-    """Free text of a QC failure: the message without order numbers, verdict words and 返工."""
+    """Free text of a QC failure: the message without order numbers, batches, verdict words and 返工."""
+    text = find_batches(text)[1]
     text = re.sub("[\ue000\ue001]+", " ", text)
     text = _QC_VERDICT.sub(" ", text)
     text = _REWORK.sub(" ", text)

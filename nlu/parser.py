@@ -131,8 +131,11 @@ def _result(
     reason = None
     if intent == "cancel" and hit:
         reason = measures.cancel_reason(_unmasked(refs.low, norm), hit.start, hit.end)
+    batches: list[str] = []
     if intent == "qc_fail":
         reason = measures.qc_reason(_unmasked(refs.low, norm))
+    if intent in ("qc_fail", "qc_pass"):
+        batches = measures.find_batches(_unmasked(refs.low, norm))[0]
     return ParseResult(
         intent=intent,
         orders=refs.orders,
@@ -143,6 +146,7 @@ def _result(
         process=process,
         percent=measures.tidy_number(percent),
         reason=reason,
+        batches=batches,
         short_refs=list(refs.short_refs),
         alias_hits=refs.alias_hits,
     )

@@ -35,6 +35,7 @@ class ParseResult:
     product: str | None = None
     quantity: float | int | None = None
     field: str | None = None
+    batches: list[str] = dataclasses.field(default_factory=list)  # material batches of a QC verdict
     short_refs: list[str] = dataclasses.field(default_factory=list)
     alias_hits: list[str] = dataclasses.field(default_factory=list)
 

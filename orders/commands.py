@@ -51,7 +51,8 @@ def _move(command: str) -> UseCase:
 
 def _qc_pass(uow, ref, actor, fields, trace, to, expected_version):
     return service.record_qc_pass(uow, ref, actor=actor, defects=str(fields.get("defects") or ""),
-                                  material_batch=str(fields.get("material_batch") or ""), trace=trace)
+                                  material_batch=fields.get("material_batch") or "", trace=trace,
+                                  defect_category=str(fields.get("defect_category") or ""))
 
 
 def _report(uow, ref, actor, fields, trace, to, expected_version):
@@ -88,8 +89,8 @@ def _undo(uow, ref, actor, fields, trace, to, expected_version):
 ACCEPTS: dict[str, tuple[str, ...]] = {
     "ship": ("tracking_no", "eta"),  # a tracking number is needed unless the carrier is 自提
     "schedule": ("line", "end_date"),
-    "qc_fail": ("material_batch",),
-    "qc_pass": ("defects", "material_batch"),
+    "qc_fail": ("material_batch", "defect_category"),
+    "qc_pass": ("defects", "material_batch", "defect_category"),
     "report": ("process",),  # needed when the product's route has several steps
     "ship_later": ("carrier", "tracking_no", "eta", "waybill_later"),
     "waybill": ("carrier", "tracking_no"),

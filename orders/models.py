@@ -77,6 +77,7 @@ class Product(SQLModel, table=True):
     code: str = Field(unique=True)
     name: str
     spec: str = Field(default="", description="specification shown next to the name (size, grade)")
+    product_line: str = Field(default="", description="product line (产品线) the buffers and dashboard group by")
     qc_standard_doc: str = ""
     packaging_material_id: int | None = Field(default=None, foreign_key="material.id")
     packaging_per_unit: float = 0
@@ -207,9 +208,21 @@ class QcInspection(SQLModel, table=True):
     order_id: int = Field(foreign_key="order.id", index=True)
     result: str = Field(description="pass | fail")
     defects: str = ""
-    material_batch: str = ""
+    defect_category: str = Field(default="", description="a name from the editable defect categories, or empty")
+    material_batch: str = Field(default="", description="material batch numbers used, comma-separated")
     inspector: str = ""
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DefectCategory(SQLModel, table=True):
+    """One defect category of QC failures (editable in the admin); `words` are other ways people write it."""
+
+    __tablename__ = "defect_category"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    words: str = Field(default="", description="other words for it, separated by spaces or commas")
+    seq: int = 0
 
 
 class StatusMapping(SQLModel, table=True):

@@ -19,7 +19,7 @@ from sqlmodel import select
 from core.bus import UnitOfWork
 from core.types import utcnow
 from orders import events as ev
-from orders import texts
+from orders import qc, texts
 from orders.actor import Actor, Trace
 from orders.exceptions import DateOutOfRange, IllegalTransition, InvalidInput, OrderNotFound, VersionConflict
 from orders.flow import NO_WAYBILL, Transition, allowed_text, check_needs, check_roles, find_transition
@@ -29,7 +29,6 @@ from orders.models import (
     Order,
     Product,
     ProductionTask,
-    QcInspection,
     RouteStep,
     Staff,
     StatusEvent,
@@ -155,9 +154,9 @@ def apply_transition(uow: UnitOfWork, order: Order, t: Transition, *, actor: Act
     )
     uow.session.add(se)
     if t.command == "qc_fail":
-        uow.session.add(QcInspection(order_id=order.id, result="fail", defects=str(fields.get("reason") or ""),
-                                     material_batch=str(fields.get("material_batch") or ""),
-                                     inspector=actor.name, at=now))
+        qc.new_inspection(uow.session, order_id=order.id, result="fail", defects=str(fields.get("reason") or ""),
+                          category=str(fields.get("defect_category") or ""), batches=fields.get("material_batch"),
+                          inspector=actor.name, at=now)
     try:
         uow.session.flush()
     except StaleDataError:
@@ -193,8 +192,8 @@ def _apply_fields(order: Order, t: Transition, fields: dict, now: datetime) -> N
         order.qc_passed_at = None
 
 
-def record_qc_pass(uow: UnitOfWork, ref: str, *, actor: Actor, defects: str = "", material_batch: str = "",
-                   trace: Trace | None = None, now: datetime | None = None) -> Order:
+def record_qc_pass(uow: UnitOfWork, ref: str, *, actor: Actor, defects: str = "", material_batch: str | list = "",
+                   trace: Trace | None = None, now: datetime | None = None, defect_category: str = "") -> Order:
     """QC passed: record the inspection; the order waits in 待质检 for stock-in."""
     order = find_order(uow, ref)
     if order.status != Status.PENDING_QC:
@@ -204,9 +203,8 @@ def record_qc_pass(uow: UnitOfWork, ref: str, *, actor: Actor, defects: str = ""
     qc_move = find_transition(order.order_no, Status.PENDING_QC, command="qc_fail")
     check_roles(order.order_no, qc_move, actor.roles)  # the people who may fail QC may pass it
     now = now or utcnow()
-    insp = QcInspection(order_id=order.id, result="pass", defects=defects, material_batch=material_batch,
-                        inspector=actor.name, at=now)
-    uow.session.add(insp)
+    insp = qc.new_inspection(uow.session, order_id=order.id, result="pass", defects=defects,
+                             category=defect_category, batches=material_batch, inspector=actor.name, at=now)
     order.qc_passed_at = now
     order.updated_at = now
     order.updated_by = actor.name

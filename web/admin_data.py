@@ -3,11 +3,10 @@ status-mapping table, and the order table's xlsx/CSV downloads with its current 
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import select
 
@@ -15,9 +14,8 @@ from core.db import new_session
 from core.runtime import current_runtime
 from dataio.api import MAX_EXPORT, XLSX
 from dataio.export import csv_bytes, xlsx_bytes
-from dataio.imports import run_import
+from dataio.upload_jobs import start_upload, upload_state
 from orders import views
-from orders.import_files import LABELS, FileProblem, read_rows
 from orders.models import Order, StatusMapping
 from orders.status import Status, parse_status
 from orders.status_map import delete_word, ensure_defaults, set_word
@@ -30,7 +28,6 @@ from workcal.service import calendar_for
 bp = Blueprint("admin_data", __name__, url_prefix="/admin")
 bp.before_request(enforce)
 register_error_pages(bp)
-PREVIEW_ROWS = 10
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 
 
@@ -62,27 +59,29 @@ def import_upload():
         flash(texts.NOT_A_NUMBER.format(label="导入窗口（天）"), "error")
         return redirect(url_for(".import_page"))
     dry_run = bool(request.form.get("dry_run"))
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / ("upload" + Path(name).suffix.lower())
-        upload.save(path)
-        columns, preview = _preview(path, name)
-        report = run_import(rt, path, window_days=window, dry_run=dry_run, filename=name)
-    return render_template("admin/order_import.html", window=window, report=report, filename=name,
-                           columns=columns, preview=preview, labels=LABELS, dry_run=dry_run)
+    import_id = start_upload(rt, upload.read(), name, window_days=window, dry_run=dry_run)
+    return redirect(url_for(".import_progress", import_id=import_id), 303)
 
 
-def _preview(path: Path, name: str) -> tuple[list[str], list[tuple[int, dict]]]:
-    """The recognised columns and the first rows as read (nothing when the file cannot be read)."""
-    try:
-        columns, rows = read_rows(path, filename=name)
-        first = []
-        for row in rows:
-            first.append(row)
-            if len(first) >= PREVIEW_ROWS:
-                break
-    except FileProblem:
-        return [], []
-    return [c for c in LABELS if c in columns], first
+@bp.get("/io/import/<import_id>")
+@page("data")
+def import_progress(import_id: str):
+    """The upload's page: preview, a progress bar while the job runs, the row report when it is done."""
+    state = upload_state(current_runtime(), import_id)
+    if state is None:
+        abort(404)
+    return render_template("admin/order_import.html", window=state["window_days"], job=state,
+                           dry_run=state["dry_run"], filename=state["filename"])
+
+
+@bp.get("/io/import/<import_id>.json")
+@page("data")
+def import_progress_json(import_id: str):
+    """The upload's state for the page's polling: state, rows done / total, and the report when done."""
+    state = upload_state(current_runtime(), import_id)
+    if state is None:
+        return jsonify({"error": texts.IMPORT_GONE}), 404
+    return jsonify(state)
 
 
 @bp.get("/io/status-map")

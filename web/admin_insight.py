@@ -10,7 +10,7 @@ from sqlmodel import select
 from core.db import new_session
 from core.runtime import current_runtime
 from insight import service, texts
-from insight.buffer import CustomerNotFound, buffer_for
+from insight.buffer import CustomerNotFound, buffer_for, customer_line_buffers
 from insight.period import BadPeriod
 from orders.models import Customer
 from web.access import enforce, page
@@ -92,6 +92,8 @@ def customer_buffer(customer: Customer) -> dict | None:
     if session is None:
         return None
     try:
-        return buffer_for(session, customer.id).as_dict()
+        out = buffer_for(session, customer.id).as_dict()
     except CustomerNotFound:
         return None
+    out["by_product_line"] = [b.as_dict() for b in customer_line_buffers(session, customer.id)]
+    return out

@@ -20,6 +20,7 @@ from orders.models import (
     BomLine,
     Customer,
     CustomerChat,
+    DefectCategory,
     Material,
     Order,
     Product,
@@ -102,6 +103,7 @@ BASE_SPECS = (
         group="master_data", parent="customer_id", deletable=True),
     Crud("products", "产品", Product, (
         Col("code", "产品编码", required=True), Col("name", "名称", required=True), Col("spec", "规格"),
+        Col("product_line", "产品线", hint="交期缓冲与看板按产品线分组，例如 法兰、轴类"),
         Col("qc_standard_doc", "检验标准", in_list=False),
         Col("packaging_material_id", "包材", "select", choices=_packaging),
         Col("packaging_per_unit", "每件包材用量", "float"), Col("unit_price", "单价", "float")),
@@ -188,7 +190,11 @@ LINE_DAYS = Crud("line_days", "产线日历调整", LineDayOverride, (
     Col("is_workday", "上班", "bool"), Col("note", "说明")),
     group="master_data", order_by="day", deletable=True)
 
-SPECS = {spec.key: spec for spec in (*BASE_SPECS, ALERT_RULES, HOLIDAYS, LINES, LINE_DAYS)}
+DEFECT_CATEGORIES = Crud("defect_categories", "缺陷类别", DefectCategory, (
+    Col("name", "类别", required=True), Col("words", "其他写法", hint="聊天里这些词也归入此类，空格分隔"),
+    Col("seq", "排序", "int")), group="master_data", order_by="seq", deletable=True)
+
+SPECS = {spec.key: spec for spec in (*BASE_SPECS, ALERT_RULES, HOLIDAYS, LINES, LINE_DAYS, DEFECT_CATEGORIES)}
 
 
 def specs() -> dict[str, Crud]:

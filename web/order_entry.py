@@ -11,7 +11,7 @@ from sqlalchemy import or_
 from sqlmodel import select
 
 from core.runtime import current_runtime
-from insight.buffer import CustomerNotFound, buffer_for
+from insight.buffer import CustomerNotFound, buffer_for, decision_buffers, product_line_of
 from orders import service
 from orders.editing import PRIORITIES, check_owner, may_choose_owner
 from orders.exceptions import OrderError
@@ -46,7 +46,9 @@ def _render(values: dict, errors: list[str], status: int = 200):
         customer = s.get(Customer, _int(values.get("customer_id"))) if values.get("customer_id") else None
         product = s.get(Product, _int(values.get("product_id"))) if values.get("product_id") else None
         picked = {"customer": _customer_dict(s, customer) if customer else None,
-                  "product": _product_dict(s, product) if product else None}
+                  "product": _product_dict(s, product) if product else None,
+                  "buffers": [b.text for b in decision_buffers(s, customer.id, product.product_line if product else "")]
+                  if customer else []}
     return render_template("admin/order_new.html", v=values, errors=errors, owners=owners, may_choose=choose,
                            priorities=PRIORITIES, picked=picked), status
 
@@ -147,6 +149,20 @@ def _customer_dict(s, customer: Customer) -> dict:
             "owner_id": owner.id if owner else None, "owner": owner.name if owner else "", "history": history}
 
 
+@bp.get("/buffer")
+@page("order_entry")
+def buffer_hint():
+    """The buffers to weigh the promised date by: the customer's, and with a product picked, its product
+    line's for this customer and overall (JSON lines; 历史不足 where there is too little history)."""
+    customer_id = request.args.get("customer_id", type=int)
+    product_id = request.args.get("product_id", type=int)
+    with current_runtime().uow() as uow:
+        if customer_id is None or uow.session.get(Customer, customer_id) is None:
+            return jsonify({"lines": []})
+        found = decision_buffers(uow.session, customer_id, product_line_of(uow.session, product_id))
+        return jsonify({"lines": [b.text for b in found], "suggested_days": [b.suggested_days for b in found]})
+
+
 @bp.get("/products")
 @page("order_entry")
 def pick_product():
@@ -177,4 +193,5 @@ def _product_dict(s, product: Product) -> dict:
                   .where(BomLine.product_id == product.id).order_by(BomLine.id)).all()
     bom = [{"material": f"{m.code} {m.name}", "per_unit": b.qty_per_unit, "scrap_pct": b.scrap_pct, "unit": m.unit,
             "stock": m.stock_on_hand} for b, m in rows]
-    return {"id": product.id, "code": product.code, "name": product.name, "spec": product.spec, "bom": bom}
+    return {"id": product.id, "code": product.code, "name": product.name, "spec": product.spec, "bom": bom,
+            "product_line": product.product_line}

@@ -16,6 +16,7 @@ from logistics.tokens import current_token
 from logistics.waybill_format import CARRIERS, check_waybill
 from nextsteps.planning import plan_advice
 from notify.models import Notification
+from orders import qc as qc_lists
 from orders import service, views
 from orders.editing import EDIT_ROLES, edit_order
 from orders.exceptions import OrderError, OrderNotFound
@@ -36,7 +37,7 @@ bp.before_request(enforce)
 register_error_pages(bp)
 
 LINK_ROLES = frozenset({Role.SALES, Role.LOGISTICS, Role.WAREHOUSE}) | OVERRIDE_ROLES
-MOVE_FIELDS = ("reason", "date", "line", "end_date", "carrier", "tracking_no", "eta")
+MOVE_FIELDS = ("reason", "date", "line", "end_date", "carrier", "tracking_no", "eta", "material_batch", "defect_category")
 
 
 def _today():
@@ -86,11 +87,13 @@ def order_detail(order_no: str):
         tracking = tracking.model_dump() if tracking is not None else None
         status, qc_open = Status(order.status), order.qc_passed_at is None
         internal_note = order.internal_note
+        defect_categories = [c.name for c in qc_lists.categories(s)]
     moves = [m for m in moves_from(status) if current_user.roles & (m.roles | OVERRIDE_ROLES)]
     may_pass_qc = (status == Status.PENDING_QC and qc_open
                    and any(current_user.roles & (m.roles | OVERRIDE_ROLES)
                            for m in moves_from(Status.PENDING_QC) if m.command == "qc_fail"))
     return render_template("admin/order_detail.html", o=data, timeline=timeline, tasks=tasks, qc=qc,
+                           defect_categories=defect_categories,
                            notices=notices, alerts=alerts, tracking=tracking, moves=moves,
                            may_pass_qc=may_pass_qc, may_issue_link=_may_issue_link(),
                            may_edit=bool(current_user.roles & EDIT_ROLES) and status not in TERMINAL_STATUSES,
@@ -191,7 +194,8 @@ def qc_pass(order_no: str):
         with rt.uow() as uow:
             order = service.record_qc_pass(
                 uow, order_no, actor=current_user.actor(), defects=request.form.get("defects", "")[:500],
-                material_batch=request.form.get("material_batch", "")[:100])
+                material_batch=request.form.get("material_batch", "")[:400],
+                defect_category=request.form.get("defect_category", "")[:40])
             uow.commit()
             flash(texts.QC_PASSED.format(order_no=order.order_no), "ok")
     except OrderError as exc:

@@ -87,6 +87,7 @@ IMPORT_NO_FILE = "请选择要导入的文件。"
 
 # ---- data in and out (web/admin_data.py) ----------------------------------------------------------
 IMPORT_SUFFIX = "只能上传 CSV 或 xlsx 文件。"
+IMPORT_GONE = "没有这个导入任务（可能已过期），请重新上传。"
 WAYBILL_CORRECTED = "订单 {order_no} 的物流信息已更正：{changes}；已重新发送发货通知。"
 NOTICE_NOT_SHIPPED = "订单 {order_no} 尚未发货，没有发货通知。"
 NOTICE_RESENT = "订单 {order_no} 的发货通知已重新发送（{queued} 条消息）。"

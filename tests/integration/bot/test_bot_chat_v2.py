@@ -264,6 +264,16 @@ def test_create_matches_master_data_and_confirms_what_was_understood(act, rt, fa
     [order] = rows(rt, Order)
     assert order.order_no in reply and "宁波测试机械有限公司" in reply and "200" in reply and day in reply
     assert order.status == "pending_review" and order.quantity == 200
+    assert "交期缓冲" in reply and "历史不足" in reply  # the customer has no delivered order yet
+
+
+def test_create_reply_shows_the_product_lines_buffer_too(act, rt, factory):
+    with rt.uow() as uow:
+        uow.session.get(type(factory["product"]), factory["product"].id).product_line = "外壳"
+        uow.commit()
+    day = (date.today() + timedelta(days=20)).isoformat()
+    reply = act("sales", "create", [], customer="测试机械", product="SH-100", quantity=20, date=day)
+    assert "交期缓冲（该客户·产品线 外壳）" in reply and "交期缓冲（产品线 外壳·全部客户）" in reply
 
 
 def test_create_asks_instead_of_guessing(act, rt, factory):

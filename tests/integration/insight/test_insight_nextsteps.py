@@ -54,3 +54,14 @@ def test_submitted_message_carries_the_customer_buffer(app):
     body = _submit(rt, sales)
     assert expected.text in body and "数据不足" not in body
     assert f"加 {expected.suggested_days} 个工作日" in body
+    with rt.uow() as uow:  # the product now belongs to a product line: its buffers join the customer's
+        from orders.models import Product
+
+        uow.session.get(Product, product_id).product_line = "外壳"
+        uow.commit()
+    with rt.uow() as uow:
+        per_line = buffer_for(uow.session, customer_id, settings=rt.settings, product_line="外壳")
+        overall = buffer_for(uow.session, None, settings=rt.settings, product_line="外壳")
+    body = _submit(rt, sales)
+    assert expected.text in body and per_line.text in body and overall.text in body
+    assert "该客户·产品线 外壳" in per_line.text and "全部客户" in overall.text

@@ -163,3 +163,23 @@ def test_qc_failure_reason_drops_order_verdict_and_rework_words(text: str, reaso
 
 def test_qc_failure_without_a_reason_has_none() -> None:
     assert parse(f"{ORDER} 质检不合格", WED).reason is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "batches", "reason"),
+    [
+        (f"{ORDER} 质检不合格 毛刺 批次B2311", "qc_fail", ["B2311"], "毛刺"),
+        (f"{ORDER} 质检不合格 毛刺 批次B2311、b2312", "qc_fail", ["B2311", "B2312"], "毛刺"),
+        (f"{ORDER} 质检不合格，批号：B-2311/B-2312 尺寸超差", "qc_fail", ["B-2311", "B-2312"], "尺寸超差"),
+        (f"{ORDER} 质检不合格 批次 B2311 2件毛刺", "qc_fail", ["B2311"], "2件毛刺"),
+        (f"{ORDER} 质检合格 批次 B2311 和 B2312", "qc_pass", ["B2311", "B2312"], None),
+        (f"{ORDER} 质检不合格，该批次毛刺严重", "qc_fail", [], "该批次毛刺严重"),
+    ],
+)
+def test_qc_verdict_carries_its_material_batches_apart_from_the_reason(text, intent, batches, reason) -> None:
+    result = parse(text, WED)
+    assert (result.intent, result.batches, result.reason) == (intent, batches, reason)
+
+
+def test_batches_are_not_a_contract_key_of_the_filter() -> None:
+    assert "batches" not in parse(f"{ORDER} 质检合格 批次B2311", WED).to_contract_dict()

@@ -19,7 +19,8 @@ RECEIVING = {"purchasing", "warehouse", "planner"} | BOSSES
 SHOP = {"sales"} | BOSSES
 # Pages of things the small factory does not have (no ordering link issued, no request): 404 for those allowed.
 NOTHING_YET = {"/admin/shop/customers/1/qr.png", "/admin/shop/customers/1/print", "/admin/shop/requests/RQ20261126-00001",
-               "/admin/shop/attachments/1"}
+               "/admin/shop/attachments/1",
+               "/admin/io/import/0000", "/admin/io/import/0000.json"}  # no such import (after the role check)
 
 # URL rule -> (a concrete URL, roles that may open it). Every GET page under /admin is listed.
 GET_PAGES = {
@@ -39,6 +40,9 @@ GET_PAGES = {
     "/admin/orders/<order_no>/notice.png": ("/admin/orders/{order_no}/notice.png", ALL),
     "/admin/io/import": ("/admin/io/import", {"planner"} | BOSSES),
     "/admin/io/status-map": ("/admin/io/status-map", {"planner"} | BOSSES),
+    "/admin/io/import/<import_id>": ("/admin/io/import/0000", {"planner"} | BOSSES),
+    "/admin/io/import/<import_id>.json": ("/admin/io/import/0000.json", {"planner"} | BOSSES),
+    "/admin/orders/new/buffer": ("/admin/orders/new/buffer?customer_id=1", ORDER_ENTRY),
     "/admin/boards/<name>": ("/admin/boards/sales", SALES_BOARD),
     "/admin/boards/<name>/fragment": ("/admin/boards/warehouse/fragment", WAREHOUSE_BOARD),
     "/admin/live": ("/admin/live", ALL),

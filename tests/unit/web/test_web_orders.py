@@ -159,6 +159,17 @@ def test_qc_records_a_pass_from_the_detail_page(signed_in, orders):
     assert "登记质检合格</button>" not in _detail(client, orders["qc"])
 
 
+def test_qc_fails_from_the_detail_page_with_a_category_from_the_list_and_batches(signed_in, orders):
+    client, token = signed_in("qc")
+    html = _detail(client, orders["qc"])
+    assert 'name="defect_category"' in html and "<option value=\"毛刺\">毛刺</option>" in html
+    r = client.post(f"/admin/orders/{orders['qc']}/status", data={
+        "csrf_token": token, "to": "rework", "reason": "边缘有毛边", "defect_category": "毛刺",
+        "material_batch": "b2311, B2312"}, follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert "待返工" in html and "<td>毛刺</td>" in html and "B2311,B2312" in html
+
+
 def test_roles_see_only_the_moves_they_may_make(signed_in, orders):
     client, _ = signed_in("finance")
     html = _detail(client, orders["stock"])

@@ -33,6 +33,13 @@
     });
   }
   var hist = document.getElementById("customer-history"), hint = document.getElementById("buffer-hint");
+  function showBuffers() {
+    var cid = document.getElementById("customer-id").value, pid = document.getElementById("product-id").value;
+    if (!cid) { hint.textContent = ""; return; }
+    fetch(form.dataset.buffer + "?customer_id=" + encodeURIComponent(cid) + "&product_id=" + encodeURIComponent(pid),
+      {credentials: "same-origin"}).then(function (r) { return r.json(); })
+      .then(function (b) { hint.innerHTML = b.lines.map(function (l) { return "交期参考：" + esc(l); }).join("<br>"); });
+  }
   picker(document.getElementById("customer-q"), document.getElementById("customer-picks"),
     document.getElementById("customer-id"), form.dataset.customers,
     function (c) { return esc(c.name) + (c.short_name ? " <small>" + esc(c.short_name) + "</small>" : "") +
@@ -41,7 +48,7 @@
       fetch(form.dataset.customers + "/" + id, {credentials: "same-origin"}).then(function (r) { return r.json(); })
         .then(function (c) {
           hist.textContent = c.history || "";
-          hint.textContent = c.history ? "交期参考：" + c.history : "";
+          showBuffers();
           var owner = document.getElementById("owner-name");
           if (owner) owner.textContent = c.owner || "（未指定）";
         });
@@ -53,6 +60,7 @@
     function (id) {
       fetch(form.dataset.products + "/" + id, {credentials: "same-origin"}).then(function (r) { return r.json(); })
         .then(function (p) {
+          showBuffers();
           if (!p.bom.length) { bom.textContent = "该产品没有录入物料清单。"; return; }
           var html = "<table class='bom'><thead><tr><th>物料</th><th>每件用量</th><th>损耗</th><th>库存</th></tr></thead><tbody>";
           p.bom.forEach(function (b) {
