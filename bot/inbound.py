@@ -179,28 +179,38 @@ def is_command(rt: Runtime, text: str) -> bool:
         return False
 
 
-def accept(rt: Runtime, msg: Incoming, *, inline: bool = False) -> tuple[InboundMessage, bool]:
+@dataclass(slots=True)
+class Accepted:
+    """What an entry point learns of a message it handed over: its row id and status. (Building the full
+    InboundMessage row cost the webhook as much as its INSERT; whoever needs the row reads it by id.)"""
+
+    id: int
+    status: str
+
+
+def accept(rt: Runtime, msg: Incoming, *, inline: bool = False) -> tuple[Accepted, bool]:
     """Store, then process in a job (or right here for the bridge); a repeat is never applied twice."""
     from bot.jobs import run_inbound
 
     if not inline and rt.engine.dialect.name == "postgresql" and rt.queue.is_async:
         return _accept_grouped(rt, msg)
     row, is_new = store(rt, msg)
+    accepted = Accepted(row.id, row.status)
     if is_new and row.status == "received":
         if inline:
             outcome = run_inbound(rt, row.id)
             if outcome is not None:
-                row.status, row.reply_text = outcome.status, outcome.reply or ""
+                accepted.status = outcome.status
         else:
             try:
                 _enqueue_in_one_trip(rt, row.id, row.msgtype == CARD_EVENT or has_photo(msg)
                                      or is_command(rt, row.text))
             except Exception:  # queue down: the message is stored; catch_up_inbound retries it
                 log.warning("could not enqueue inbound message %s", row.id, exc_info=True)
-    return row, is_new
+    return accepted, is_new
 
 
-def _accept_grouped(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
+def _accept_grouped(rt: Runtime, msg: Incoming) -> tuple[Accepted, bool]:
     """The production webhook path: concurrent requests of this process share one INSERT and one enqueue."""
     reason = screen(msg)
     if reason:
@@ -213,8 +223,9 @@ def _accept_grouped(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
     new_id = group.submit(values, priority)
     if new_id is None:
         with new_session(rt.engine) as s:
-            return _find(s, msg.platform, msg.platform_msg_id), False
-    return InboundMessage(id=new_id, **values), True
+            known = _find(s, msg.platform, msg.platform_msg_id)
+        return Accepted(known.id, known.status), False
+    return Accepted(new_id, values["status"]), True
 
 
 class _Pending:
