@@ -50,7 +50,8 @@ def sales_board(session: Session, today: date) -> dict:
                    .order_by(Order.promised_date, Order.id).limit(URGENT_LIMIT))
     urgent = [{"order_no": o.order_no, "customer": c, "owner": w or "", "status": o.status,
                "status_label": Status(o.status).label, "promised_date": o.promised_date,
-               "late": o.promised_date < today, "quantity": o.quantity, "source": "customer" if mine else ""}
+               "late": o.promised_date < today, "quantity": o.quantity, "source": "customer" if mine else "",
+               "planned_start": o.planned_start}
               for o, c, w, mine in session.exec(urgent_stmt).all()]
     total = sum(g["count"] for g in groups["customer"])
     late_total = sum(g["late"] for g in groups["customer"])
