@@ -12,12 +12,14 @@ from bot import texts
 from bot.registry import CommandContext, command
 from core.types import utcnow
 from insight import decision_text
+from nextsteps import texts as step_texts
+from nextsteps.todo import todo_for
 from orders.exceptions import OrderError
-from orders.flow import TRANSITIONS
 from orders.models import Customer, Order, Product
 from orders.roles import OVERRIDE_ROLES, Role
 from orders.service import create_order
 from orders.status import OPEN_STATUSES, Status
+from workcal.service import calendar_for
 
 NOT_YET_SHIPPED = sorted(s.value for s in OPEN_STATUSES - {Status.SHIPPED, Status.IN_TRANSIT, Status.DELIVERED})
 LIST_WORDS = (("overdue", ("逾期", "超期", "延期", "过期")), ("mine", ("待办", "我的", "该我")),
@@ -50,13 +52,7 @@ def _query(ctx: CommandContext, kind: str):
         monday = today - timedelta(days=today.weekday())
         return (stmt.where(Order.promised_date >= monday, Order.promised_date <= monday + timedelta(days=6),
                            Order.status.in_(NOT_YET_SHIPPED)), "status=open&due=7")
-    roles = set(ctx.sender.actor.roles)
-    everything = bool(roles & OVERRIDE_ROLES)
-    statuses = sorted({t.frm.value for t in TRANSITIONS if everything or roles & t.roles})
-    stmt = stmt.where(Order.status.in_(statuses))
-    if roles == {Role.SALES} and ctx.sender.actor.staff_id is not None:  # sales: the orders they own
-        stmt = stmt.where(Order.sales_owner_id == ctx.sender.actor.staff_id)
-    return stmt, "status=open"
+    raise ValueError(kind)  # "mine" is answered by my_todo
 
 
 @command("list", changes=False, needs_order=False)
@@ -67,6 +63,8 @@ def list_(ctx: CommandContext) -> str:
     kind = list_kind(ctx.message.text)
     if kind is None:
         return texts.LIST_WHICH
+    if kind == "mine":
+        return my_todo(ctx)
     stmt, args = _query(ctx, kind)
     with ctx.runtime.uow() as uow:
         s = uow.session
@@ -79,6 +77,18 @@ def list_(ctx: CommandContext) -> str:
                                          o.promised_date.strftime("%m-%d"), Status(o.status).label))
     link = f"{ctx.runtime.settings.public_base_url.rstrip('/')}/admin/orders?{args}"
     return texts.list_text(kind, lines, total, link)
+
+
+def my_todo(ctx: CommandContext) -> str:
+    """我的待办: the same list as the web page (nextsteps.todo.todo_for), earliest due first."""
+    rt = ctx.runtime
+    with rt.uow() as uow:
+        found = todo_for(uow.session, ctx.sender.actor, today=_today(ctx), cal=calendar_for(uow.session, rt.settings),
+                         limit=texts.LIST_MAX)
+    lines = [texts.todo_line(t.order_no, t.step, t.customer, t.product, t.quantity, t.due_label,
+                             t.due.strftime("%m-%d"), step_texts.days_text(t.days_to_due), t.red_flag)
+             for t in found.items]
+    return texts.list_text("mine", lines, found.total, f"{rt.settings.public_base_url.rstrip('/')}/admin/todo")
 
 
 def _match(s, model, written: str):

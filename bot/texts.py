@@ -215,6 +215,13 @@ def list_line(order_no: str, customer: str, product: str, quantity: int, promise
     return f"· {order_no} {customer} {product}×{quantity} 交期{promised}「{status}」"
 
 
+def todo_line(order_no: str, step: str, customer: str, product: str, quantity: int, due_label: str, due: str,
+              countdown: str, red_flag: bool) -> str:
+    """One line of 我的待办: the step, the order, and when it is due."""
+    flag = "🚩" if red_flag else ""
+    return f"· {flag}{order_no}「{step}」{customer} {product}×{quantity} {due_label}{due}（{countdown}）"
+
+
 # --- creating an order ----------------------------------------------------------------------------
 CREATE_NOT_ALLOWED = "抱歉，只有销售（或经理）可以在群里新建订单。"
 CREATE_NEEDS = "新建订单还缺：{missing}。例如：新订单 华东机械 P-100 200件 12月10日交"

@@ -14,7 +14,7 @@ from nextsteps import texts
 from nextsteps.models import NextStepRule
 from nextsteps.picture import days_left
 from nextsteps.planning import lines_for, plan_tasks
-from nextsteps.rules import add_default_rules
+from nextsteps.rules import AT_RISK_WORKING_DAYS, add_default_rules
 from notify.cards import card_payload, order_link
 from notify.outbox import queue_notification
 from orders import events as ev
@@ -28,7 +28,6 @@ from workcal.service import calendar_for
 
 log = logging.getLogger(__name__)
 
-AT_RISK_WORKING_DAYS = 5
 HISTORY_WINDOW = 200  # the customer's latest deliveries that make the on-time record
 
 

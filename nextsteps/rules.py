@@ -6,6 +6,8 @@ from sqlmodel import Session, select
 
 from nextsteps.models import NextStepRule
 
+AT_RISK_WORKING_DAYS = 5  # condition at_risk: the promise is this many working days away or less
+
 DEFAULT_RULES = [
     ("submitted", "OrderCreated", "head:planner", "", "新订单待审核 → 计划经理"),
     ("purchase_needed", "PurchaseRequested", "role:purchasing", "", "审核后缺料 → 采购"),

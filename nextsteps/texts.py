@@ -100,13 +100,19 @@ def _qc_failed_risk(c):
             f"交期 {c['promised_date']} 仅剩 {c['days_left']} 个工作日，请提前与客户沟通。")
 
 
+def rounded_up(unit: str) -> str:
+    """Says that a packaging count was rounded up to whole units, e.g. 按整箱向上取整."""
+    return f"按整{unit or '件'}向上取整"
+
+
 @template("in_stock")
 def _in_stock(c):
     pack = c["packaging"]
     pack_line = ""
     if pack:
         mark = "⚠️ 不足" if pack["short"] else "充足"
-        pack_line = f"\n包材：{pack['name']} 需 {pack['need']:g}{pack['unit']}，库存 {pack['stock']:g}（{mark}）"
+        pack_line = (f"\n包材：{pack['name']} 需 {pack['need']}{pack['unit']}（{rounded_up(pack['unit'])}），"
+                     f"库存 {pack['stock']:g}（{mark}）")
     return f"【可发货】{_head(c)}\n已入库，交期 {c['promised_date']}。{pack_line}\n发货后回复：{c['order_no']} 已发货 顺丰 运单号"
 
 
@@ -215,3 +221,25 @@ def plan_advice(a) -> str:
     elif a.outsourced_late:
         lines.append(f"委外工序（{'、'.join(a.outsourced_late)}）回厂已晚于交期，本厂加班赶不回来。")
     return "\n".join(lines)
+
+
+# --- 我的待办 (nextsteps/todo.py) -----------------------------------------------------------------
+DUE_START = "计划开工"
+DUE_END = "计划完工"
+DUE_PROMISE = "交期"
+STEP_NAMES = {"pending_review": "审核", "pending_purchase": "采购到料", "pending_outsource": "委外跟进",
+              "pending_schedule": "排产", "scheduled": "开工", "in_production": "生产报工", "rework": "返工",
+              "pending_qc": "质检", "in_stock": "发货"}
+STEP_STOCK_IN = "入库"
+
+
+def step_name(status, qc_passed: bool = False) -> str:
+    """What the person has to do next for an order in `status`."""
+    return STEP_STOCK_IN if qc_passed else STEP_NAMES.get(str(status.value if hasattr(status, "value") else status), "处理")
+
+
+def days_text(days: int) -> str:
+    """A countdown in calendar days: 今天 / 还有 3 天 / 已过 2 天."""
+    if days == 0:
+        return "今天"
+    return f"还有 {days} 天" if days > 0 else f"已过 {-days} 天"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -59,10 +60,17 @@ def needs(session: Session, order: Order) -> dict[int, float]:
     return out
 
 
-def packaging_need(session: Session, order: Order) -> tuple[Material, float] | None:
-    """The packaging material of the order's product and how much of it the order needs."""
+def whole_units(amount: float) -> int:
+    """Packaging is counted in whole boxes/pallets: round up (0.3 of a pallet is still a pallet).
+
+    Rounded to 6 places first, so 0.1 × 30 (= 3.0000000000000004 in floats) stays 3."""
+    return max(0, math.ceil(round(amount, 6)))
+
+
+def packaging_need(session: Session, order: Order) -> tuple[Material, int] | None:
+    """The packaging material of the order's product and how many whole units of it the order needs."""
     product = session.get(Product, order.product_id)
     if not product or not product.packaging_material_id:
         return None
     material = session.get(Material, product.packaging_material_id)
-    return material, round(product.packaging_per_unit * order.quantity, 3)
+    return material, whole_units(product.packaging_per_unit * order.quantity)

@@ -285,3 +285,8 @@ UNDO_NOT_REVERSIBLE = "订单 {order_no} 的「{what}」不能撤回（流程不
 UNDO_NOTE = "撤回：{what}"
 WAYBILL_TOO_LONG = "运单号太长（最多 40 个字符），请核对后重发。"
 CORRECT_WHAT = "请说明要更正什么：运单号、承运商、交期或数量，例如：SO20261120-0042 运单号改为 SF1402938475621"
+
+
+def progress_change(process: str, before: float, after: float) -> str:
+    """What a progress report changed, for the order timeline: 焊接 60% → 92%."""
+    return f"{process} {before:g}% → {after:g}%"

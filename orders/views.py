@@ -6,6 +6,7 @@ from sqlalchemy import or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
+from orders import texts
 from orders.models import Customer, Order, Product, Staff, StatusEvent
 from orders.status import Status
 
@@ -68,6 +69,18 @@ def as_dict(row) -> dict:
 
 
 def status_events(session: Session, order_id: int) -> list[dict]:
-    """Status events of an order, oldest first, as dicts."""
+    """Status events of an order, oldest first, as dicts; a progress report carries `change`
+    ("焊接 60% → 92%": the process's previous report, 0 % at first and after a rework restart)."""
     stmt = select(StatusEvent).where(StatusEvent.order_id == order_id).order_by(StatusEvent.id)
-    return [e.model_dump() for e in session.exec(stmt).all()]
+    out, last = [], {}
+    for e in session.exec(stmt).all():
+        row = e.model_dump()
+        data = e.data if isinstance(e.data, dict) else {}
+        if e.from_status == "rework" and e.to_status != "rework":  # a rework pass reports afresh
+            last.clear()
+        if e.command == "report" and data.get("process") and data.get("percent") is not None:
+            process, percent = str(data["process"]), float(data["percent"])
+            row["change"] = texts.progress_change(process, last.get(process, 0.0), percent)
+            last[process] = percent
+        out.append(row)
+    return out

@@ -25,6 +25,7 @@ MANAGERS = frozenset({R.ADMIN, R.MANAGER})
 
 # Page groups and the roles that may open them (admin and manager see everything but tokens/staff edits).
 PAGE_ROLES: dict[str, frozenset[Role]] = {
+    "todo": EVERYONE,  # 我的待办: everyone's landing page
     "orders": EVERYONE,
     "order_entry": frozenset({R.SALES}) | MANAGERS,
     "shop": frozenset({R.SALES}) | MANAGERS,  # customers' ordering links, catalogue, addresses
@@ -100,7 +101,7 @@ def check_csrf() -> None:
 
 
 def safe_next(target: str | None) -> str:
-    """A redirect target inside the admin, never another site."""
+    """A redirect target inside the admin, never another site; by default 我的待办 (every role's landing page)."""
     if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("admin_orders.order_list")
+    return url_for("admin_todo.todo")

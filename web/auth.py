@@ -155,7 +155,7 @@ def wecom_oauth_callback():
 
 
 def _next_target(raw: str | None) -> str:
-    """Where to go after signing in: `next` when it is a clean admin path, else the order table."""
+    """Where to go after signing in: `next` when it is a clean admin path, else 我的待办."""
     return safe_next(None if raw is None or _UNSAFE_IN_URL.search(raw) else raw)
 
 
@@ -197,7 +197,7 @@ def password():
 
 @bp.get("")
 @bp.get("/")
-@page("orders")
+@page("todo")
 def home():
-    """The admin home: the order table."""
-    return redirect(url_for("admin_orders.order_list"))
+    """The admin home: 我的待办 (every role lands on its own next steps)."""
+    return redirect(url_for("admin_todo.todo"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -9,6 +10,7 @@ from sqlalchemy import case, exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
+from orders.materials import whole_units
 from orders.models import Customer, Material, Order, Product, Staff, StatusEvent
 from orders.status import Status
 
@@ -48,7 +50,8 @@ def sales_board(session: Session, today: date) -> dict:
                    .order_by(Order.promised_date, Order.id).limit(URGENT_LIMIT))
     urgent = [{"order_no": o.order_no, "customer": c, "owner": w or "", "status": o.status,
                "status_label": Status(o.status).label, "promised_date": o.promised_date,
-               "late": o.promised_date < today, "quantity": o.quantity, "source": "customer" if mine else ""}
+               "late": o.promised_date < today, "quantity": o.quantity, "source": "customer" if mine else "",
+               "planned_start": o.planned_start}
               for o, c, w, mine in session.exec(urgent_stmt).all()]
     total = sum(g["count"] for g in groups["customer"])
     late_total = sum(g["late"] for g in groups["customer"])
@@ -57,7 +60,10 @@ def sales_board(session: Session, today: date) -> dict:
 
 
 def warehouse_board(session: Session) -> dict:
-    """Orders waiting to ship, with packaging material needed against stock; shortages marked."""
+    """Orders waiting to ship, with packaging material needed against stock; shortages marked.
+
+    Counts are whole units: each order's need is rounded up (a started box is a box), stock and
+    shortages likewise (a fraction of a pallet on hand cannot pack one)."""
     ready = or_(Order.status == Status.IN_STOCK.value,
                 (Order.status == Status.PENDING_QC.value) & Order.qc_passed_at.is_not(None))
     stmt = (select(Order, Customer.name, Product, Material).join(Customer, Customer.id == Order.customer_id)
@@ -65,18 +71,18 @@ def warehouse_board(session: Session) -> dict:
             .outerjoin(Material, Material.id == Product.packaging_material_id)
             .where(ready).order_by(Order.promised_date, Order.id))
     orders, materials = [], {}
-    allocated: dict[int, float] = defaultdict(float)
+    allocated: dict[int, int] = defaultdict(int)
     for order, customer, product, material in session.exec(stmt).all():
-        need = round((product.packaging_per_unit or 0) * order.quantity, 2) if material else 0.0
+        need = whole_units((product.packaging_per_unit or 0) * order.quantity) if material else 0
         short = False
         if material is not None:
             m = materials.setdefault(material.id, {"code": material.code, "name": material.name,
-                                                   "unit": material.unit, "stock": material.stock_on_hand,
-                                                   "need": 0.0, "orders": 0})
-            m["need"] = round(m["need"] + need, 2)
+                                                   "unit": material.unit, "need": 0, "orders": 0,
+                                                   "stock": math.floor(material.stock_on_hand + 1e-6)})
+            m["need"] += need
             m["orders"] += 1
             allocated[material.id] += need
-            short = allocated[material.id] > material.stock_on_hand  # earliest due date served first
+            short = allocated[material.id] > m["stock"]  # earliest due date served first
         orders.append({"order_no": order.order_no, "customer": customer, "product": product.code,
                        "product_name": product.name, "quantity": order.quantity,
                        "promised_date": order.promised_date, "status": order.status,
@@ -84,6 +90,6 @@ def warehouse_board(session: Session) -> dict:
                        "need": need, "unit": material.unit if material else "", "short": short})
     mats = sorted(materials.values(), key=lambda m: (m["stock"] - m["need"], m["code"]))
     for m in mats:
-        m["shortage"] = round(max(0.0, m["need"] - m["stock"]), 2)
+        m["shortage"] = max(0, m["need"] - m["stock"])
     return {"orders": orders, "materials": mats, "short_orders": sum(1 for o in orders if o["short"]),
             "short_materials": sum(1 for m in mats if m["shortage"] > 0)}

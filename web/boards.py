@@ -12,8 +12,10 @@ from nextsteps.planning import lines_for
 from web import texts
 from web.access import enforce, page
 from web.board_data import sales_board, warehouse_board
+from web.board_marks import marks_for, planning_marks
 from web.board_planning import planning_board
 from web.ui import register_error_pages
+from workcal.service import calendar_for
 
 bp = Blueprint("admin_boards", __name__, url_prefix="/admin/boards")
 bp.before_request(enforce)
@@ -29,9 +31,13 @@ def board_data(name: str) -> dict:
     now = datetime.now(tz)
     with new_session(rt.engine) as s:
         if name == "sales":
-            return sales_board(s, now.date())
+            d = sales_board(s, now.date())
+            d["marks"] = marks_for(s, d["urgent"], now.date(), calendar_for(s, rt.settings))
+            return d
         if name == "planning":
-            return planning_board(s, now.date(), tz, now, lines_for(s, rt.settings))
+            d = planning_board(s, now.date(), tz, now, lines_for(s, rt.settings))
+            d["marks"] = planning_marks(s, now.date(), calendar_for(s, rt.settings))
+            return d
         return warehouse_board(s)
 
 

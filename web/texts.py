@@ -124,3 +124,14 @@ PARSE_KEY_LABELS = {"carrier": "承运商", "tracking_no": "运单号", "date": 
 DAY_HOURS_HINT = ("一个工作日该产线能完成的标准工时（工艺路线的“标准工时/百件”× 数量 ÷ 100 累加），"
                   "如 8 台设备 × 10 小时 = 80；排产和计划看板的负荷百分比都按它计算。委外填 0。")
 LINE_PROCESSES_HINT = "用顿号或逗号分隔，如：车削、CNC加工。聊天或网页排产写了产线时，只有这些工序放到该产线；留空则按工艺路线中指定给它的工序。"
+
+# ---- 我的待办 (web/todo.py), the alert banner, board marks -----------------------------------------
+TODO_TITLE = "我的待办"
+BANNER_SCOPE = {"all": "全厂未处理预警", "team": "我和团队的未处理预警", "own": "我的未处理预警"}
+TODO_APPROVED = "订单 {order_no} 已审核通过，转入「{label}」。"
+ALERT_ACKED = "已确认订单 {order_no} 的预警（{rule}），升级已停止。"
+START_TODAY = "今天开工"
+START_IN = "{days} 天后开工"
+START_LATE = "应开工已过 {days} 天"
+RED_FLAG = "红旗"
+RED_FLAG_TITLE = "距交期不超过 3 天仍未发货"

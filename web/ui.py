@@ -8,7 +8,7 @@ from flask import Flask, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 
-from alerts.queries import banner
+from alerts.scope import scoped_banner
 from core.db import new_session
 from core.runtime import current_runtime
 from orders.roles import ROLE_LABELS
@@ -19,6 +19,7 @@ from web.labels import JINJA_GLOBALS
 
 # (label, endpoint, page group); a user sees the entries their roles may open.
 NAV = [
+    ("我的待办", "admin_todo.todo", "todo"),
     ("订单", "admin_orders.order_list", "orders"),
     ("录入订单", "admin_entry.form", "order_entry"),
     ("客户下单链接", "admin_shop.customers", "shop"),
@@ -69,10 +70,13 @@ def nav_items() -> list[dict]:
 
 
 def alert_banner() -> dict:
-    """Open alerts by level and the five latest, for the banner on every admin page."""
+    """The signed-in person's unresolved alerts (theirs, plus their team's for heads) by level and the
+    five latest, for the banner on admin pages."""
+    if not current_user.is_authenticated:
+        return {"counts": {}, "latest": [], "total": 0, "scope": "own"}
     with new_session(current_runtime().engine) as s:
-        data = banner(s, limit=5)
-    return {"counts": data["counts"], "latest": data["items"]}
+        data = scoped_banner(s, current_user.actor(), limit=5)
+    return {"counts": data["counts"], "latest": data["items"], "total": data["total"], "scope": data["scope"]}
 
 
 def _error_page(code: int, message: str):
@@ -100,7 +104,7 @@ def init_ui(app: Flask) -> None:
         csrf_token=generate_csrf, nav_items=nav_items, alert_banner=alert_banner,
         STATUS_LABELS={s.value: label for s, label in STATUS_LABELS.items()},
         ROLE_LABELS={r.value: label for r, label in ROLE_LABELS.items()},
-        SOURCE_LABELS=texts.SOURCE_LABELS, ALERT_LEVEL_LABELS=texts.ALERT_LEVEL_LABELS,
+        SOURCE_LABELS=texts.SOURCE_LABELS, ALERT_LEVEL_LABELS=texts.ALERT_LEVEL_LABELS, BANNER_SCOPE=texts.BANNER_SCOPE,
         PRIORITY_LABELS=texts.PRIORITY_LABELS, **JINJA_GLOBALS,
     )
 

@@ -25,6 +25,7 @@ from web import (
     order_print,
     orders_page,
     playground,
+    todo,
 )
 from web.demo_users import create_demo_users
 from web.observability import init_observability
@@ -52,7 +53,7 @@ def _home():
 FEATURE = Feature(
     name="web",
     handlers={OrderEvent: [live.publish_order_change]},
-    blueprints=[health.bp, auth.bp, order_entry.bp, orders_page.bp, boards.bp, live.bp, playground.bp, admin_master.bp,
+    blueprints=[health.bp, auth.bp, todo.bp, order_entry.bp, orders_page.bp, boards.bp, live.bp, playground.bp, admin_master.bp,
                 admin_receiving.bp, admin_import.bp, admin_logs.bp, admin_insight.bp, admin_data.bp,
                 order_print.bp, admin_groups.bp, admin_shop.bp, metrics.bp],
     init_app=init_app,

@@ -35,7 +35,7 @@ def test_every_dashboard_chart_draws_under_its_chinese_title(browser, server, wi
     page.fill("input[name=username]", "manager")
     page.fill("input[name=password]", "demo1234")
     page.click("button[type=submit]")
-    page.wait_for_url("**/admin/orders")
+    page.wait_for_url("**/admin/todo")
     page.goto(f"{server.url}/admin/insight/?days=90")
     page.wait_for_selector(".chart[data-ready='1']")
     for key, title in CHARTS.items():
@@ -59,7 +59,7 @@ def test_supplier_report_ranks_the_demo_bad_supplier_first(browser, server):
     page.fill("input[name=username]", "manager")
     page.fill("input[name=password]", "demo1234")
     page.click("button[type=submit]")
-    page.wait_for_url("**/admin/orders")
+    page.wait_for_url("**/admin/todo")
     page.goto(f"{server.url}/admin/insight/suppliers")
     first = page.locator("#supplier-table tbody tr").first.inner_text()
     assert first.startswith("1") and BAD_SUPPLIER in first

@@ -44,7 +44,7 @@ def test_sales_enters_an_order_on_a_phone_and_sees_it_on_the_sales_board(browser
     page.fill("input[name=username]", "sales")
     page.fill("input[name=password]", "demo1234")
     page.click("button[type=submit]")
-    page.wait_for_url("**/admin/orders")
+    page.wait_for_url("**/admin/todo")
     page.click("nav.menu >> text=录入订单")
     page.wait_for_url("**/admin/orders/new")
 
@@ -91,7 +91,7 @@ def test_the_form_answers_missing_fields_in_chinese(browser, server):
     page.fill("input[name=username]", "sales")
     page.fill("input[name=password]", "demo1234")
     page.click("button[type=submit]")
-    page.wait_for_url("**/admin/orders")
+    page.wait_for_url("**/admin/todo")
     page.goto(f"{server.url}/admin/orders/new")
     page.fill("#quantity", "5")
     page.fill("#promised-date", (date.today() + timedelta(days=20)).isoformat())

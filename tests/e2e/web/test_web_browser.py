@@ -32,12 +32,15 @@ def _signed_in_page(browser, server, username="admin", **context):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "demo1234")
     page.click("button[type=submit]")
-    page.wait_for_url("**/admin/orders")
+    page.wait_for_url("**/admin/todo")
     return page
 
 
-def test_login_shows_the_order_table_with_the_users_name(browser, server):
+def test_login_lands_on_my_todo_and_the_menu_opens_the_order_table(browser, server):
     page = _signed_in_page(browser, server, "sales")
+    assert page.locator("h1").inner_text().startswith("我的待办")
+    page.click('nav.menu >> text="订单"')
+    page.wait_for_url("**/admin/orders")
     assert page.locator("#order-table tbody tr").count() == 50
     assert "退出" in page.locator("header").inner_text()
     page.context.close()
@@ -56,6 +59,7 @@ def test_wrong_password_stays_on_the_login_page(browser, server):
 
 def test_order_table_filter_by_status(browser, server):
     page = _signed_in_page(browser, server, "warehouse")
+    page.goto(f"{server.url}/admin/orders")
     page.select_option("select[name=status]", "in_stock")
     page.click("#order-filters button[type=submit]")
     page.wait_for_url(re.compile(r".*status=in_stock.*"))
@@ -100,6 +104,7 @@ def test_board_screenshots(browser, server, name):
 
 def test_order_table_on_a_phone_has_no_sideways_scrolling(browser, server):
     page = _signed_in_page(browser, server, "sales", viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.goto(f"{server.url}/admin/orders")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
     page.screenshot(path=str(ARTIFACTS / "web_orders_phone.png"))

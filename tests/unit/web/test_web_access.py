@@ -26,6 +26,7 @@ NOTHING_YET = {"/admin/shop/customers/1/qr.png", "/admin/shop/customers/1/print"
 GET_PAGES = {
     "/admin/": ("/admin/", ALL),
     "/admin": ("/admin", ALL),
+    "/admin/todo": ("/admin/todo", ALL),
     "/admin/orders": ("/admin/orders?status=open", ALL),
     "/admin/orders/<order_no>": ("/admin/orders/{order_no}", ALL),
     "/admin/orders/new": ("/admin/orders/new", ORDER_ENTRY),
@@ -88,6 +89,7 @@ POSTS = [
     "/admin/orders/{order_no}/delivery-note", "/admin/orders/{order_no}/notice/resend", "/admin/password",
     "/admin/shop/customers/1/link", "/admin/shop/customers/1/revoke", "/admin/shop/customers/1/send",
     "/admin/shop/customers/1/prices", "/admin/shop/customers/1/products", "/admin/shop/customers/1/addresses",
+    "/admin/todo/{order_no}/approve", "/admin/todo/alerts/1/ack",
 ]
 PUBLIC_RULES = {"/admin/login", "/admin/static/<path:filename>", "/admin/wecom/oauth"}  # oauth: WeCom sign-in
 
@@ -187,7 +189,7 @@ def test_login_redirects_only_inside_the_admin(app, factory):
     token = csrf_of(client.get("/admin/login").get_data(as_text=True))
     r = client.post("/admin/login", data={"username": "u_admin", "password": "pass-1234", "csrf_token": token,
                                           "next": "https://evil.example/"})
-    assert r.headers["Location"] == "/admin/orders"
+    assert r.headers["Location"] == "/admin/todo"  # 我的待办, every role's landing page
 
 
 def test_a_disabled_login_is_signed_out_at_the_next_request(app, signed_in):

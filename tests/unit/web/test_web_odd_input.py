@@ -8,19 +8,19 @@ from tests.unit.web.conftest import PASSWORD, csrf_of
 
 
 @pytest.mark.parametrize("target", ["/admin%0d%0aSet-Cookie:%20x=1", "/admin/orders%0aX:y", "/admin/%09orders"])
-def test_a_next_with_control_characters_goes_to_the_order_table(app, signed_in, target):
+def test_a_next_with_control_characters_goes_to_the_landing_page(app, signed_in, target):
     client, _ = signed_in("sales")
     r = client.get(f"/admin/login?next={target}")
-    assert r.status_code == 302 and r.headers["Location"] == "/admin/orders"
+    assert r.status_code == 302 and r.headers["Location"] == "/admin/todo"
     assert "Set-Cookie" not in r.headers or "x=1" not in r.headers["Set-Cookie"]
 
 
-def test_signing_in_with_a_crlf_next_lands_on_the_order_table(app, factory):
+def test_signing_in_with_a_crlf_next_lands_on_my_todo(app, factory):
     client = app.test_client()
     token = csrf_of(client.get("/admin/login").get_data(as_text=True))
     r = client.post("/admin/login", data={"username": "u_admin", "password": PASSWORD, "csrf_token": token,
                                           "next": "/admin/orders\r\nX-Injected: 1"})
-    assert r.status_code == 302 and r.headers["Location"] == "/admin/orders"
+    assert r.status_code == 302 and r.headers["Location"] == "/admin/todo"
     assert "X-Injected" not in r.headers
 
 
