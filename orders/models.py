@@ -82,6 +82,8 @@ class Product(SQLModel, table=True):
     packaging_material_id: int | None = Field(default=None, foreign_key="material.id")
     packaging_per_unit: float = 0
     unit_price: float = 0
+    picture: str | None = Field(default=None, description="stored name of the re-encoded product picture "
+                                                          "(shop pictures folder), shown on ordering pages")
 
 
 class RouteStep(SQLModel, table=True):

@@ -28,6 +28,7 @@ class CatalogueItem:
     name: str
     spec: str
     price: float | None = None
+    picture: bool = False
 
 
 def shows_prices(session: Session, customer_id: int) -> bool:
@@ -43,8 +44,19 @@ def catalogue_for(session: Session, customer_id: int) -> list[CatalogueItem]:
     rows = session.exec(select(Product).where(Product.id.in_(ordered) | Product.id.in_(enabled))
                         .order_by(Product.code)).all()
     prices = shows_prices(session, customer_id)
-    return [CatalogueItem(p.id, p.code, p.name, p.spec or "", p.unit_price if prices and p.unit_price else None)
+    return [CatalogueItem(p.id, p.code, p.name, p.spec or "", p.unit_price if prices and p.unit_price else None,
+                          bool(p.picture))
             for p in rows]
+
+
+def in_catalogue(session: Session, customer_id: int, product_id: int) -> Product | None:
+    """The product when this customer's catalogue has it, else None."""
+    ordered = select(Order.id).where(Order.customer_id == customer_id, Order.product_id == product_id).limit(1)
+    enabled = select(ShopProduct.product_id).where(ShopProduct.customer_id == customer_id,
+                                                   ShopProduct.product_id == product_id)
+    if session.exec(ordered).first() is None and session.exec(enabled).first() is None:
+        return None
+    return session.get(Product, product_id)
 
 
 def earliest_promise_date(session: Session, settings, customer_id: int, *, now: datetime | None = None) -> date:

@@ -77,3 +77,11 @@ ADDRESS_REMOVED = "已删除地址。"
 ADDRESS_REQUIRED = "请填写地址。"
 SAVED = "已保存。"
 QR_CAPTION = "扫码在线下单"
+
+# Product pictures (staff upload on the product admin page; customers see a thumbnail)
+PICTURE_TYPE = "产品图片只能是 JPG、PNG 或 WEBP 图片。"
+PICTURE_TOO_LARGE = "产品图片不能超过 {mb} MB。"
+PICTURE_EMPTY = "请选择要上传的产品图片。"
+PICTURE_SAVED = "产品图片已保存。"
+PICTURE_REMOVED = "产品图片已删除。"
+PICTURE_ALT = "{name} 产品图片"

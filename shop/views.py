@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, make_response, redirect, render_template, request, send_file, url_for
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError
@@ -19,9 +19,10 @@ from logistics import texts as logistics_texts
 from logistics.views import tracking_page
 from orders.models import Customer
 from shop import texts
-from shop.catalogue import catalogue_for, earliest_promise_date
+from shop.catalogue import catalogue_for, earliest_promise_date, in_catalogue
 from shop.exceptions import FormInvalid
 from shop.limits import ShopLimiter
+from shop.pictures import path_of as picture_path
 from shop.service import (
     OrderForm,
     addresses_of,
@@ -49,6 +50,8 @@ bp = Blueprint("shop", __name__, template_folder="templates", static_folder="sta
 
 def _secure(resp: Response) -> Response:
     resp.headers.update(SECURITY_HEADERS)
+    if resp.status_code == 200 and resp.mimetype == "image/jpeg":
+        resp.headers["Cache-Control"] = "private, max-age=3600"  # product pictures: only this browser caches
     return resp
 
 
@@ -111,9 +114,24 @@ def _form_page(token: str, link, customer, *, errors: list[str] | None = None, v
             "others": other_orders_of(s, customer.id),
             "idem": (values or {}).get("idem") or secrets.token_urlsafe(18),
             "csrf": generate_csrf(), "errors": errors or [], "v": values or {},
-            "contact_name": customer.contact_name, "max_mb": round(rt.settings.shop.attachment_max_bytes / (1 << 20), 1),
+            "contact_name": customer.contact_name, "picture_alt": texts.PICTURE_ALT, "max_mb": round(rt.settings.shop.attachment_max_bytes / (1 << 20), 1),
         }
         return make_response(render_template("shop/page.html", **ctx), status)
+
+
+@bp.get("/s/<token>/p/<int:product_id>.jpg")
+def picture(token: str, product_id: int):
+    """A product's re-encoded picture, only for products in this link's customer's catalogue (else the 404)."""
+    link, customer, refused = _open(token)
+    if refused:
+        return refused
+    rt = current_runtime()
+    with rt.uow() as uow:
+        product = in_catalogue(uow.session, customer.id, product_id)
+        path = picture_path(rt.settings, product.picture if product else None)
+    if path is None:
+        return not_found()
+    return send_file(path, mimetype="image/jpeg", max_age=0)
 
 
 @bp.post("/s/<token>")

@@ -9,12 +9,14 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlmodel import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from core.runtime import current_runtime
 from core.types import utcnow
 from orders.models import Customer, Order, Product
 from shop import texts as shop_texts
 from shop.attachments import attachment_dir
+from shop.exceptions import AttachmentRefused
 from shop.models import (
     ShopAddress,
     ShopAttachment,
@@ -24,6 +26,10 @@ from shop.models import (
     ShopRequest,
     ShopRequestLine,
 )
+from shop.pictures import forget as forget_picture
+from shop.pictures import path_of as picture_path
+from shop.pictures import reencode
+from shop.pictures import store as store_picture
 from shop.qr import forget_card, qr_dir, queue_card, render_card, write_card
 from shop.service import addresses_of
 from shop.tokens import current_link, issue_link, public_url, revoke_links
@@ -282,4 +288,70 @@ def attachment(attachment_id: int):
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+def _product_back(product_id: int):
+    return redirect(url_for("admin_master.crud_edit", key="products", item_id=product_id))
+
+
+@bp.post("/products/<int:product_id>/picture")
+@page("master_data")
+def upload_picture(product_id: int):
+    """Store a product's picture, re-encoded (managers and admins, as for editing products)."""
+    rt = current_runtime()
+    limit = rt.settings.shop.attachment_max_bytes
+    request.max_content_length = limit + (64 << 10)
+    try:
+        upload = request.files.get("picture")
+        data = upload.read(limit + 1) if upload and upload.filename else b""
+    except RequestEntityTooLarge:
+        data = b"\0" * (limit + 1)
+    with rt.uow() as uow:
+        product = uow.session.get(Product, product_id)
+        if product is None:
+            abort(404)
+        try:
+            clean = reencode(data, limit)
+        except AttachmentRefused as exc:
+            flash(exc.message, "error")
+            return _product_back(product_id)
+        old, product.picture = product.picture, store_picture(rt.settings, clean)
+        uow.session.add(product)
+        uow.commit()
+    forget_picture(rt.settings, old)
+    flash(shop_texts.PICTURE_SAVED, "ok")
+    return _product_back(product_id)
+
+
+@bp.post("/products/<int:product_id>/picture/delete")
+@page("master_data")
+def remove_picture(product_id: int):
+    """Remove a product's picture (the file too)."""
+    rt = current_runtime()
+    with rt.uow() as uow:
+        product = uow.session.get(Product, product_id)
+        if product is None:
+            abort(404)
+        old, product.picture = product.picture, None
+        uow.session.add(product)
+        uow.commit()
+    forget_picture(rt.settings, old)
+    flash(shop_texts.PICTURE_REMOVED, "ok")
+    return _product_back(product_id)
+
+
+@bp.get("/products/<int:product_id>/picture.jpg")
+@page("master_data")
+def product_picture(product_id: int):
+    """The stored (re-encoded) picture, for the product admin page."""
+    rt = current_runtime()
+    with rt.uow() as uow:
+        product = uow.session.get(Product, product_id)
+        path = picture_path(rt.settings, product.picture if product else None)
+    if path is None:
+        abort(404)
+    resp = send_file(path, mimetype="image/jpeg", max_age=0)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "private, no-cache"
     return resp
