@@ -49,6 +49,12 @@ class ShopLimiter:
         return self._hit_all([(i, "link", link_key) for i in self.per_link] +
                              [(i, "ip", address or "-") for i in self.per_ip])
 
+    def picture(self, link_key: str, address: str | None) -> int:
+        """One product-picture request: own counters (same limits), so a page's thumbnails don't eat its budget;
+        the pictures are cached privately by the browser, so reloads do not count again."""
+        return self._hit_all([(i, "pic-link", link_key) for i in self.per_link] +
+                             [(i, "pic-ip", address or "-") for i in self.per_ip])
+
     def submit(self, link_key: str) -> int:
         """One order submission on a link."""
         return self._hit_all([(i, "submit", link_key) for i in self.submits])

@@ -75,9 +75,10 @@ def _limiter() -> ShopLimiter:
     return limiter
 
 
-def _open(token: str):
+def _open(token: str, *, picture: bool = False):
     """(link, customer) of a live token, or the response to give instead (429 or the 404)."""
-    wait = _limiter().request(hash_token(token or "")[:32], request.remote_addr)
+    count = _limiter().picture if picture else _limiter().request
+    wait = count(hash_token(token or "")[:32], request.remote_addr)
     if wait:
         resp = _message(texts.TOO_MANY_TITLE, texts.TOO_MANY_TEXT, 429)
         resp.headers["Retry-After"] = str(wait)
@@ -122,7 +123,7 @@ def _form_page(token: str, link, customer, *, errors: list[str] | None = None, v
 @bp.get("/s/<token>/p/<int:product_id>.jpg")
 def picture(token: str, product_id: int):
     """A product's re-encoded picture, only for products in this link's customer's catalogue (else the 404)."""
-    link, customer, refused = _open(token)
+    link, customer, refused = _open(token, picture=True)
     if refused:
         return refused
     rt = current_runtime()

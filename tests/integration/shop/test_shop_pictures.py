@@ -99,3 +99,15 @@ def test_only_managers_and_admins_upload_pictures(make_shop_app):
     r = sales.post(f"/admin/shop/products/{pid}/picture", data={"csrf_token": csrf,
                    "picture": (io.BytesIO(png_bytes()), "p.png")}, content_type="multipart/form-data")
     assert r.status_code == 403
+
+
+def test_pictures_are_limited_on_their_own_counters_so_thumbnails_do_not_eat_the_pages_budget(make_shop_app):
+    app = make_shop_app(rate_link="3/minute", rate_ip="100/minute")
+    token = issue(app, enable=("SH-100",))
+    admin, csrf = staff_client(app, "admin")
+    pid = product_id(app, "SH-100")
+    _upload(admin, csrf, pid, png_bytes())
+    customer = app.test_client()
+    pictures = [customer.get(f"/s/{token}/p/{pid}.jpg").status_code for _ in range(4)]
+    assert pictures == [200, 200, 200, 429]
+    assert customer.get(f"/s/{token}").status_code == 200  # the page's own budget is untouched
