@@ -6,6 +6,7 @@ revoked link is the very same 404 as an unknown one."""
 
 from __future__ import annotations
 
+import io
 import re
 import time
 
@@ -44,18 +45,30 @@ def _factory(rt) -> None:
     from accounts.service import create_user
     from core.db import new_session
     from orders.models import Customer, Product, Staff
+    from shop.pictures import reencode
+    from shop.pictures import store as store_picture
     from tests.factories import basic_factory
 
     with rt.uow() as uow:
         made = basic_factory(uow)
         uow.session.add(Customer(name=SECOND, short_name="另一家", sales_owner_id=made["people"]["sales"].id))
-        uow.session.add(Product(code="SH-200", name="传感器底座", spec="Φ40×12", unit_price=8.0))
+        uow.session.add(Product(code="SH-200", name="传感器底座", spec="Φ40×12", unit_price=8.0,
+                                picture=store_picture(rt.settings, reencode(_photo(), 10 * 1024 * 1024))))
         uow.commit()
     with new_session(rt.engine) as s:
         user = create_user(s, "u_sales", "sales", PASSWORD)
         user.staff_id = s.exec(select(Staff.id).where(Staff.userid == "t.sales")).one()
         s.add(user)
         s.commit()
+
+
+def _photo() -> bytes:
+    """A wide product photo: the page must show it as a thumbnail without scrolling sideways at 390 px."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 900), (40, 90, 160)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def _sign_in(browser, server):
@@ -65,7 +78,7 @@ def _sign_in(browser, server):
     page.fill("input[name=username]", "u_sales")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/admin/orders")
+    page.wait_for_url("**/admin/todo")  # every role lands on 我的待办
     return ctx, page
 
 
@@ -122,6 +135,11 @@ def test_a_customer_orders_through_the_link_and_follows_the_orders_to_tracking(b
     phone.goto(link)
     assert "最早可交货日期" in phone.locator("#earliest").inner_text()
     assert "¥" not in phone.content()  # no prices unless enabled for the customer
+    thumb = phone.locator(".item[data-code='SH-200'] img")
+    assert thumb.count() == 1 and thumb.get_attribute("alt")
+    thumb.scroll_into_view_if_needed()
+    _wait(lambda: thumb.evaluate("img => img.complete && img.naturalWidth > 0"))  # served through the link
+    assert phone.locator(".item[data-code='SH-100'] img").count() == 0  # no picture, no image
     first = _order(phone, link, {"SH-100": "120", "SH-200": "30"})
     assert phone.locator(".ord").count() == 2 and "待审核" in phone.locator("body").inner_text()
     second = _order(phone, link, {"SH-100": "15"})
