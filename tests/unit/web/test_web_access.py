@@ -19,7 +19,7 @@ RECEIVING = {"purchasing", "warehouse", "planner"} | BOSSES
 SHOP = {"sales"} | BOSSES
 # Pages of things the small factory does not have (no ordering link issued, no request): 404 for those allowed.
 NOTHING_YET = {"/admin/shop/customers/1/qr.png", "/admin/shop/customers/1/print", "/admin/shop/requests/RQ20261126-00001",
-               "/admin/shop/attachments/1",
+               "/admin/shop/attachments/1", "/admin/shop/products/1/picture.jpg",
                "/admin/io/import/0000", "/admin/io/import/0000.json"}  # no such import (after the role check)
 
 # URL rule -> (a concrete URL, roles that may open it). Every GET page under /admin is listed.
@@ -70,6 +70,7 @@ GET_PAGES = {
     "/admin/shop/customers/<int:customer_id>/print": ("/admin/shop/customers/1/print", SHOP),
     "/admin/shop/requests/<request_no>": ("/admin/shop/requests/RQ20261126-00001", ALL),
     "/admin/shop/attachments/<int:attachment_id>": ("/admin/shop/attachments/1", ALL),
+    "/admin/shop/products/<int:product_id>/picture.jpg": ("/admin/shop/products/1/picture.jpg", BOSSES),
 }
 EXTRA_GETS = [  # the same rules with other arguments, whose roles differ
     ("/admin/boards/planning", PLANNING_BOARD),
