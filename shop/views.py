@@ -205,4 +205,4 @@ def track(token: str, order_no: str):
             return not_found()
         p = tracking_page(uow.session, order, rt.settings.tz,
                           rt.settings.logistics.company_name or logistics_texts.DEFAULT_COMPANY)
-    return render_template("shop/track.html", p=p, token=token)
+    return render_template("shop/track.html", p=p, token=token, base_template="shop/base.html")
