@@ -58,6 +58,7 @@ def test_honcho_runs_the_procfile_and_stops_it_cleanly(tmp_path):
             while not r.smembers("rq:workers"):  # the worker registered with RQ
                 assert time.monotonic() < deadline, "no RQ worker registered"
                 time.sleep(0.5)
+            time.sleep(FLUSH_SECONDS + 1)  # the readiness probes above reach Redis before the count is taken
             answer = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
             assert "ops_workers 1.0" in answer
             # Two gunicorn workers answer the same counts: every process adds to the one Redis hash.
