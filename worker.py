@@ -6,7 +6,9 @@ parser load (the per-job fork of RQ's default Worker drained about 1 chat messag
 kept one level up: a job that raises is failed by RQ; a job that kills its process (crash, SIGKILL,
 OOM) takes only that process down, the supervisor forks a new one within a second, and the killed
 job's message is retried when its lease runs out (bot.jobs). Job timeouts use SIGALRM in each worker's
-main thread. Every worker takes the priority queue (state-changing chat commands) first.
+main thread. Every worker takes the priority queue (state-changing chat commands) first. Each worker
+process also runs the robot's inbox dispatcher (bot/inbox.py) in a thread: the webhook pushes stored
+messages there, the dispatcher routes them and creates their jobs.
 
 The supervisor's own loop runs RQ's scheduler (delayed jobs) and RQ's CronScheduler (features'
 `Feature.cron`) behind a Redis leader lock, since RQ's cron has no cross-process lock. Redis and
@@ -32,6 +34,7 @@ from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
 from bootstrap import cron_entries, warm_up
+from bot.inbox import Dispatcher, drain
 from core.logs import CRON_META, job_context
 from core.outage import DB, REDIS, QuietRedisLog, is_db_outage, wait_for_db, wait_for_redis
 from core.runtime import Runtime
@@ -169,8 +172,12 @@ def serve_jobs(app, *, burst: bool = False, logging_level: str = "INFO") -> None
     logging.getLogger("rq.worker").addFilter(QuietRedisLog())
     logging.getLogger("rq.worker").addFilter(_QUIET_ROUTINE)
     with app.app_context():
+        if not burst:  # the robot's inbox → RQ jobs, beside the jobs themselves (bot/inbox.py)
+            Dispatcher(app, stop).start()
         while not stop.is_set():
             try:  # RQ's Worker talks to Redis from its constructor on
+                if burst:
+                    drain(rt)
                 worker = JobWorker(job_queues(rt), connection=rt.redis, maintenance_interval=MAINTENANCE_INTERVAL,
                                    rt=rt, stop=stop)
                 worker.work(burst=burst, logging_level=logging_level)
@@ -314,6 +321,7 @@ class InProcessWorker(threading.Thread):
                 except Exception:
                     log.exception("in-process scheduler/cron round failed; continuing")
                 try:
+                    drain(rt)  # the robot's inbox → RQ jobs (bot/inbox.py)
                     worker.work(burst=True, logging_level="WARNING")
                 except Exception:
                     log.exception("in-process worker loop failed; continuing")

@@ -1,9 +1,9 @@
 """Platform-neutral inbound messages: screen, store once (unique per platform message id), hand to a job.
 
 The webhook path is kept to one database statement (INSERT … ON CONFLICT DO NOTHING RETURNING id) and
-one Redis enqueue. State-changing commands go to the priority queue, which every worker serves first,
-so a command never waits behind chit-chat; the router is the pure parser, without the storage lookups
-(open orders, ERP aliases) that would cost the request another round trip.
+one Redis RPUSH onto the inbox (bot/inbox.py), shared by the concurrent requests of a process (group
+commit). The dispatcher in `ops worker` turns inbox entries into RQ jobs and routes state-changing commands
+to the priority queue, which every worker serves first, so a command never waits behind chit-chat.
 """
 
 from __future__ import annotations
@@ -12,18 +12,17 @@ import json
 import logging
 import threading
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 
+from bot.inbox import entry, is_command, push
 from bot.models import CARD_EVENT, InboundMessage
 from bot.photos import image_refs
 from core.db import new_session
-from core.logs import bound_request_id, current_request_id
+from core.logs import current_request_id
 from core.runtime import Runtime
 from core.types import utcnow
-from nlu import STATE_CHANGING, parse
 
 log = logging.getLogger(__name__)
 
@@ -170,15 +169,6 @@ def _find(session, platform: str, platform_msg_id: str) -> InboundMessage | None
                                                      InboundMessage.platform_msg_id == platform_msg_id)).first()
 
 
-def is_command(rt: Runtime, text: str) -> bool:
-    """True when the parser reads a state-changing command (routing only; the job parses again)."""
-    try:
-        return parse(text, datetime.now(rt.settings.tz)).intent in STATE_CHANGING
-    except Exception:  # the parser is pure and total; routing must never lose a message anyway
-        log.warning("routing parse failed; treating as chit-chat", exc_info=True)
-        return False
-
-
 @dataclass(slots=True)
 class Accepted:
     """What an entry point learns of a message it handed over: its row id and status. (Building the full
@@ -203,8 +193,7 @@ def accept(rt: Runtime, msg: Incoming, *, inline: bool = False) -> tuple[Accepte
                 accepted.status = outcome.status
         else:
             try:
-                _enqueue_in_one_trip(rt, row.id, row.msgtype == CARD_EVENT or has_photo(msg)
-                                     or is_command(rt, row.text))
+                _hand_over(rt, row.id, row.msgtype == CARD_EVENT or has_photo(msg), row.text)
             except Exception:  # queue down: the message is stored; catch_up_inbound retries it
                 log.warning("could not enqueue inbound message %s", row.id, exc_info=True)
     return accepted, is_new
@@ -216,7 +205,8 @@ def _accept_grouped(rt: Runtime, msg: Incoming) -> tuple[Accepted, bool]:
     if reason:
         log.info("ignoring %s message %s from %s: %s", msg.platform, msg.platform_msg_id, msg.sender_id, reason)
     values = _values(msg, reason)
-    priority = not reason and (msg.msgtype == CARD_EVENT or has_photo(msg) or is_command(rt, values["text"]))
+    # Known here without parsing; a text command is routed by the dispatcher (bot/inbox.py).
+    priority = not reason and (msg.msgtype == CARD_EVENT or has_photo(msg))
     group = rt.extras.get("bot.inbound.group")
     if group is None:
         group = rt.extras.setdefault("bot.inbound.group", GroupInsert(rt))
@@ -287,36 +277,22 @@ class GroupInsert:
                     fresh.append(item)
         if fresh:
             try:
-                _enqueue_many(self.rt, [(item.new_id, item.priority, item.request_id) for item in fresh])
+                push(self.rt, [entry(item.new_id, item.priority, item.request_id, item.values["text"])
+                               for item in fresh])
             except Exception:  # queue down: the messages are stored; catch_up_inbound retries them
                 log.warning("could not enqueue %d inbound messages", len(fresh), exc_info=True)
         for item in batch:
             item.done = True
 
 
-def _enqueue_many(rt: Runtime, jobs: list[tuple[int, bool, str | None]]) -> None:
-    """(inbound id, priority, id of the request that brought it) → jobs, each tagged with its own request."""
+def _hand_over(rt: Runtime, inbound_id: int, priority: bool, text: str) -> None:
+    """To the dispatcher's inbox (one RPUSH); inline (tests, `make run` without Redis' worker), run it now."""
     from bot.jobs import process_inbound
 
-    # No MULTI/EXEC: a job hash without its queue entry is harmless (the catch-up finds the message by status).
-    with rt.redis.pipeline(transaction=False) as pipe:
-        for inbound_id, priority, request_id in jobs:
-            with bound_request_id(request_id):
-                rt.enqueue(process_inbound, inbound_id, priority=priority, result_ttl=0, pipeline=pipe)
-        pipe.execute()
-
-
-def _enqueue_in_one_trip(rt: Runtime, inbound_id: int, priority: bool) -> None:
-    """RQ's enqueue without a pipeline makes two Redis round trips; in our own pipeline it makes one."""
-    from bot.jobs import process_inbound
-
-    if not rt.queue.is_async:  # inline (tests, `make run` without a worker): run it now
-        rt.enqueue(process_inbound, inbound_id, priority=priority, result_ttl=0)
+    if not rt.queue.is_async:
+        rt.enqueue(process_inbound, inbound_id, priority=priority or is_command(rt, text), result_ttl=0)
         return
-    # No MULTI/EXEC: a job hash without its queue entry is harmless (the catch-up finds the message by status).
-    with rt.redis.pipeline(transaction=False) as pipe:
-        rt.enqueue(process_inbound, inbound_id, priority=priority, result_ttl=0, pipeline=pipe)
-        pipe.execute()
+    push(rt, [entry(inbound_id, priority, current_request_id(), text)])
 
 
 def reply_of(rt: Runtime, inbound_id: int) -> str:

@@ -24,6 +24,7 @@ from rq import Queue, Worker
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.inbox import inbox_key
 from bot.models import InboundMessage
 from core.db import new_session
 from core.metrics import flush_requests, open_streams, request_counts, sweep_figures
@@ -98,6 +99,8 @@ class OrderHubCollector:
                                     ("deferred", q.deferred_job_registry), ("failed", q.failed_job_registry)):
                 jobs.add_metric([name, state], registry.get_job_count(cleanup=False))
         yield jobs
+        yield GaugeMetricFamily("ops_inbox_waiting", "chat messages stored and waiting for the dispatcher to queue "
+                                "their job (bot/inbox.py)", value=r.llen(inbox_key(self.rt)))
         yield GaugeMetricFamily("ops_workers", "RQ job workers alive", value=Worker.count(connection=r))
         yield GaugeMetricFamily("ops_live_streams_open", "open live-board streams (SSE) across web processes",
                                 value=open_streams(r))

@@ -1,5 +1,6 @@
 """The production webhook path (PostgreSQL + a real Redis queue): concurrent callbacks of one process share one
-INSERT and one enqueue, and still store every message once and queue one job per new message."""
+INSERT and one RPUSH onto the inbox, and still store every message once; the dispatcher (bot/inbox.py) then
+queues one job per new message, commands on the priority queue."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rq import Queue
 from sqlmodel import func, select
 
 from bot.inbound import Incoming, accept
+from bot.inbox import drain, inbox_key
 from bot.models import InboundMessage
 from core.db import new_session
 from tests.conftest import REDIS_URL, make_app
@@ -64,6 +66,8 @@ def test_concurrent_callbacks_store_each_message_once_and_queue_one_job_each(pg_
             stored = s.exec(select(InboundMessage).where(InboundMessage.platform_msg_id == "gc-3")).one()
             assert stored.raw == {"msgid": "gc-3", "n": 3} and stored.status == "received"
         normal, priority = Queue("ops", connection=client), Queue("ops-priority", connection=client)
+        assert client.llen(inbox_key(rt)) == distinct and normal.count == priority.count == 0
+        assert drain(rt) == distinct and client.llen(inbox_key(rt)) == 0
         # commands go to the priority queue, chit-chat to the normal one; one job per stored message
         assert priority.count == distinct // 2 and normal.count == distinct // 2
         queued = sorted(job.args[0] for q in (normal, priority) for job in q.get_jobs())
@@ -84,7 +88,7 @@ def test_a_database_failure_fails_the_callback_and_queues_nothing(pg_url):
     try:
         with pytest.raises(Exception, match="short_text"):
             accept(rt, _message(1, "SO20261120-0042 已发货 顺丰 SF1402938475621"))
-        assert Queue("ops-priority", connection=client).count == 0
+        assert client.llen(inbox_key(rt)) == 0
         assert accept(rt, _message(2, "好的"))[1] is True  # the pool still works after the failure
     finally:
         client.flushdb()

@@ -11,6 +11,7 @@ import redis as redis_lib
 from rq import Queue
 
 from bot.inbound import GroupInsert, Incoming, accept
+from bot.inbox import drain
 from core.logs import bound_request_id
 from core.runtime import PRIORITY_QUEUE_NAME, QUEUE_NAME
 from tests.conftest import make_app
@@ -50,6 +51,7 @@ def test_each_job_of_a_grouped_flush_carries_its_own_request_id(pg_url):
         group._flush_lock.release()
         for t in threads:
             t.join(10)
+        assert drain(rt) == 4  # the dispatcher tags each job with the request that brought its message
         jobs = [j for name in (QUEUE_NAME, PRIORITY_QUEUE_NAME) for j in Queue(name, connection=client).jobs]
         assert sorted((j.meta.get("request_id"), j.args[0]) for j in jobs) == sorted(
             (rid, inbound_id) for rid, inbound_id in stored.items())

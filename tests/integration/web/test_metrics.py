@@ -12,6 +12,7 @@ import redis
 from prometheus_client.parser import text_string_to_metric_families
 from rq import Queue
 
+from bot.inbox import drain
 from core.runtime import PRIORITY_QUEUE_NAME, QUEUE_NAME
 from tests.conftest import make_app
 from tests.integration.bot.wecom_client import BOT_AES_KEY, BOT_TOKEN, encrypt, robot_message, signed_query
@@ -74,13 +75,17 @@ def test_a_received_chat_message_shows_in_the_backlog_the_queue_and_the_request_
     after = scrape(client)
     assert value(after, "ops_inbound_messages", status="received") == value(
         before, "ops_inbound_messages", status="received") + 1
+    assert value(after, "ops_inbox_waiting") == value(before, "ops_inbox_waiting") + 1
+    rt = metrics_app.extensions["ops"]
+    assert drain(rt) == 1  # the dispatcher of `ops worker` (bot/inbox.py) turns it into a job
+    after = scrape(client)
+    assert value(after, "ops_inbox_waiting") == value(before, "ops_inbox_waiting")
     assert queued_jobs(after) == queued_jobs(before) + 1
     assert value(before, "ops_inbound_oldest_waiting_seconds") == 0
     assert 0 < value(after, "ops_inbound_oldest_waiting_seconds") < 60
     key = ("ops_http_requests_total", (("endpoint", "bot_wecom.robot_message"), ("method", "POST"), ("status", "200")))
     assert after[key] == before.get(key, 0) + 1
     # The job the request queued carries its id (the worker logs it: test_request_id_in_worker_log.py).
-    rt = metrics_app.extensions["ops"]
     jobs = [j for q in (Queue(QUEUE_NAME, connection=rt.redis), Queue(PRIORITY_QUEUE_NAME, connection=rt.redis))
             for j in q.jobs]
     assert [j.meta.get("request_id") for j in jobs] == ["req-metrics-0001"]
