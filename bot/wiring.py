@@ -11,6 +11,7 @@ from bot.jobs import CATCH_UP_SECONDS, catch_up_inbound
 from bot.longconn import RobotLongConnection, RobotSocketChannel, relay_replies
 from bot.lookup import forget_lookups
 from bot.seed import seed_chat_identities
+from bot.wecom import RobotCallback
 from bot.wecom import bp as wecom_bp
 from core.feature import CronEntry, Feature
 from core.runtime import Runtime
@@ -61,7 +62,8 @@ def warm_up(rt: Runtime) -> None:
 
 
 def init_app(app) -> None:
-    """Warm the parser at start-up when chat callbacks are on: the webhook routes by it.
+    """Warm the parser at start-up when chat callbacks are on (the bridge and inline jobs parse in the request);
+    put the robot callback's fast path in front of Flask.
 
     In the calling thread, so that a server forking after start-up (gunicorn --preload) never forks
     while another thread holds the tokenizer's lock."""
@@ -69,6 +71,7 @@ def init_app(app) -> None:
     s = rt.settings
     if s.wecom_callback_enabled or s.wecom_bot_enabled or s.bridge_secret:
         warm_up(rt)
+    app.wsgi_app = RobotCallback(app, app.wsgi_app)  # POST /wecom/bot without Flask's request machinery
 
 
 FEATURE = Feature(
