@@ -3,14 +3,14 @@ the definition of each). Functions take a session and a period and return plain 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, timedelta
 
-from sqlalchemy import case, func
+from sqlalchemy import Date, Float, and_, case, cast, func, or_, tuple_, union_all
 from sqlmodel import Session, select
 
 from alerts.models import Alert
 from bot.models import InboundMessage
-from insight import texts
+from insight import summaries, texts
 from insight.dwell import dwell_by_status
 from insight.period import Period
 from insight.stats import percentile, rate, round_or_none
@@ -40,9 +40,11 @@ def _for_customer(stmt, period: Period, order_id_col):
     return stmt
 
 
-def delivered_rows(session: Session, period: Period) -> list[tuple]:
-    """(id, created_at, delivered_at, promised_date) of orders delivered in the period."""
-    stmt = select(Order.id, Order.created_at, Order.delivered_at, Order.promised_date).where(
+def delivered_rows(session: Session, period: Period, *, with_created: bool = True) -> list[tuple]:
+    """(id, created_at, delivered_at, promised_date) of orders delivered in the period (no created_at
+    when not `with_created`)."""
+    columns = (Order.id, Order.created_at) if with_created else (Order.id,)
+    stmt = select(*columns, Order.delivered_at, Order.promised_date).where(
         Order.delivered_at >= period.start, Order.delivered_at < period.end)
     return session.exec(_orders(stmt, period)).all()
 
@@ -54,6 +56,12 @@ def is_on_time(delivered_at, promised: date, period: Period) -> bool:
 
 def delivery(session: Session, period: Period) -> dict:
     """On-time rate, lead time (avg, p90 days) and the daily trend of orders delivered in the period."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _delivery_in_database(session, period)
+    return _delivery_in_python(session, period)
+
+
+def _delivery_in_python(session: Session, period: Period) -> dict:
     rows = delivered_rows(session, period)
     on_time = sum(1 for _, _, at, promised in rows if is_on_time(at, promised, period))
     leads = [(at - created).total_seconds() / 86400 for _, created, at, _ in rows]
@@ -62,12 +70,39 @@ def delivery(session: Session, period: Period) -> dict:
         day = per_day.setdefault(at.astimezone(period.tz).date().isoformat(), [0, 0])
         day[0] += 1
         day[1] += is_on_time(at, promised, period)
-    trend = [{"day": d, "delivered": n, "on_time": k, "on_time_rate": rate(k, n)}
-             for d, (n, k) in sorted(per_day.items())]
-    return {"delivered": len(rows), "on_time": on_time, "on_time_rate": rate(on_time, len(rows)),
-            "lead_avg_days": round_or_none(sum(leads) / len(leads) if leads else None),
-            "lead_p90_days": round_or_none(percentile(leads, 0.9)), "trend": trend,
-            "lead_histogram": lead_histogram(leads)}
+    return _delivery_figure(len(rows), on_time, sum(leads), percentile(leads, 0.9), per_day, lead_histogram(leads))
+
+
+def _delivery_figure(n: int, on_time: int, lead_sum: float, lead_p90, per_day: dict, histogram: list) -> dict:
+    trend = [{"day": d, "delivered": k, "on_time": t, "on_time_rate": rate(t, k)}
+             for d, (k, t) in sorted(per_day.items())]
+    return {"delivered": n, "on_time": on_time, "on_time_rate": rate(on_time, n),
+            "lead_avg_days": round_or_none(lead_sum / n if n else None),
+            "lead_p90_days": round_or_none(lead_p90), "trend": trend, "lead_histogram": histogram}
+
+
+def _delivery_in_database(session: Session, period: Period) -> dict:
+    """The same figure aggregated by PostgreSQL: one pass grouped by local day, by lead-time bin and in
+    total, instead of carrying every delivered order into Python (3-4 times faster at 90-365 days)."""
+    day = cast(func.timezone(period.tz.key, Order.delivered_at), Date)
+    lead = cast(func.extract("epoch", Order.delivered_at - Order.created_at), Float) / 86400.0
+    rows = _orders(select(day.label("day"), case((day <= Order.promised_date, 1), else_=0).label("on_time"),
+                          lead.label("lead")).where(Order.delivered_at >= period.start,
+                                                    Order.delivered_at < period.end), period).subquery()
+    lead_bin = func.least(func.trunc(rows.c.lead), LEAD_CAP_DAYS)
+    stmt = select(func.grouping(rows.c.day), func.grouping(lead_bin), rows.c.day, lead_bin, func.count(),
+                  func.sum(rows.c.on_time), func.sum(rows.c.lead),
+                  func.percentile_cont(0.9).within_group(rows.c.lead)
+                  ).group_by(func.grouping_sets(tuple_(rows.c.day), tuple_(lead_bin), tuple_()))
+    per_day, bins, total = {}, {}, (0, 0, 0.0, None)
+    for by_day, by_bin, d, b, n, on_time, lead_sum, p90 in session.execute(stmt).all():
+        if not by_day:  # grouped by day
+            per_day[d.isoformat()] = [n, int(on_time)]
+        elif not by_bin:
+            bins[int(b)] = n
+        else:
+            total = (n, int(on_time or 0), float(lead_sum or 0), p90)
+    return _delivery_figure(*total, per_day, _histogram(bins))
 
 
 def lead_histogram(leads: list[float], cap: int = LEAD_CAP_DAYS) -> list[dict]:
@@ -75,6 +110,10 @@ def lead_histogram(leads: list[float], cap: int = LEAD_CAP_DAYS) -> list[dict]:
     bins: dict[int, int] = {}
     for x in leads:
         bins[min(int(x), cap)] = bins.get(min(int(x), cap), 0) + 1
+    return _histogram(bins, cap)
+
+
+def _histogram(bins: dict[int, int], cap: int = LEAD_CAP_DAYS) -> list[dict]:
     return [{"days": d, "label": f"{d} 天以上" if d == cap else f"{d}–{d + 1} 天", "orders": n}
             for d, n in sorted(bins.items())]
 
@@ -130,6 +169,23 @@ def first_inspected_orders(period: Period):
 
 def qc(session: Session, period: Period) -> dict:
     """First-pass yield and rework rate of the orders first inspected in the period."""
+    if summaries.read_watermark(session, "first_qc") is None:
+        return _qc_from_inspections(session, period)
+    f = summaries.FIRST_QC
+    fresh = select(QcInspection.order_id).where(QcInspection.id > summaries.watermark("first_qc"))
+    dialect = session.get_bind().dialect.name
+    rows = union_all(  # the summary, except orders inspected since its refresh: those straight from inspections
+        select(f.c.order_id, f.c.first_at, f.c.first_pass, f.c.reworked).where(
+            f.c.first_at >= period.start, f.c.first_at < period.end, f.c.order_id.not_in(fresh)),
+        summaries.first_qc_select(session, dialect, None, fresh)).subquery()
+    stmt = _for_customer(select(func.count(), func.coalesce(func.sum(rows.c.first_pass), 0),
+                                func.coalesce(func.sum(rows.c.reworked), 0)).where(
+        rows.c.first_at >= period.start, rows.c.first_at < period.end), period, rows.c.order_id)
+    n, passed, failed = session.execute(stmt).one()
+    return _qc_figure(n, passed, failed)
+
+
+def _qc_from_inspections(session: Session, period: Period) -> dict:
     q = QcInspection.__table__
     nth = func.row_number().over(partition_by=q.c.order_id, order_by=(q.c.at, q.c.id))
     ever_failed = func.max(case((q.c.result == "fail", 1), else_=0)).over(partition_by=q.c.order_id)
@@ -138,6 +194,10 @@ def qc(session: Session, period: Period) -> dict:
     n, passed, failed = session.execute(select(
         func.count(), func.coalesce(func.sum(case((ranked.c.result == "pass", 1), else_=0)), 0),
         func.coalesce(func.sum(ranked.c.failed), 0)).where(ranked.c.nth == 1)).one()
+    return _qc_figure(n, passed, failed)
+
+
+def _qc_figure(n: int, passed: int, failed: int) -> dict:
     return {"inspected_orders": n, "first_pass": passed, "first_pass_yield": rate(passed, n),
             "reworked": failed, "rework_rate": rate(failed, n)}
 
@@ -150,10 +210,26 @@ def _shares(counts: dict[str, int], labels: dict[str, str]) -> list[dict]:
 
 def sources(session: Session, period: Period) -> list[dict]:
     """Status records of the period by where they came from (chat, scan, web, api …)."""
-    stmt = _for_customer(select(StatusEvent.source, func.count()).where(
-        StatusEvent.at >= period.start, StatusEvent.at < period.end).group_by(StatusEvent.source),
-        period, StatusEvent.order_id)
-    return _shares(dict(session.exec(stmt).all()), texts.SOURCE_LABELS)
+    first_day = (period.start - timedelta(microseconds=1)).astimezone(UTC).date() + timedelta(days=1)
+    last_day = period.end.astimezone(UTC).date()  # whole UTC days [first_day, last_day) read from the summary
+    se = StatusEvent
+    mark = None if period.customer_id or first_day >= last_day else summaries.read_watermark(session, "source_day")
+    if mark is None:
+        stmt = _for_customer(select(se.source, func.count()).where(
+            se.at >= period.start, se.at < period.end).group_by(se.source), period, se.order_id)
+        return _shares(dict(session.exec(stmt).all()), texts.SOURCE_LABELS)
+    start, end, d = summaries.midnight(first_day), summaries.midnight(last_day), summaries.SOURCE_DAY
+    parts = union_all(
+        select(d.c.source, d.c.records.label("n")).where(d.c.day >= first_day, d.c.day < last_day),
+        select(se.source, func.count().label("n")).where(or_(  # the partial days at both ends
+            and_(se.at >= period.start, se.at < start), and_(se.at >= end, se.at < period.end))).group_by(se.source),
+        # records the summary has not read: `mark` lets the id index serve, the subquery (this statement's
+        # snapshot) leaves out what a refresh committed after `mark` was read
+        select(se.source, func.count().label("n")).where(
+            se.id > mark, se.id > summaries.watermark("source_day"), se.at >= start, se.at < end).group_by(se.source),
+    ).subquery()
+    counts = session.execute(select(parts.c.source, func.sum(parts.c.n)).group_by(parts.c.source)).all()
+    return _shares({k: int(n) for k, n in counts}, texts.SOURCE_LABELS)
 
 
 def notifications(session: Session, period: Period) -> dict:

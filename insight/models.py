@@ -1,10 +1,11 @@
-"""Insight's own tables — the status stays summary and its refresh watermark — and the indexes its
+"""Insight's own tables — the summaries (status stays, first QC inspection per order, status records per
+day and source) and their refresh watermarks — and the indexes its
 period queries need on other features' tables (declared here, beside the queries that use them, so
 the owners' models stay untouched; bench/analytics_bench.py shows what each one buys)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
@@ -31,8 +32,32 @@ class InsightStay(SQLModel, table=True):
     seconds: float | None = None
 
 
+class InsightFirstQc(SQLModel, table=True):
+    """One order's first QC inspection (by time, then id) and whether any of its inspections failed."""
+
+    __tablename__ = "insight_first_qc"
+    # orders first inspected in a range, with both flags read from the index alone (PostgreSQL)
+    __table_args__ = (Index("ix_insight_first_qc_first_at", "first_at",
+                            postgresql_include=["first_pass", "reworked", "order_id"]),)
+
+    order_id: int = Field(primary_key=True)
+    first_at: datetime = Field(sa_type=UTCDateTime)
+    first_pass: int = Field(description="1: the first inspection passed")
+    reworked: int = Field(description="1: some inspection of the order failed")
+
+
+class InsightSourceDay(SQLModel, table=True):
+    """Status records of one UTC day by source (the period's whole days are summed from here)."""
+
+    __tablename__ = "insight_source_day"
+
+    day: date = Field(primary_key=True)
+    source: str = Field(primary_key=True)
+    records: int
+
+
 class InsightRefresh(SQLModel, table=True):
-    """How far a summary has read its source: the last StatusEvent id it has seen."""
+    """How far a summary has read its source: the last id of its source table it has seen."""
 
     __tablename__ = "insight_refresh"
 

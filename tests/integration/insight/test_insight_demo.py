@@ -25,6 +25,8 @@ def test_demo_figures_match_sql(seeded_app):
             "WHERE delivered_at >= :s AND delivered_at < :e"), {"s": p.start, "e": p.end}).all()
         fig = kpis.delivery(s, p)
         assert n > 10 and (fig["delivered"], fig["on_time"]) == (n, on_time)
+        # PostgreSQL aggregates the figure in the database: the same trend, histogram and lead times as Python
+        assert fig == kpis._delivery_in_python(s, p) and fig["trend"] and fig["lead_histogram"]
         by_status = dict(s.execute(text('SELECT status, count(*) FROM "order" '
                                         "WHERE status NOT IN ('completed', 'cancelled') GROUP BY status")).all())
         assert {r["status"]: r["orders"] for r in kpis.status_now(s, p)} == by_status

@@ -1,10 +1,12 @@
-"""The status stays summary (SQLite and PostgreSQL): after incremental refreshes — new changes,
-back-dated events, an event committed late under the watermark — it holds exactly the stays the raw
-status history gives, and the dwell figure equals percentiles computed here from StatusEvent rows."""
+"""The summaries (SQLite and PostgreSQL): after incremental refreshes — new changes, back-dated events
+and inspections, an event committed late under the watermark — they hold exactly what the raw history
+gives; the dwell figure equals percentiles computed here from StatusEvent rows, and the QC and source
+figures equal counts computed here, also before a refresh has read the newest rows."""
 
 from __future__ import annotations
 
 import statistics
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,9 +16,9 @@ from sqlmodel import Session
 from bootstrap import cron_entries
 from core.db import new_session
 from insight import kpis, summaries
-from insight.models import InsightStay
+from insight.models import InsightFirstQc, InsightSourceDay, InsightStay
 from insight.period import make_period
-from orders.models import Order, StatusEvent
+from orders.models import Order, QcInspection, StatusEvent
 from tests.unit.insight.dataset import NOW, at, build
 
 
@@ -106,3 +108,82 @@ def test_first_read_builds_the_summary_once_and_cron_keeps_it_fresh(s):
     assert summaries.as_of(s) == first and stored(s) != stays_from_events(s)
     jobs = {e.func: e for e in cron_entries()}
     assert jobs[summaries.refresh_job].interval == 60 and jobs[summaries.rebuild_job].cron
+
+
+def first_qc_from_inspections(s: Session) -> list[tuple]:
+    """(order_id, first_at, first_pass, reworked) straight from the inspections, in Python."""
+    by_order: dict[int, list[QcInspection]] = {}
+    for q in s.exec(select(QcInspection)).scalars():
+        by_order.setdefault(q.order_id, []).append(q)
+    out = []
+    for order_id, rows in by_order.items():
+        first = min(rows, key=lambda q: (q.at, q.id))
+        out.append((order_id, first.at, int(first.result == "pass"), int(any(q.result == "fail" for q in rows))))
+    return sorted(out)
+
+
+def source_days_from_events(s: Session) -> dict[tuple, int]:
+    counts: dict[tuple, int] = {}
+    for e in s.exec(select(StatusEvent)).scalars():
+        key = (e.at.astimezone(UTC).date(), e.source)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def stored_qc_and_days(s: Session) -> tuple[list[tuple], dict[tuple, int]]:
+    firsts = sorted((r.order_id, r.first_at, r.first_pass, r.reworked) for r in s.exec(select(InsightFirstQc)).scalars())
+    days = {(r.day, r.source): r.records for r in s.exec(select(InsightSourceDay)).scalars()}
+    return firsts, days
+
+
+def qc_and_sources_from_history(s: Session, p) -> tuple[dict, dict]:
+    firsts = [f for f in first_qc_from_inspections(s) if p.start <= f[1] < p.end]
+    by_source: dict[str, int] = {}
+    for e in s.exec(select(StatusEvent)).scalars():
+        if p.start <= e.at < p.end:
+            by_source[e.source] = by_source.get(e.source, 0) + 1
+    qc = {"inspected_orders": len(firsts), "first_pass": sum(f[2] for f in firsts),
+          "reworked": sum(f[3] for f in firsts)}
+    return qc, by_source
+
+
+def _inspection(s: Session, order_no: str, result: str, when) -> None:
+    order = s.exec(select(Order).where(Order.order_no == order_no)).scalar_one()
+    s.add(QcInspection(order_id=order.id, result=result, material_batch="OK-1", at=when))
+    s.commit()
+
+
+def assert_figures_match_history(s: Session) -> None:
+    for days in (1, 7, 30):
+        p = make_period(days, ZoneInfo("Asia/Shanghai"), now=NOW)
+        qc, by_source = qc_and_sources_from_history(s, p)
+        got = kpis.qc(s, p)
+        assert {k: got[k] for k in qc} == qc
+        assert {r["code"]: r["count"] for r in kpis.sources(s, p)} == by_source
+
+
+def test_qc_and_source_summaries_stay_equal_to_the_history(s):
+    summaries.refresh(s)
+    assert stored_qc_and_days(s) == (first_qc_from_inspections(s), source_days_from_events(s))
+    assert stored_qc_and_days(s)[0] and stored_qc_and_days(s)[1]
+
+    _inspection(s, "SO-D1", "fail", at(25))             # a later failure: the order counts as reworked
+    _inspection(s, "SO-D6", "pass", at(2))              # an order's first inspection, back-dated
+    _inspection(s, "SO-D2", "pass", at(3))              # earlier than its first one: the first changes
+    _event(s, "SO-D0", "in_stock", "shipped", at(5))    # back-dated into a day the summary already counted
+    _event(s, "SO-D3", "in_stock", "shipped", at(30, 20))
+    assert stored_qc_and_days(s) != (first_qc_from_inspections(s), source_days_from_events(s))
+    summaries.refresh(s)
+    assert stored_qc_and_days(s) == (first_qc_from_inspections(s), source_days_from_events(s))
+    assert_figures_match_history(s)
+
+
+def test_qc_and_source_figures_count_what_the_summaries_have_not_read_yet(s):
+    summaries.refresh(s)
+    assert_figures_match_history(s)
+    _inspection(s, "SO-D4", "fail", at(26))
+    _inspection(s, "SO-O1", "pass", at(12))
+    _event(s, "SO-D0", "in_stock", "shipped", at(6))
+    _event(s, "SO-D5", "in_stock", "shipped", at(31, 1))  # today, after the last whole day
+    assert stored_qc_and_days(s) != (first_qc_from_inspections(s), source_days_from_events(s))
+    assert_figures_match_history(s)  # no refresh in between: the rows above the watermarks are read directly
