@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
@@ -22,7 +23,7 @@ from bot.photos import image_refs
 from core.db import new_session
 from core.logs import current_request_id
 from core.runtime import Runtime
-from core.types import utcnow
+from core.types import UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +90,29 @@ def _storable(value):
     return value
 
 
+_FIELDS = tuple(f.name for f in fields(Incoming) if f.name != "raw")
+
+
 def _values(msg: Incoming, reason: str) -> dict:
-    """The column values of a new InboundMessage row (plain Python values; raw and parse_result as dicts)."""
+    """The column values of a new InboundMessage row: plain Python values, `raw` as its JSON text (what
+    PostgreSQL is sent; the ORM path loads it back)."""
     dumped = json.dumps(msg.raw, ensure_ascii=False, default=str)
-    data = asdict(msg) | {"raw": json.loads(dumped) if len(dumped) <= MAX_RAW else {"truncated": True}}
+    if len(dumped) > MAX_RAW:
+        dumped = '{"truncated": true}'
+    elif "\\u0000" in dumped:  # json.dumps writes NUL as that escape
+        dumped = json.dumps(_storable(json.loads(dumped)), ensure_ascii=False)
+    data = {name: getattr(msg, name) for name in _FIELDS}
     data["text"] = msg.text[:MAX_TEXT]
-    return _storable(data) | {"status": "ignored" if reason else "received", "error": reason,
-                              "received_at": utcnow(), "processed_at": None, "lease_until": None,
-                              "parse_result": {}, "reply_text": "", "photos": []}
+    for name, value in data.items():
+        if isinstance(value, str) and "\x00" in value:
+            data[name] = _storable(value)
+    return data | {"raw": dumped, "status": "ignored" if reason else "received", "error": reason,
+                   "received_at": utcnow(), "processed_at": None, "lease_until": None,
+                   "parse_result": {}, "reply_text": "", "photos": []}
+
+
+def _orm_values(values: dict) -> dict:
+    return values | {"raw": json.loads(values["raw"])}
 
 
 def store(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
@@ -109,7 +125,7 @@ def store(rt: Runtime, msg: Incoming) -> tuple[InboundMessage, bool]:
     if new_id is None:  # a repeat (WeCom retries, or a concurrent copy got there first)
         with new_session(rt.engine) as s:
             return _find(s, msg.platform, msg.platform_msg_id), False
-    return InboundMessage(id=new_id, **values), True
+    return InboundMessage(id=new_id, **_orm_values(values)), True
 
 
 def _insert_once(rt: Runtime, values: dict) -> int | None:
@@ -118,7 +134,7 @@ def _insert_once(rt: Runtime, values: dict) -> int | None:
     if engine.dialect.name == "postgresql":
         return _insert_once_postgres(engine, values)
     table = InboundMessage.__table__
-    stmt = (sqlite_insert(table).values(**values)
+    stmt = (sqlite_insert(table).values(**_orm_values(values))
             .on_conflict_do_nothing(index_elements=["platform", "platform_msg_id"])
             .returning(table.c.id))
     with engine.connect() as conn:
@@ -128,39 +144,48 @@ def _insert_once(rt: Runtime, values: dict) -> int | None:
 
 
 _COLUMNS = tuple(c.name for c in InboundMessage.__table__.columns if c.name != "id")
-_JSON_COLUMNS = ("raw", "parse_result", "photos")
-# Built once: the webhook's one statement, sent straight to psycopg. SQLAlchemy's Core path (build, cache
-# lookup, bind processing) cost several times the round trip itself (bench/bot_bench.py).
-_PG_INSERT_HEAD = f"INSERT INTO {InboundMessage.__tablename__} ({', '.join(_COLUMNS)}) VALUES "
-_PG_ROW = "(" + ", ".join("%s::json" if c in _JSON_COLUMNS else "%s" for c in _COLUMNS) + ")"
-_PG_INSERT_TAIL = " ON CONFLICT (platform, platform_msg_id) DO NOTHING RETURNING id, platform, platform_msg_id"
+_DATETIME_COLUMNS = frozenset(c.name for c in InboundMessage.__table__.columns
+                              if isinstance(c.type, UTCDateTime))
+# Built once: the webhook's one statement, sent straight to psycopg with the whole batch as ONE JSON parameter
+# (json_populate_recordset), so one prepared statement serves any batch size and the rows cost one C-level
+# json.dumps, not a Python adapter per value. SQLAlchemy's Core path, a VALUES list per batch size, or one
+# array per column each cost the callback more than the round trip itself (bench/bot_bench.py, py-spy).
+_PG_INSERT = (
+    f"INSERT INTO {InboundMessage.__tablename__} ({', '.join(_COLUMNS)}) "
+    f"SELECT {', '.join(_COLUMNS)} FROM json_populate_recordset(NULL::{InboundMessage.__tablename__}, %s::json) "
+    "ON CONFLICT (platform, platform_msg_id) DO NOTHING RETURNING id, platform, platform_msg_id")
+
+
+def _row_json(row: dict) -> str:
+    """One row as a JSON object; `raw` is spliced in as the JSON text it already is."""
+    plain = {c: (row[c].isoformat() if c in _DATETIME_COLUMNS and row[c] is not None else row[c])
+             for c in _COLUMNS if c != "raw"}
+    return '{"raw": ' + row["raw"] + ", " + json.dumps(plain, ensure_ascii=False)[1:]
 
 
 def _insert_once_postgres(engine, values: dict) -> int | None:
     """The INSERT in autocommit on a pooled psycopg connection: one round trip, no BEGIN/COMMIT."""
-    ids = _insert_many_postgres(engine, [values])
-    return ids.get((values["platform"], values["platform_msg_id"]))
-
-
-def _insert_many_postgres(engine, rows: list[dict]) -> dict[tuple[str, str], int]:
-    """Rows in one autocommit multi-row INSERT on a pooled psycopg connection (one round trip, no
-    BEGIN/COMMIT); {(platform, platform_msg_id): id} of the rows that were new."""
-    sql = _PG_INSERT_HEAD + ", ".join([_PG_ROW] * len(rows)) + _PG_INSERT_TAIL
-    params = [json.dumps(row[c], ensure_ascii=False) if c in _JSON_COLUMNS else row[c]
-              for row in rows for c in _COLUMNS]
     conn = engine.raw_connection()
     try:
-        dbapi = conn.driver_connection
-        dbapi.autocommit = True
-        try:
-            found = dbapi.execute(sql, params, prepare=True).fetchall()
-        finally:
-            dbapi.autocommit = False
+        ids = _insert_many_postgres(conn.driver_connection, [values])
     except Exception:
         conn.invalidate()  # a broken connection must not go back to the pool
         raise
     finally:
         conn.close()
+    return ids.get((values["platform"], values["platform_msg_id"]))
+
+
+def _insert_many_postgres(dbapi, rows: list[dict]) -> dict[tuple[str, str], int]:
+    """Rows in one autocommit INSERT … SELECT FROM json_populate_recordset(…) on a psycopg connection (one round trip, no
+    BEGIN/COMMIT); {(platform, platform_msg_id): id} of the rows that were new."""
+    batch = "[" + ", ".join(_row_json(row) for row in rows) + "]"
+    autocommit = dbapi.autocommit
+    dbapi.autocommit = True
+    try:
+        found = dbapi.execute(_PG_INSERT, (batch,), prepare=True).fetchall()
+    finally:
+        dbapi.autocommit = autocommit
     return {(platform, msg_id): new_id for new_id, platform, msg_id in found}
 
 
@@ -231,7 +256,7 @@ class _Pending:
 
 class GroupInsert:
     """Group commit of the webhook (one per process): each request thread queues its row, then takes the flush
-    lock; whoever holds it writes every row queued so far in ONE multi-row INSERT … ON CONFLICT DO NOTHING
+    lock; whoever holds it writes every row queued so far in ONE INSERT … ON CONFLICT DO NOTHING
     RETURNING and enqueues their jobs in ONE Redis pipeline, so under load N concurrent callbacks cost one round
     trip to each store instead of N. A thread whose row a neighbour already wrote returns at once. Nothing is
     answered before its row is committed; a failed INSERT fails every request of that batch (503, WeCom retries).
@@ -241,6 +266,8 @@ class GroupInsert:
 
     def __init__(self, rt: Runtime):
         self.rt = rt
+        self._conn = None  # this process's own psycopg connection (flushes are one at a time), made on first use
+        self._pid = os.getpid()
         self._pending: list[_Pending] = []
         self._lock = threading.Lock()  # guards _pending
         self._flush_lock = threading.Lock()  # one flush at a time
@@ -261,7 +288,7 @@ class GroupInsert:
 
     def _flush(self, batch: list[_Pending]) -> None:
         try:
-            ids = _insert_many_postgres(self.rt.engine, [item.values for item in batch])
+            ids = self._insert([item.values for item in batch])
         except Exception as exc:
             for item in batch:
                 item.error, item.done = exc, True
@@ -283,6 +310,28 @@ class GroupInsert:
                 log.warning("could not enqueue %d inbound messages", len(fresh), exc_info=True)
         for item in batch:
             item.done = True
+
+
+    def _insert(self, rows: list[dict]) -> dict[tuple[str, str], int]:
+        """On a connection of its own (taken out of the engine's pool, so it has the engine's settings):
+        no pool check-out per flush. A failed connection is dropped; the next flush makes a new one."""
+        if self._pid != os.getpid():  # forked: the parent's socket is not ours to use or close
+            self._conn, self._pid = None, os.getpid()
+        if self._conn is None:
+            pooled = self.rt.engine.raw_connection()
+            conn = pooled.driver_connection
+            pooled.detach()
+            conn.autocommit = True
+            self._conn = conn
+        try:
+            return _insert_many_postgres(self._conn, rows)
+        except Exception:
+            conn, self._conn = self._conn, None
+            try:
+                conn.close()
+            except Exception:
+                pass
+            raise
 
 
 def _hand_over(rt: Runtime, inbound_id: int, priority: bool, text: str) -> None:
