@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .lexicon import CARRIER_FALSE_FRIENDS, CARRIER_NAMES
+from .scan_gate import gated
 
 ORDER_MASK = "\ue000"
 TRACKING_MASK = "\ue001"
@@ -155,7 +156,7 @@ def _carrier_pattern() -> re.Pattern[str]:
     for name, _ in CARRIER_NAMES:
         esc = re.escape(name)
         parts.append(rf"(?<![a-z0-9&]){esc}(?![a-z0-9&])" if name.isascii() else esc)
-    return re.compile("|".join(parts))
+    return gated(re.compile("|".join(parts)))
 
 
 _CARRIER = _carrier_pattern()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .entities import Found
 from .lexicon import CARRIER_NAMES
+from .scan_gate import gated
 from .tokens import Tokens
 
 _CARRIER = (
@@ -108,7 +109,7 @@ _RAW: dict[str, tuple[str, ...]] = {
         r"(?:正在|在)\s*(?:处理|跟进)|处理中|跟进中|我来(?:处理|跟进)|我去(?:处理|跟进)",
     ),
 }
-_PATTERNS = {intent: re.compile("|".join(f"(?:{p})" for p in pats)) for intent, pats in _RAW.items()}
+_PATTERNS = {intent: gated(re.compile("|".join(f"(?:{p})" for p in pats))) for intent, pats in _RAW.items()}
 # Every match of an intent's pattern holds one of its gate characters or ASCII words (read off the
 # alternatives above; tests/unit/nlu/test_trigger_gates.py checks it). A message holding none of them
 # skips that intent's regex: most of the parser's regex time went to scanning for words not there.
