@@ -6,6 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from . import guards as g
 from .lexicon import CARRIER_NAMES, PROCESSES
@@ -38,6 +39,22 @@ class Context:
     today: date | None = None
     several_orders: bool = False
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # answers already worked out
+
+    # Whole-message checks several steps ask about: each is worked out once per message.
+    @cached_property
+    def question(self) -> bool:
+        """True when the message asks something."""
+        return g.is_question(self.low)
+
+    @cached_property
+    def test_or_joke(self) -> bool:
+        """True for a message marked as a test or a joke."""
+        return g.is_test_or_joke(self.low)
+
+    @cached_property
+    def quoted(self) -> list[tuple[int, int]]:
+        """Spans of quoted speech."""
+        return g.quoted_spans(self.low)
 
     def clause_of(self, pos: int) -> int:
         """Index of the clause holding position pos."""

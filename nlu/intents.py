@@ -221,10 +221,10 @@ def _valid(hit: Hit, ctx: Context, facts: dict[str, bool]) -> bool:
 
 def standing_hits(hits: list[Hit], ctx: Context, facts: dict[str, bool]) -> list[Hit]:
     """State words that no guard blocks and whose command has the fields it needs."""
-    if g.is_question(ctx.low) or contradicted(ctx, hits) or g.is_test_or_joke(ctx.low):
+    if ctx.question or contradicted(ctx, hits) or ctx.test_or_joke:
         return []
     cond_from = condition_start(ctx)
-    quoted = g.quoted_spans(ctx.low)
+    quoted = ctx.quoted
     return [
         h for h in hits
         if not any(qs <= h.start < qe for qs, qe in quoted)
@@ -295,9 +295,9 @@ def classify(
         intents = {h.intent for h in best}
         if len(intents) == 1 and not _mixed(best[0].intent, standing, ctx, ref_positions):
             return best[0].intent, best[0]
-        return ("query" if g.is_question(ctx.low) else "none"), None
+        return ("query" if ctx.question else "none"), None
     topic = bool(hits) or has_ref or facts["tracking"] or any(w in ctx.low for w in STATUS_WORDS)
-    if g.is_question(ctx.low):
+    if ctx.question:
         return ("query" if topic else "none"), None
     if (has_ref or facts["tracking"]) and (
         any(w in ctx.low for w in STATUS_WORDS) or _is_bare_reference(ctx.low)

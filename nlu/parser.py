@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from . import commands, dates, entities, measures
-from . import guards as g
 from .entities import Found
 from .intents import Context, classify
 from .normalize import clause_spans, lower_ascii, normalize_text
@@ -101,10 +100,10 @@ def parse(
         "line": line is not None,
     }
     positions = _ref_positions(refs, low)
-    special = _special(norm, low, bool(positions), tracking, named, found_dates, refs)
+    ctx = Context(low, tokens, tuple(clause_spans(low)), tuple(found_dates), now.date(), len(positions) > 1)
+    special = _special(norm, ctx, bool(positions), tracking, named, found_dates, refs)
     if special is not None:
         return special
-    ctx = Context(low, tokens, tuple(clause_spans(low)), tuple(found_dates), now.date(), len(positions) > 1)
     intent, hit = classify(hits, ctx, facts, positions)
     return _result(intent, hit, refs, tracking, named, found_dates, line, procs, percents, norm)
 
@@ -160,7 +159,7 @@ def _unmasked(low: str, norm: str) -> str:
 
 def _special(
     norm: str,
-    low: str,
+    ctx: Context,
     has_ref: bool,
     tracking: list[Found],
     named: list[Found],
@@ -168,8 +167,9 @@ def _special(
     refs: _Refs,
 ) -> ParseResult | None:
     """A list request, a new order or a correction; None when the message is none of them."""
-    if g.is_test_or_joke(low) or g.quoted_spans(low):
+    if ctx.test_or_joke or ctx.quoted:
         return None
+    low = ctx.low
     if not has_ref and commands.is_list_request(low):
         return ParseResult(intent="list")
     new = None if has_ref else commands.find_new_order(norm, low)
