@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from .triggers import Hit, find_hits
 
 # Sentence-final particles that mean 了 (发啦, 入库咯): one character for one, so offsets stay aligned.
 _PARTICLES = str.maketrans({"啦": "了", "咯": "了", "喽": "了", "嘞": "了"})
+_PARTICLE = re.compile("[啦咯喽嘞]")
 # Longer input is cut: a chat command never needs more, and the cost of segmenting stays bounded.
 MAX_CHARS = 20_000
 
@@ -84,7 +86,10 @@ def parse(
     """Parse one chat message into a command (or query / help / none)."""
     norm = normalize_text(str(text or "")[:MAX_CHARS])
     processes = [p for p in processes if isinstance(p, str) and p.strip()]
-    refs, tracking = _find_refs(lower_ascii(norm).translate(_PARTICLES), open_orders, aliases or {})
+    low = lower_ascii(norm)
+    if _PARTICLE.search(low):
+        low = low.translate(_PARTICLES)
+    refs, tracking = _find_refs(low, open_orders, aliases or {})
     low = refs.low
     tokens = segment(low, [lower_ascii(w) for w in [*processes, *extra_words] if isinstance(w, str)])
     named = entities.find_carriers(low)
