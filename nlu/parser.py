@@ -18,6 +18,7 @@ from .triggers import Hit, find_hits
 # Sentence-final particles that mean 了 (发啦, 入库咯): one character for one, so offsets stay aligned.
 _PARTICLES = str.maketrans({"啦": "了", "咯": "了", "喽": "了", "嘞": "了"})
 _PARTICLE = re.compile("[啦咯喽嘞]")
+_MASK_RUN = re.compile(f"(?<!{entities.ORDER_MASK}){entities.ORDER_MASK}")  # where each masked reference starts
 # Longer input is cut: a chat command never needs more, and the cost of segmenting stays bounded.
 MAX_CHARS = 20_000
 
@@ -59,11 +60,7 @@ def _find_refs(low: str, open_orders: Iterable[str], aliases: Mapping[str, str])
 def _ref_positions(refs: _Refs, low: str) -> list[int]:
     """Start of every order reference, resolved or not."""
     positions = [f.start for f in refs.found]
-    i = low.find(entities.ORDER_MASK)
-    while i >= 0:
-        if i == 0 or low[i - 1] != entities.ORDER_MASK:
-            positions.append(i)
-        i = low.find(entities.ORDER_MASK, i + 1)
+    positions += [m.start() for m in _MASK_RUN.finditer(low)]
     return sorted(set(positions))
 
 
