@@ -192,7 +192,7 @@ def condition_start(ctx: Context) -> int:
     A trailing 的话 makes its whole clause hypothetical."""
     for start, end in ctx.clauses:
         raw = ctx.low[start:end]
-        if _CONDITION_CHARS.isdisjoint(raw):  # no condition word can be written here
+        if _ANY_CONDITION.search(raw) is None:  # no condition word is written here, so no word below is one
             continue
         text = g.neutralise(raw)
         if "的话" in text:
@@ -210,7 +210,7 @@ def condition_start(ctx: Context) -> int:
     return len(ctx.low) + 1
 
 
-_CONDITION_CHARS = frozenset("".join(g.CONDITIONS))
+_ANY_CONDITION = re.compile("|".join(re.escape(w) for w in sorted(g.CONDITIONS, key=len, reverse=True)))
 _MULTI_CONDITION = re.compile(
     "|".join(re.escape(w) for w in sorted((w for w in g.CONDITIONS if len(w) > 1), key=len, reverse=True)))
 

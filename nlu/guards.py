@@ -214,6 +214,8 @@ def has_negation(words: list[str], region: str) -> bool:
             continue
         if w in NEGATIONS or (w[0] in NEGATION_HEADS and len(w) <= 4 and not w.isascii()):
             return True
+    if _STRONG_NEGATION.search(region) is None:  # blanking innocent words cannot make one appear
+        return False
     return _STRONG_NEGATION.search(_INNOCENT.sub(" ", region)) is not None
 
 
