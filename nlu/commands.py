@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from . import guards as g
 from .numerals import cn_to_int
+from .scan_gate import gated
 
 # The field a correction names, by the word written before 改为/更正为.
 _FIELD_WORDS = (
@@ -16,11 +17,11 @@ _FIELD_WORDS = (
     ("quantity", r"订单数量|数量|件数"),
 )
 _CHANGE = r"\s*(?:正确的?(?:是|为|应该?是)|应该?是|应为|改为|改成|改到|更正为|更正成|更改为|修改为|变更为|换成|换为|调整为|是|为|:)"
-_CORRECT = re.compile(
+_CORRECT = gated(re.compile(
     r"(?:(?P<word>" + "|".join(f"(?P<{name}>{words})" for name, words in _FIELD_WORDS) + r")"
     r"\s*(?:写错了?|填错了?|错了|有误|不对)?\s*[,]?"
     + r"(?P<verb>" + _CHANGE + r"))"
-)
+))
 _CORRECT_MARK = re.compile(r"正确的|应为|应该是|更正|纠正|写错|填错|弄错|错了|有误|不对|改为|改成|更改|修改|改一下|换成")
 # Someone else's wish is a change request, not a correction of what we recorded.
 _NOT_OURS = re.compile(r"客户|对方|甲方|要求|希望|申请|想|能不能|可不可以|是否")

@@ -6,6 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from . import guards as g
 from .lexicon import CARRIER_NAMES, PROCESSES
@@ -38,6 +39,22 @@ class Context:
     today: date | None = None
     several_orders: bool = False
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # answers already worked out
+
+    # Whole-message checks several steps ask about: each is worked out once per message.
+    @cached_property
+    def question(self) -> bool:
+        """True when the message asks something."""
+        return g.is_question(self.low)
+
+    @cached_property
+    def test_or_joke(self) -> bool:
+        """True for a message marked as a test or a joke."""
+        return g.is_test_or_joke(self.low)
+
+    @cached_property
+    def quoted(self) -> list[tuple[int, int]]:
+        """Spans of quoted speech."""
+        return g.quoted_spans(self.low)
 
     def clause_of(self, pos: int) -> int:
         """Index of the clause holding position pos."""
@@ -175,7 +192,7 @@ def condition_start(ctx: Context) -> int:
     A trailing 的话 makes its whole clause hypothetical."""
     for start, end in ctx.clauses:
         raw = ctx.low[start:end]
-        if _CONDITION_CHARS.isdisjoint(raw):  # no condition word can be written here
+        if _ANY_CONDITION.search(raw) is None:  # no condition word is written here, so no word below is one
             continue
         text = g.neutralise(raw)
         if "的话" in text:
@@ -193,7 +210,7 @@ def condition_start(ctx: Context) -> int:
     return len(ctx.low) + 1
 
 
-_CONDITION_CHARS = frozenset("".join(g.CONDITIONS))
+_ANY_CONDITION = re.compile("|".join(re.escape(w) for w in sorted(g.CONDITIONS, key=len, reverse=True)))
 _MULTI_CONDITION = re.compile(
     "|".join(re.escape(w) for w in sorted((w for w in g.CONDITIONS if len(w) > 1), key=len, reverse=True)))
 

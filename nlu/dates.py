@@ -115,18 +115,24 @@ def _month_end(m: re.Match[str], today: date) -> date | None:
 
 _B = r"(?<![0-9a-z.:/-])"
 _E = r"(?![0-9a-z%:/])"
-_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], date], date | None]], ...] = (
+# (words of which every match holds one, pattern, resolver): a pattern is not run on a text holding none.
+_PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str], Callable[[re.Match[str], date], date | None]], ...] = (
     (
+        ("20",),
         re.compile(_B + r"(20[0-9]{2})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*[日号]?" + _E),
         _full,
     ),
-    (re.compile(rf"(下个?月|本月|这个?月)\s*({NUM})\s*[号日]" + _NOT_DATE_AFTER), _next_month_day),
-    (re.compile(rf"({NUM})\s*月\s*({NUM})\s*[日号]?" + _NOT_DATE_AFTER), _month_day),
-    (re.compile(_B + r"([0-9]{1,2})\s*[-/.]\s*([0-9]{1,2})(?![0-9a-z%:/.-])" + _NOT_DATE_AFTER), _month_day),
-    (re.compile(r"(下下个?|下个?|上个?|本|这个?)?\s*(?:周|星期|礼拜)([一二三四五六日天末])"), _weekday),
-    (re.compile(rf"({NUM})\s*天(?:之后|以后|后)"), _days_later),
-    (re.compile(r"月底"), _month_end),
-    (re.compile(rf"(?<![0-9月])({NUM})\s*[号日]" + _NOT_DATE_AFTER), _day_only),
+    (("月",), re.compile(rf"(下个?月|本月|这个?月)\s*({NUM})\s*[号日]" + _NOT_DATE_AFTER), _next_month_day),
+    (("月",), re.compile(rf"({NUM})\s*月\s*({NUM})\s*[日号]?" + _NOT_DATE_AFTER), _month_day),
+    (
+        ("-", "/", "."),
+        re.compile(_B + r"([0-9]{1,2})\s*[-/.]\s*([0-9]{1,2})(?![0-9a-z%:/.-])" + _NOT_DATE_AFTER),
+        _month_day,
+    ),
+    (("周", "星期", "礼拜"), re.compile(r"(下下个?|下个?|上个?|本|这个?)?\s*(?:周|星期|礼拜)([一二三四五六日天末])"), _weekday),
+    (("天",), re.compile(rf"({NUM})\s*天(?:之后|以后|后)"), _days_later),
+    (("月底",), re.compile(r"月底"), _month_end),
+    (("号", "日"), re.compile(rf"(?<![0-9月])({NUM})\s*[号日]" + _NOT_DATE_AFTER), _day_only),
 )
 
 
@@ -143,7 +149,9 @@ def find_dates(text: str, today: date) -> list[tuple[int, date]]:
     for m in _RELATIVE.finditer(text):
         taken.append((m.start(), m.end()))
         found.append((m.start(), today + timedelta(days=_RELATIVE_DELTA[m.group()])))
-    for pattern, resolve in _PATTERNS:
+    for needs, pattern, resolve in _PATTERNS:
+        if not any(word in text for word in needs):
+            continue
         for m in pattern.finditer(text):
             if _overlaps(taken, m.start(), m.end()):
                 continue

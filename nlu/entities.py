@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .lexicon import CARRIER_FALSE_FRIENDS, CARRIER_NAMES
+from .scan_gate import gated
 
 ORDER_MASK = "\ue000"
 TRACKING_MASK = "\ue001"
@@ -40,12 +41,12 @@ _TIME_WORDS = (
     "在",
     "从",
 )
-_SHORT_REF = re.compile(
+_SHORT_REF = gated(re.compile(
     rf"(?:尾号|单号|订单号?)\s*:?\s*([0-9]{{2,4}}){_NOT_AFTER_REF}|#\s*([0-9]{{4}}){_NOT_AFTER_REF}"
     r"|(?<![0-9a-z./:#-])([0-9]{1,4})\s*号单"
     r"|(?<![0-9a-z./:#-])([01][0-9][0-3][0-9]-[0-9]{4})(?![0-9a-z])"
     rf"|(?<![0-9a-z./:#-])(0[0-9]{{3}}){_NOT_AFTER_REF}"
-)
+))
 _ALIAS_RUN = re.compile(r"[a-z0-9]+(?:[\s_/-]?[a-z0-9]+){0,5}")
 _ALIAS_PIECE = re.compile(r"[a-z0-9]+")
 
@@ -155,7 +156,7 @@ def _carrier_pattern() -> re.Pattern[str]:
     for name, _ in CARRIER_NAMES:
         esc = re.escape(name)
         parts.append(rf"(?<![a-z0-9&]){esc}(?![a-z0-9&])" if name.isascii() else esc)
-    return re.compile("|".join(parts))
+    return gated(re.compile("|".join(parts)))
 
 
 _CARRIER = _carrier_pattern()
@@ -211,9 +212,6 @@ def resolve_short_refs(refs: list[Found], open_orders: Iterable[str]) -> tuple[l
 
 def mask_spans(text: str, spans: Iterable[Found], char: str) -> str:
     """Replace each span with a run of `char` of the same length, so offsets stay aligned."""
-    if not spans:
-        return text
-    chars = list(text)
-    for f in spans:
-        chars[f.start : f.end] = char * (f.end - f.start)
-    return "".join(chars)
+    for f in spans:  # a span or two in a short text: slicing beats a list of characters
+        text = text[: f.start] + char * (f.end - f.start) + text[f.end :]
+    return text

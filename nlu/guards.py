@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from .lexicon import MATERIALS, MONEY, OTHER_OBJECTS
+from .scan_gate import gated
 
 NEGATIONS = frozenset(
     "不 没 未 别 勿 莫 甭 无 没有 还没 还没有 尚未 并未 从未 不要 不用 不能 不可 不准 不许 不行 不得 无法 无需 "
@@ -127,13 +128,13 @@ MONEY_WORDS = frozenset(MONEY)
 # Words treated as one piece so that their parts do not trigger guards (计划员 is a person, not a plan).
 NEUTRAL = ("计划员", "计划部", "现在", "安排人员", "按要求", "按照要求", "根据要求", "按计划", "按照计划")
 
-_QUESTION = re.compile(
+_QUESTION = gated(re.compile(
     r"[?❓❔🤔]|吗|(?:[么嘛呢吧否不]|没有?|木有|冇|与否)(?=[\s\W]*(?:[,;!.~]|$))|了没|([\u4e00-\u9fff])[没不]\1"
     r"|还是(?!不|没|一样|老样子|有|会|要|得|在)|([\u4e00-\u9fff])[\u4e00-\u9fff]{0,3}还是(?:没|不)有?\2"
     r"|什么|啥|怎么|怎样|咋|如何|是否|能否|可否|有无|有没有|几时|何时|多久|多长时间|哪|谁|为什么|为何|多少"
     r"|(?<![十百千])几(?![十百千万])\s*[天号点个件箱时日月周批次单]|请问|问下|问一下|想问|确认下|确认一下"
     r"|对吧|是吧|何日"
-)
+))
 
 
 def guard_words() -> list[str]:
@@ -213,14 +214,16 @@ def has_negation(words: list[str], region: str) -> bool:
             continue
         if w in NEGATIONS or (w[0] in NEGATION_HEADS and len(w) <= 4 and not w.isascii()):
             return True
+    if _STRONG_NEGATION.search(region) is None:  # blanking innocent words cannot make one appear
+        return False
     return _STRONG_NEGATION.search(_INNOCENT.sub(" ", region)) is not None
 
 
 # A test, a drill or a joke (测试请忽略, 假的, 开玩笑) changes nothing, whatever else the message says.
-_TEST = re.compile(
+_TEST = gated(re.compile(
     r"请忽略|忽略(?:此|这|本|即可|就好)|假的|开玩笑|玩笑|逗你|演示一下|演练|"
     r"测试(?:消息|数据|一下|用|而已|勿|请|,|\)|$)|\(\s*测试|这是测试|只是测试|仅供测试|\btest\b"
-)
+))
 # Quoted speech: "…", 「…」 (normalised to "), an unclosed quote runs to the end.
 _QUOTED = re.compile(r'"[^"]*(?:"|$)')
 

@@ -85,6 +85,8 @@ _HELP = re.compile(
     + "|".join(re.escape(p) for p in HELP_PHRASES)
     + r")\s*(?:呢|啊|呀|一下)?[\s?!.~,]*$|^[\s?]+$"
 )
+_NOT_JUNK = re.compile(r"[^\s\ue000\ue001,;!?.~:#()\[\]<>\"'\-订单号这个查看]")
+_STATUS = re.compile("|".join(re.escape(w) for w in STATUS_WORDS))
 _JUNK = re.compile(r"[\s\ue000\ue001,;!?.~:#()\[\]<>\"'-]|订单号?|单号|这单|这个|查|看")
 
 
@@ -221,10 +223,10 @@ def _valid(hit: Hit, ctx: Context, facts: dict[str, bool]) -> bool:
 
 def standing_hits(hits: list[Hit], ctx: Context, facts: dict[str, bool]) -> list[Hit]:
     """State words that no guard blocks and whose command has the fields it needs."""
-    if g.is_question(ctx.low) or contradicted(ctx, hits) or g.is_test_or_joke(ctx.low):
+    if ctx.question or contradicted(ctx, hits) or ctx.test_or_joke:
         return []
     cond_from = condition_start(ctx)
-    quoted = g.quoted_spans(ctx.low)
+    quoted = ctx.quoted
     return [
         h for h in hits
         if not any(qs <= h.start < qe for qs, qe in quoted)
@@ -234,7 +236,9 @@ def standing_hits(hits: list[Hit], ctx: Context, facts: dict[str, bool]) -> list
 
 def _is_bare_reference(low: str) -> bool:
     """True when the message is nothing but order references (a request to look them up)."""
-    return ("\ue000" in low or "\ue001" in low) and not _JUNK.sub("", low)
+    if ("\ue000" not in low and "\ue001" not in low) or _NOT_JUNK.search(low):
+        return False  # a character no junk word holds stays whatever _JUNK takes away
+    return not _JUNK.sub("", low)
 
 
 def _mixed(winner: str, standing: list[Hit], ctx: Context, ref_positions: list[int]) -> bool:
@@ -295,12 +299,12 @@ def classify(
         intents = {h.intent for h in best}
         if len(intents) == 1 and not _mixed(best[0].intent, standing, ctx, ref_positions):
             return best[0].intent, best[0]
-        return ("query" if g.is_question(ctx.low) else "none"), None
-    topic = bool(hits) or has_ref or facts["tracking"] or any(w in ctx.low for w in STATUS_WORDS)
-    if g.is_question(ctx.low):
+        return ("query" if ctx.question else "none"), None
+    topic = bool(hits) or has_ref or facts["tracking"] or _STATUS.search(ctx.low) is not None
+    if ctx.question:
         return ("query" if topic else "none"), None
     if (has_ref or facts["tracking"]) and (
-        any(w in ctx.low for w in STATUS_WORDS) or _is_bare_reference(ctx.low)
+        _STATUS.search(ctx.low) is not None or _is_bare_reference(ctx.low)
     ):
         return "query", None
     return "none", None

@@ -23,6 +23,7 @@ _PCT_TENTHS = re.compile(
     r"(?<![0-9.])([0-9]|[一二三四五六七八九十])\s*成(?!品|本|功|型|员|交|熟|立|绩|都|为|了解|本)"
 )
 _PCT_HALF = re.compile(r"一半|过半")
+_PCT_ANY = re.compile(r"%|百分之|成|半")  # every percentage pattern above needs one of these
 _NOT_PROGRESS = re.compile(
     r"(良率|合格率|不良率|直通率|废品率|报废率|返修率|税率|税|预付|支付|付款|付了|款|定金|订金|湿度|温度|打折|折扣|扣款|扣除|利润|毛利|涨|降|电量|"
     r"优惠|占比|比例|概率|负荷|利用率|损耗|可能|剩余|剩|还差|差)[^,;!?]{0,3}$"
@@ -73,6 +74,8 @@ def find_processes(low: str, tokens: Tokens, extra: Iterable[str] = ()) -> list[
 def find_percents(low: str) -> list[tuple[int, float]]:
     """Percentages (80%, 百分之八十, 8成, 一半) outside money and yield contexts, as written."""
     found: list[tuple[int, float]] = []
+    if _PCT_ANY.search(low) is None:
+        return found
     for m in _PCT_NUMBER.finditer(low):
         found.append((m.start(), float(m.group(1))))
     for m in _PCT_CN.finditer(low):

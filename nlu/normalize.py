@@ -37,9 +37,11 @@ _PUNCT = str.maketrans(
         "•": " ",
     }
 )
-_ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)})
+_PUNCT_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _PUNCT) + "]")
+_ASCII_UPPER = re.compile("[A-Z]+")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\ufe0e\ufe0f\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+_UNTIDY_SPACES = re.compile(r"[\t\r\f\v]|  ")  # what _SPACES would change
 _NEWLINES = re.compile(r"\s*\n\s*")
 # An @mention runs to the next space (WeCom inserts U+2005 after it); it never swallows an order number.
 _MENTION = re.compile(r"@(?:(?![sS][oO0][\s_-]{0,3}20[0-9]{6})[^\s@,;:!?])*")
@@ -53,18 +55,27 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 def normalize_text(text: str) -> str:
     """Return the text NFKC-normalised, punctuation unified, mentions removed, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_PUNCT)
+    # Each step runs only where it can change something: str.translate alone costs a dict look-up a character.
+    if _PUNCT_CHARS.search(text):
+        text = text.translate(_PUNCT)
     text = _INVISIBLE.sub(" ", text)
     text = _PRIVATE_USE.sub(" ", text)  # the pipeline marks found entities with private-use characters
-    text = _MENTION.sub(" ", text)
-    text = _SPACES.sub(" ", text)
-    text = _NEWLINES.sub("\n", text)
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
+    if _UNTIDY_SPACES.search(text):
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _NEWLINES.sub("\n", text)
     return text.strip()
 
 
 def lower_ascii(text: str) -> str:
     """Lower-case ASCII letters only, so that every index stays aligned with the input."""
-    return text.translate(_ASCII_LOWER)
+    return _ASCII_UPPER.sub(_lower, text)
+
+
+def _lower(run: re.Match[str]) -> str:
+    return run.group().lower()  # a run of A-Z: str.lower() gives exactly a-z
 
 
 def clause_spans(text: str) -> list[tuple[int, int]]:

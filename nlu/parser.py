@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from . import commands, dates, entities, measures
-from . import guards as g
 from .entities import Found
 from .intents import Context, classify
 from .normalize import clause_spans, lower_ascii, normalize_text
@@ -17,6 +17,8 @@ from .triggers import Hit, find_hits
 
 # Sentence-final particles that mean 了 (发啦, 入库咯): one character for one, so offsets stay aligned.
 _PARTICLES = str.maketrans({"啦": "了", "咯": "了", "喽": "了", "嘞": "了"})
+_PARTICLE = re.compile("[啦咯喽嘞]")
+_MASK_RUN = re.compile(f"(?<!{entities.ORDER_MASK}){entities.ORDER_MASK}")  # where each masked reference starts
 # Longer input is cut: a chat command never needs more, and the cost of segmenting stays bounded.
 MAX_CHARS = 20_000
 
@@ -58,11 +60,7 @@ def _find_refs(low: str, open_orders: Iterable[str], aliases: Mapping[str, str])
 def _ref_positions(refs: _Refs, low: str) -> list[int]:
     """Start of every order reference, resolved or not."""
     positions = [f.start for f in refs.found]
-    i = low.find(entities.ORDER_MASK)
-    while i >= 0:
-        if i == 0 or low[i - 1] != entities.ORDER_MASK:
-            positions.append(i)
-        i = low.find(entities.ORDER_MASK, i + 1)
+    positions += [m.start() for m in _MASK_RUN.finditer(low)]
     return sorted(set(positions))
 
 
@@ -85,7 +83,10 @@ def parse(
     """Parse one chat message into a command (or query / help / none)."""
     norm = normalize_text(str(text or "")[:MAX_CHARS])
     processes = [p for p in processes if isinstance(p, str) and p.strip()]
-    refs, tracking = _find_refs(lower_ascii(norm).translate(_PARTICLES), open_orders, aliases or {})
+    low = lower_ascii(norm)
+    if _PARTICLE.search(low):
+        low = low.translate(_PARTICLES)
+    refs, tracking = _find_refs(low, open_orders, aliases or {})
     low = refs.low
     tokens = segment(low, [lower_ascii(w) for w in [*processes, *extra_words] if isinstance(w, str)])
     named = entities.find_carriers(low)
@@ -101,10 +102,10 @@ def parse(
         "line": line is not None,
     }
     positions = _ref_positions(refs, low)
-    special = _special(norm, low, bool(positions), tracking, named, found_dates, refs)
+    ctx = Context(low, tokens, tuple(clause_spans(low)), tuple(found_dates), now.date(), len(positions) > 1)
+    special = _special(norm, ctx, bool(positions), tracking, named, found_dates, refs)
     if special is not None:
         return special
-    ctx = Context(low, tokens, tuple(clause_spans(low)), tuple(found_dates), now.date(), len(positions) > 1)
     intent, hit = classify(hits, ctx, facts, positions)
     return _result(intent, hit, refs, tracking, named, found_dates, line, procs, percents, norm)
 
@@ -160,7 +161,7 @@ def _unmasked(low: str, norm: str) -> str:
 
 def _special(
     norm: str,
-    low: str,
+    ctx: Context,
     has_ref: bool,
     tracking: list[Found],
     named: list[Found],
@@ -168,8 +169,9 @@ def _special(
     refs: _Refs,
 ) -> ParseResult | None:
     """A list request, a new order or a correction; None when the message is none of them."""
-    if g.is_test_or_joke(low) or g.quoted_spans(low):
+    if ctx.test_or_joke or ctx.quoted:
         return None
+    low = ctx.low
     if not has_ref and commands.is_list_request(low):
         return ParseResult(intent="list")
     new = None if has_ref else commands.find_new_order(norm, low)

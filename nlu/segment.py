@@ -7,7 +7,7 @@ import re
 import threading
 import warnings
 from collections.abc import Iterable
-from itertools import accumulate
+from math import log
 from typing import Any
 
 from . import guards, lexicon, triggers
@@ -17,7 +17,9 @@ from .tokens import Tokens
 # Frequency given to domain words, so that 入库单 stays one word in 入库单发我 (jieba's own dictionary
 # would cut it 入库/单发/我); words jieba already knows better keep their own frequency.
 DOMAIN_WORD_FREQ = 3000
-_SPACE = re.compile(r"\s")
+# jieba's re_han_default (the runs it segments with its dictionary) and re_eng (what it glues back).
+_HAN = re.compile("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+")
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _lock = threading.Lock()
 _state: dict[str, Any] = {"tokenizer": None, "added": set()}
 
@@ -77,14 +79,69 @@ def segment(text: str, extra_words: Iterable[str] = ()) -> Tokens:
 
 
 def _cut(tokenizer: Any, text: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]:
-    """lcut and running offsets: what jieba's tokenize() yields, without a generator step per word."""
-    cut = tokenizer.lcut(text, HMM=False)
-    offsets = tuple(accumulate(map(len, cut), initial=0))
-    if _SPACE.search(text) is None:
-        return tuple(cut), offsets[:-1], offsets[1:]
-    # jieba yields runs of spaces as words: drop them
-    kept = [(w, a, b) for w, a, b in zip(cut, offsets, offsets[1:]) if not w.isspace()]  # noqa: B905
-    if not kept:
-        return (), (), ()
-    words, starts, ends = zip(*kept, strict=True)
-    return words, starts, ends
+    """Words and offsets, exactly as jieba's lcut(text, HMM=False) cuts them, less runs of white space.
+
+    jieba's own cut runs a generator per block and per word and builds a dict DAG; this walks the same
+    prefix dictionary with the same arithmetic (so the same words win every tie) in one pass per block."""
+    words: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    for m in _HAN.finditer(text):
+        start = m.start()
+        for i in range(pos, start):  # outside blocks jieba yields each character; white space is dropped
+            if not text[i].isspace():
+                words.append(text[i])
+                starts.append(i)
+        _cut_block(tokenizer, m.group(), start, words, starts)
+        pos = m.end()
+    for i in range(pos, len(text)):
+        if not text[i].isspace():
+            words.append(text[i])
+            starts.append(i)
+    ends = [s + len(w) for w, s in zip(words, starts, strict=True)]
+    return tuple(words), tuple(starts), tuple(ends)
+
+
+def _cut_block(tokenizer: Any, block: str, offset: int, words: list[str], starts: list[int]) -> None:
+    """jieba's __cut_DAG_NO_HMM on one block: the most probable route through the prefix dictionary,
+    single ASCII letters and digits glued back together."""
+    freq = tokenizer.FREQ
+    logtotal = log(tokenizer.total)
+    n = len(block)
+    best = [0.0] * (n + 1)  # log probability of the best route from each position to the end
+    step = [0] * n  # last character of the first word of that route
+    for k in range(n - 1, -1, -1):
+        top, top_x = None, k
+        i, frag = k, block[k]
+        f = freq.get(frag)
+        while f is not None:  # every prefix-dictionary entry starting at k, as get_DAG walks them
+            if f:
+                p = log(f) - logtotal + best[i + 1]
+                if top is None or p >= top:  # max() over (p, x): ties go to the later end
+                    top, top_x = p, i
+            i += 1
+            if i >= n:
+                break
+            frag = block[k : i + 1]
+            f = freq.get(frag)
+        if top is None:  # no word starts here: the character alone
+            top = log(freq.get(block[k]) or 1) - logtotal + best[k + 1]
+        best[k], step[k] = top, top_x
+    x = 0
+    glued = -1  # start of a run of single ASCII letters or digits
+    while x < n:
+        y = step[x] + 1
+        if y - x == 1 and block[x] in _ASCII_ALNUM:
+            if glued < 0:
+                glued = x
+        else:
+            if glued >= 0:
+                words.append(block[glued:x])
+                starts.append(offset + glued)
+                glued = -1
+            words.append(block[x:y])
+            starts.append(offset + x)
+        x = y
+    if glued >= 0:
+        words.append(block[glued:])
+        starts.append(offset + glued)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .entities import Found
 from .lexicon import CARRIER_NAMES
+from .scan_gate import gated
 from .tokens import Tokens
 
 _CARRIER = (
@@ -108,7 +109,7 @@ _RAW: dict[str, tuple[str, ...]] = {
         r"(?:正在|在)\s*(?:处理|跟进)|处理中|跟进中|我来(?:处理|跟进)|我去(?:处理|跟进)",
     ),
 }
-_PATTERNS = {intent: re.compile("|".join(f"(?:{p})" for p in pats)) for intent, pats in _RAW.items()}
+_PATTERNS = {intent: gated(re.compile("|".join(f"(?:{p})" for p in pats))) for intent, pats in _RAW.items()}
 # Every match of an intent's pattern holds one of its gate characters or ASCII words (read off the
 # alternatives above; tests/unit/nlu/test_trigger_gates.py checks it). A message holding none of them
 # skips that intent's regex: most of the parser's regex time went to scanning for words not there.
@@ -132,8 +133,27 @@ _GATES: dict[str, tuple[str, tuple[str, ...]]] = {
     "ack": ("收读阅确知明解悉处跟", ()),
 }
 _GATE_CHARS = {intent: frozenset(chars) for intent, (chars, _) in _GATES.items()}
-# (intent, gate characters, gate words) in scanning order; finish is scanned with the reports
-_SCANNED = tuple((i, _GATE_CHARS[i], _GATES[i][1]) for i in _PATTERNS if i != "finish")
+# Intents in scanning order; finish is scanned with the reports
+_SCANNED = tuple(i for i in _PATTERNS if i != "finish")
+# Each gate character and word with the intents it opens: one scan for the characters and a few substring
+# tests name the intents worth scanning for (a set test per intent cost more than the regexes it spared).
+_OPENED_BY: dict[str, frozenset[str]] = {
+    key: frozenset(i for i, (chars, words) in _GATES.items() if key in chars or key in words)
+    for chars, words in _GATES.values() for key in (*chars, *words)
+}  # fmt: skip
+_GATE_CHAR = re.compile("[" + "".join(re.escape(k) for k in _OPENED_BY if len(k) == 1) + "]")
+_GATE_WORDS = tuple((k, v) for k, v in _OPENED_BY.items() if len(k) > 1)
+
+
+def _opened(low: str) -> set[str]:
+    """Intents whose pattern may match the text: it holds one of their gate characters or words."""
+    opened: set[str] = set()
+    for ch in set(_GATE_CHAR.findall(low)):
+        opened |= _OPENED_BY[ch]
+    for word, intents in _GATE_WORDS:
+        if word in low:
+            opened |= intents
+    return opened
 
 
 def may_match(intent: str, low: str, chars: frozenset[str]) -> bool:
@@ -217,11 +237,10 @@ def _clause_end(low: str, pos: int) -> int:
 
 
 def _report_hits(
-    low: str, tokens: Tokens, processes: list[Found], percents: list[tuple[int, float]]
+    low: str, tokens: Tokens, processes: list[Found], percents: list[tuple[int, float]], finish: bool = True
 ) -> list[Hit]:
-    """Progress reports: <process> 完成 / <process> 80% / 进度 80% / 完工."""
-    chars = frozenset(low)
-    hits = [Hit("finish", h.start, h.end, h.word) for h in _aligned_hits("finish", low, tokens, chars)]
+    """Progress reports: <process> 完成 / <process> 80% / 进度 80% / 完工 (`finish`: the text may hold 完工)."""
+    hits = [Hit("finish", h.start, h.end, h.word) for h in _aligned_hits("finish", low, tokens)] if finish else []
     for proc in processes:
         limit = _clause_end(low, proc.end)
         done = _DONE_AFTER_PROCESS.match(low, proc.end, limit)
@@ -256,11 +275,11 @@ def find_hits(
 ) -> list[Hit]:
     """Every state word in the text, longest first where one contains another of the same intent."""
     hits: list[Hit] = []
-    chars = frozenset(low)
-    for intent, gate, words in _SCANNED:
-        if not gate.isdisjoint(chars) or (words and any(word in low for word in words)):
+    opened = _opened(low)
+    for intent in _SCANNED:
+        if intent in opened:
             hits += _aligned_hits(intent, low, tokens)
-    hits += _report_hits(low, tokens, processes, percents)
+    hits += _report_hits(low, tokens, processes, percents, "finish" in opened)
     kept = [
         h for h in hits
         if not any(o is not h and _same_family(o, h) and o.start <= h.start and h.end <= o.end

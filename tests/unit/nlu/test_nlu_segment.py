@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from nlu import build_user_dict, parse
+from nlu.normalize import lower_ascii, normalize_text
 from nlu.segment import get_tokenizer, segment
 
 REPO = Path(__file__).resolve().parents[3]
@@ -47,3 +52,42 @@ def test_parallel_parsing_gives_the_same_answers() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(lambda t: parse(t, NOW, extra_words=[f"词{len(t)}"]), texts))
     assert [(g.intent, g.orders) for g in got] == [(e.intent, e.orders) for e in expected]
+
+
+def _jieba_words(text: str) -> tuple[list[str], list[int]]:
+    """What jieba's own lcut(HMM=False) gives, with offsets, runs of white space left out."""
+    words, starts, pos = [], [], 0
+    for word in get_tokenizer().lcut(text, HMM=False):
+        if not word.isspace():
+            words.append(word)
+            starts.append(pos)
+        pos += len(word)
+    return words, starts
+
+
+def _segments(text: str) -> tuple[list[str], list[int]]:
+    tokens = segment(text)
+    assert list(tokens.ends) == [s + len(w) for w, s in zip(tokens.words, tokens.starts, strict=True)]
+    return list(tokens.words), list(tokens.starts)
+
+
+def test_segment_cuts_the_corpus_exactly_as_jieba_does() -> None:
+    corpus = REPO / "tests" / "unit" / "nlu" / "cases.jsonl"
+    texts = [json.loads(line)["text"] for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(texts) > 1000
+    for text in texts:
+        low = lower_ascii(normalize_text(text))
+        assert _segments(low) == _jieba_words(low), low
+        assert _segments(text) == _jieba_words(text), text
+
+
+# Dictionary words, ASCII runs, jieba's block punctuation (+#&._%-), white space of every kind, masks.
+_SEGMENT_ALPHABET = list("发货已入库质检合格不没了吗顺丰速运焊接热处理收到货签收单") + list(
+    "abcSFjd0123456789+#&._%- \t\n\r\u3000\u2005,，?!😀\ue000\ue001"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_SEGMENT_ALPHABET), max_size=30).map("".join))
+def test_segment_cuts_random_mixes_exactly_as_jieba_does(text: str) -> None:
+    assert _segments(text) == _jieba_words(text)

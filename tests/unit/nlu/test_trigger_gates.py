@@ -56,3 +56,20 @@ def test_gated_scan_equals_full_scan_on_the_corpora():
 def test_gated_scan_equals_full_scan_on_random_mixes(text):
     full, gated = both_scans(text)
     assert gated == full
+
+
+def _gate_by_gate(low: str) -> set[str]:
+    return {i for i in triggers._PATTERNS if triggers.may_match(i, low, frozenset(low))}
+
+
+def test_one_scan_opens_the_intents_their_gates_open_on_the_corpora():
+    for text in texts():
+        low = lower_ascii(normalize_text(text))
+        assert triggers._opened(low) == _gate_by_gate(low), text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(ALPHABET + ["shipped", "delivered", "approved", "pass", "fail"]), min_size=1,
+                max_size=14).map("".join))
+def test_one_scan_opens_the_intents_their_gates_open_on_random_mixes(text):
+    assert triggers._opened(text) == _gate_by_gate(text)
