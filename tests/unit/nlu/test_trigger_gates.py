@@ -16,8 +16,8 @@ from nlu.segment import segment
 
 ROOT = Path(__file__).resolve().parents[3]
 SOURCES = [ROOT / "tests" / "unit" / "nlu" / "cases.jsonl",
-           ROOT.parent.parent / "shared" / "examples" / "nlu_examples.jsonl",
-           ROOT.parent.parent / "shared" / "examples" / "nlu_examples_more.jsonl"]
+           ROOT.parent / "shared" / "examples" / "nlu_examples.jsonl",
+           ROOT.parent / "shared" / "examples" / "nlu_examples_more.jsonl"]
 # Every character the trigger patterns spell, plus ASCII letters, digits and separators.
 ALPHABET = sorted({ch for pats in triggers._RAW.values() for p in pats for ch in p if ord(ch) > 0x2e80}
                   | set("abcdefghijklmnopqrstuvwxyz0123456789 ,.!?:"))
