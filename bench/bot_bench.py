@@ -5,8 +5,8 @@
 
 Both servers run side by side in this run with the same gunicorn settings (serve.gunicorn_options:
 gthread, workers, threads): `ops serve` (verify, decrypt, parse the envelope, store the
-InboundMessage in PostgreSQL — a fresh schema, dropped after — and enqueue the job in Redis; no
-worker runs, jobs stay queued) and the floor, a Flask app that only verifies the signature and
+InboundMessage in PostgreSQL — a fresh schema, dropped after — and push it onto the robot's inbox in
+Redis, bot/inbox.py; no worker runs, so nothing is dispatched) and the floor, a Flask app that only verifies the signature and
 decrypts. Client processes post the same kind of pre-encrypted messages (distinct msgids) over
 keep-alive connections, one server at a time. Prints answers/s, p50, p99 and the rate ratio.
 """
@@ -211,8 +211,8 @@ def main() -> None:
         _drop(a.database_url, schema)
         redis.Redis.from_url(a.redis_url).flushdb()
     print(f"robot callback over HTTP, {a.n} messages each, {a.clients} keep-alive clients, gunicorn gthread "
-          f"{a.workers} workers x {a.threads} threads, PostgreSQL + Redis, jobs queued")
-    for name, r in (("floor (verify + decrypt only)", f), ("ops serve /wecom/bot (+ store, enqueue)", h)):
+          f"{a.workers} workers x {a.threads} threads, PostgreSQL + Redis, no worker")
+    for name, r in (("floor (verify + decrypt only)", f), ("ops serve /wecom/bot (+ store, to inbox)", h)):
         print(f"  {name:40s} {r['rate']:7.0f} answers/s   p50 {r['p50']:6.2f} ms   p99 {r['p99']:6.2f} ms")
     print(f"  rate ratio ops serve / floor: {h['rate'] / f['rate']:.2f}")
 

@@ -130,7 +130,7 @@ def robot_message():  # served by RobotCallback below; Flask's route answers wha
 
 
 def _robot_incoming(plain: str) -> Incoming:
-    return incoming_from_robot(_json_object(plain), reply_channel="bot_response")
+    return incoming_from_robot(_json_object(plain), reply_channel="bot_response", scrubbed=True)
 
 
 class RobotCallback:
@@ -216,13 +216,15 @@ def robot_text(body: dict) -> str:
     return text_field(item_text(body))
 
 
-def incoming_from_robot(body: dict, *, reply_channel: str, reply_to: str | None = None) -> Incoming:
+def incoming_from_robot(body: dict, *, reply_channel: str, reply_to: str | None = None,
+                        scrubbed: bool = False) -> Incoming:
     """A decrypted robot message (docs 100719/101031); the reply goes to response_url or back on the socket.
 
     Every field is checked for its documented type: a wrong one reads as absent, so the message is
     stored and ignored (no text) rather than failing; BadPayload only when msgid is unusable.
     """
-    body = scrub(body)
+    if not scrubbed:  # json_object() scrubs what it decodes
+        body = scrub(body)
     msg_id = id_field(body.get("msgid"))
     if not msg_id:
         raise BadPayload("msgid missing")

@@ -47,10 +47,15 @@ class ZoneFormatter(logging.Formatter):
     def __init__(self, tz: ZoneInfo, fmt: str = FORMAT):
         super().__init__(fmt)
         self.tz = tz
+        self._second: tuple[int, str, str] = (-1, "", "")  # the last second formatted: a busy second's lines share it
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging API)
-        at = datetime.fromtimestamp(record.created, self.tz)
-        return at.strftime("%Y-%m-%d %H:%M:%S.") + f"{int(record.msecs):03d}" + at.strftime("%z")
+        second = int(record.created)
+        cached = self._second
+        if cached[0] != second:
+            at = datetime.fromtimestamp(second, self.tz)
+            cached = self._second = (second, at.strftime("%Y-%m-%d %H:%M:%S."), at.strftime("%z"))
+        return cached[1] + f"{int(record.msecs):03d}" + cached[2]
 
 
 class ContextFilter(logging.Filter):
