@@ -79,15 +79,17 @@ def sources(session, period, cal):
 
 
 def notifications_failed(session, period, cal):
-    rows = session.exec(select(Notification).where(
+    stmt = kpis._for_customer(select(Notification).where(
         Notification.created_at >= period.start, Notification.created_at < period.end,
-        Notification.status == "failed").order_by(Notification.created_at.desc()).limit(LIMIT)).all()
+        Notification.status == "failed"), period, Notification.order_id)
+    rows = session.exec(stmt.order_by(Notification.created_at.desc()).limit(LIMIT)).all()
     return (["创建时间", "收件人", "标题", "原因"],
             [{"order_no": None, "cells": [_fmt(n.created_at, period), n.recipient_name or "", n.subject,
                                           n.last_error[:120]]} for n in rows])
 
 
 def chat_help(session, period, cal):
+    # no order filter applies: a chat message belongs to no order (insight.filters.UNFILTERED)
     rows = session.exec(select(InboundMessage).where(
         InboundMessage.received_at >= period.start, InboundMessage.received_at < period.end,
         InboundMessage.status == "ignored").order_by(InboundMessage.received_at.desc()).limit(LIMIT)).all()
