@@ -58,7 +58,7 @@ def qc_failed(session, period, cal):
 
 
 def alerts(session, period, cal):
-    stmt = kpis._for_customer(select(Alert).where(Alert.raised_at >= period.start, Alert.raised_at < period.end),
+    stmt = kpis._for_orders(select(Alert).where(Alert.raised_at >= period.start, Alert.raised_at < period.end),
                               period, Alert.order_id)
     rows = session.exec(stmt.order_by(Alert.raised_at.desc()).limit(LIMIT)).all()
     return (["订单号", "级别", "状态", "产生", "确认", "升级层级", "说明"],
@@ -69,7 +69,7 @@ def alerts(session, period, cal):
 
 
 def sources(session, period, cal):
-    stmt = kpis._for_customer(select(StatusEvent, Order.order_no).join(Order, Order.id == StatusEvent.order_id)
+    stmt = kpis._for_orders(select(StatusEvent, Order.order_no).join(Order, Order.id == StatusEvent.order_id)
                               .where(StatusEvent.at >= period.start, StatusEvent.at < period.end),
                               period, StatusEvent.order_id)
     rows = session.exec(stmt.order_by(StatusEvent.at.desc()).limit(LIMIT)).all()
@@ -79,7 +79,7 @@ def sources(session, period, cal):
 
 
 def notifications_failed(session, period, cal):
-    stmt = kpis._for_customer(select(Notification).where(
+    stmt = kpis._for_orders(select(Notification).where(
         Notification.created_at >= period.start, Notification.created_at < period.end,
         Notification.status == "failed"), period, Notification.order_id)
     rows = session.exec(stmt.order_by(Notification.created_at.desc()).limit(LIMIT)).all()

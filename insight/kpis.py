@@ -31,7 +31,7 @@ def _orders(stmt, period: Period):
     return filters.restrict_orders(stmt, period)
 
 
-def _for_customer(stmt, period: Period, order_id_col):
+def _for_orders(stmt, period: Period, order_id_col):
     """Restrict a query on a table with an order_id to the records of the period's filtered orders."""
     return filters.restrict_by_order(stmt, period, order_id_col)
 
@@ -146,7 +146,7 @@ def late_and_at_risk(session: Session, period: Period, cal: Calendar) -> dict:
 
 def alerts(session: Session, period: Period) -> dict:
     """Alerts raised in the period: acked, escalated, and hours from raise to ack."""
-    stmt = _for_customer(select(Alert.raised_at, Alert.acked_at, Alert.escalation_level).where(
+    stmt = _for_orders(select(Alert.raised_at, Alert.acked_at, Alert.escalation_level).where(
         Alert.raised_at >= period.start, Alert.raised_at < period.end), period, Alert.order_id)
     rows = session.exec(stmt).all()
     ack_hours = [(acked - raised).total_seconds() / 3600 for raised, acked, _ in rows if acked is not None]
@@ -160,7 +160,7 @@ def first_inspected_orders(period: Period):
     q, earlier = QcInspection.__table__, QcInspection.__table__.alias("earlier")
     before = select(earlier.c.id).where(earlier.c.order_id == q.c.order_id, earlier.c.at < period.start).exists()
     stmt = select(q.c.order_id).where(q.c.at >= period.start, q.c.at < period.end, ~before).distinct()
-    return _for_customer(stmt, period, q.c.order_id)
+    return _for_orders(stmt, period, q.c.order_id)
 
 
 def qc(session: Session, period: Period) -> dict:
@@ -174,7 +174,7 @@ def qc(session: Session, period: Period) -> dict:
         select(f.c.order_id, f.c.first_at, f.c.first_pass, f.c.reworked).where(
             f.c.first_at >= period.start, f.c.first_at < period.end, f.c.order_id.not_in(fresh)),
         summaries.first_qc_select(session, dialect, None, fresh)).subquery()
-    stmt = _for_customer(select(func.count(), func.coalesce(func.sum(rows.c.first_pass), 0),
+    stmt = _for_orders(select(func.count(), func.coalesce(func.sum(rows.c.first_pass), 0),
                                 func.coalesce(func.sum(rows.c.reworked), 0)).where(
         rows.c.first_at >= period.start, rows.c.first_at < period.end), period, rows.c.order_id)
     n, passed, failed = session.execute(stmt).one()
@@ -212,7 +212,7 @@ def sources(session: Session, period: Period) -> list[dict]:
     # the summary counts every order's records: a filtered view reads the events of its orders directly
     mark = None if period.filtered or first_day >= last_day else summaries.read_watermark(session, "source_day")
     if mark is None:
-        stmt = _for_customer(select(se.source, func.count()).where(
+        stmt = _for_orders(select(se.source, func.count()).where(
             se.at >= period.start, se.at < period.end).group_by(se.source), period, se.order_id)
         return _shares(dict(session.exec(stmt).all()), texts.SOURCE_LABELS)
     start, end, d = summaries.midnight(first_day), summaries.midnight(last_day), summaries.SOURCE_DAY
@@ -234,7 +234,7 @@ def notifications(session: Session, period: Period) -> dict:
     only those about the filtered orders)."""
     stmt = select(Notification.status, func.count()).where(
         Notification.created_at >= period.start, Notification.created_at < period.end).group_by(Notification.status)
-    stmt = _for_customer(stmt, period, Notification.order_id)
+    stmt = _for_orders(stmt, period, Notification.order_id)
     counts = dict(session.exec(stmt).all())
     sent, failed = counts.get("sent", 0), counts.get("failed", 0)
     return {"total": sum(counts.values()), "sent": sent, "failed": failed, "success_rate": rate(sent, sent + failed),
