@@ -10,6 +10,12 @@ QC inspections), alerts, notifications, chat messages. The summaries (insight.su
 QC inspection per order, status records per day and source) are built once in full, then refreshed
 incrementally after 200 new status events; then each page's queries and each dashboard figure are
 timed (median of 5 after one warm-up). Goal: under 300 ms per page.
+
+Customers are graded A/B/C, orders spread over 4 products in 4 product lines, 8 salespeople and, once
+scheduled, 4 production lines, so the dashboard's filters (one customer level, product line,
+salesperson, line, and all of them at once) are timed too. A schema filled before those columns
+existed answers the filtered cases with nearly every or no order: fill a new one. Indexes the models
+gained since a kept schema was filled are created on start.
 """
 
 from __future__ import annotations
@@ -36,6 +42,10 @@ TZ = ZoneInfo("Asia/Shanghai")
 FLOW = ["pending_review", "pending_schedule", "scheduled", "in_production", "pending_qc", "in_stock", "shipped",
         "in_transit", "delivered", "completed"]
 SOURCES = ["chat", "chat", "chat", "web", "web", "scan", "api"]
+LEVELS = ["A", "B", "C"]
+PRODUCT_LINES = ["外壳", "支架", "轴类", "法兰"]
+LINES = ["1号线", "2号线", "3号线", "4号线"]
+SALES = 8
 
 
 def build_app(url: str):
@@ -45,7 +55,11 @@ def build_app(url: str):
     app = create_app({"database_url": url, "run_jobs_inline": True, "redis_url": None,
                       "secret_key": "bench", "public_base_url": "http://bench"})
     load_models()
-    SQLModel.metadata.create_all(app.extensions["ops"].engine)
+    engine = app.extensions["ops"].engine
+    SQLModel.metadata.create_all(engine)
+    for table in SQLModel.metadata.sorted_tables:  # indexes added since a kept schema was filled
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
     return app
 
 
@@ -54,14 +68,29 @@ def fill(app, n: int, rng: random.Random) -> None:
     from alerts.models import Alert, AlertRule
     from bot.models import InboundMessage
     from notify.models import Notification
-    from orders.models import Customer, Material, Order, Product, PurchaseLine, QcInspection, StatusEvent
+    from orders.models import (
+        Customer,
+        Material,
+        Order,
+        Product,
+        PurchaseLine,
+        QcInspection,
+        Staff,
+        StatusEvent,
+    )
+    from workcal.models import ProductionLine
 
     rt = app.extensions["ops"]
     with rt.engine.begin() as conn:
-        conn.execute(insert(Customer), [{"name": f"客户{i:03d}", "short_name": f"客{i}", "region": "", "level": "B",
+        conn.execute(insert(Staff), [{"name": f"业务员{i}", "userid": f"sales{i}", "department": "销售",
+                                            "roles": "sales", "on_duty": True, "active": True} for i in range(SALES)])
+        conn.execute(insert(Customer), [{"name": f"客户{i:03d}", "short_name": f"客{i}", "region": "",
+                                         "level": LEVELS[i % 3], "sales_owner_id": 1 + i % SALES,
                                          "contact_name": "", "contact_phone": ""} for i in range(100)])
-        conn.execute(insert(Product), [{"code": "P1", "name": "外壳", "qc_standard_doc": "", "packaging_per_unit": 0,
-                                        "unit_price": 1}])
+        conn.execute(insert(Product), [{"code": f"P{k + 1}", "name": name, "product_line": name, "qc_standard_doc": "",
+                                        "packaging_per_unit": 0, "unit_price": 1} for k, name in enumerate(PRODUCT_LINES)])
+        conn.execute(insert(ProductionLine), [{"name": name, "day_hours": 16, "processes": "", "outsourced": False,
+                                               "lead_days": 3, "note": "", "updated_at": NOW} for name in LINES])
         conn.execute(insert(Material), [{"code": "M1", "name": "铝棒", "kind": "raw", "unit": "kg", "stock_on_hand": 0,
                                          "safety_stock": 0, "supplier": ""}])
         conn.execute(insert(PurchaseLine), [{"material_id": 1, "quantity": 1, "arrived_quantity": 1,
@@ -84,7 +113,10 @@ def fill(app, n: int, rng: random.Random) -> None:
             reached = len(times) - 1
             delivered = times[FLOW.index("delivered")] if reached >= FLOW.index("delivered") else None
             promised = (created + timedelta(days=rng.randint(7, 25))).date()
-            orders.append({"order_no": f"SO-{i:07d}", "customer_id": 1 + i % 100, "product_id": 1, "quantity": 10,
+            scheduled = reached >= FLOW.index("scheduled")
+            orders.append({"order_no": f"SO-{i:07d}", "customer_id": 1 + i % 100, "quantity": 10,
+                           "product_id": 1 + rng.randrange(len(PRODUCT_LINES)), "sales_owner_id": 1 + (i % 100) % SALES,
+                           "line": rng.choice(LINES) if scheduled else None,
                            "promised_date": promised, "status": FLOW[reached], "priority": "normal",
                            "created_at": created, "updated_at": times[-1], "updated_by": "", "internal_note": "",
                            "delivered_at": delivered, "version": 1})
@@ -157,6 +189,9 @@ def measure(app) -> dict[str, float]:
         p90 = make_period(90, TZ, now=NOW)
         out["dashboard 90 d, one customer"] = timed(lambda: kpis.dashboard(s, make_period(90, TZ, customer_id=7,
                                                                                         now=NOW), cal))
+        for label, filters in FILTERED.items():
+            out[f"dashboard 90 d, {label}"] = timed(lambda filters=filters: kpis.dashboard(
+                s, make_period(90, TZ, now=NOW, **filters), cal))
         out["dashboard 365 d"] = timed(lambda: kpis.dashboard(s, make_period(365, TZ, now=NOW), cal))
         out["supplier report 90 d"] = timed(lambda: suppliers.supplier_report(s, p90))
         for name in drill.LISTS:
@@ -165,6 +200,35 @@ def measure(app) -> dict[str, float]:
         out["  figure 90 d: late"] = timed(lambda: kpis.late_and_at_risk(s, p90, cal))
         for name, fn in kpis.FIGURES.items():
             out[f"  figure 90 d: {name}"] = timed(lambda fn=fn: fn(s, p90))
+    return out
+
+
+FILTERED = {"level A": {"customer_level": "A"}, "product line 支架": {"product_line": "支架"},
+            "salesperson 3": {"sales_owner_id": 3}, "line 2号线": {"line": "2号线"},
+            "A + 支架 + salesperson 3 + 2号线": {"customer_level": "A", "product_line": "支架", "sales_owner_id": 3,
+                                             "line": "2号线"}}
+
+
+def filtered_figures(app) -> dict[str, float]:
+    """Each figure of the 90-day dashboard under one customer level (the largest filtered share)."""
+    from core.db import new_session
+    from insight import drill, filters, kpis
+    from insight.period import make_period
+    from workcal.service import calendar_for
+
+    rt = app.extensions["ops"]
+    out = {}
+    with new_session(rt.engine) as s:
+        cal = calendar_for(s, rt.settings)
+        out["filter form: choices"] = timed(lambda: filters.choices(s))
+        p = make_period(90, TZ, now=NOW, customer_level="A")
+        out["filter check: level A + 支架 + salesperson 3 + 2号线"] = timed(lambda: filters.check(
+            s, make_period(90, TZ, now=NOW, **FILTERED["A + 支架 + salesperson 3 + 2号线"])))
+        out["  figure 90 d level A: late"] = timed(lambda: kpis.late_and_at_risk(s, p, cal))
+        for name, fn in kpis.FIGURES.items():
+            out[f"  figure 90 d level A: {name}"] = timed(lambda fn=fn: fn(s, p))
+        for name in drill.LISTS:
+            out[f"drill list 90 d level A: {name}"] = timed(lambda name=name: drill.drill_list(s, name, p, cal))
     return out
 
 
@@ -216,7 +280,7 @@ def main() -> None:
             n_orders, n_events = c.execute(text('SELECT (SELECT count(*) FROM "order"), '
                                                 "(SELECT count(*) FROM statusevent)")).one()
         print(f"{n_orders} orders, {n_events} status events (PostgreSQL, schema {schema})")
-        figures = {**refresh_times(app), **measure(app)}
+        figures = {**refresh_times(app), **measure(app), **filtered_figures(app)}
         for key, ms in figures.items():
             print(f"{key:44} {ms:7.0f} ms")
         rt.engine.dispose()

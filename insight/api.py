@@ -3,11 +3,13 @@ customer's delivery buffer. Read-only; any valid token may read."""
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import require_token
 from insight import service
+from insight.export import XLSX
 from insight.schemas import (
     BufferOut,
     BufferQuery,
@@ -18,6 +20,12 @@ from insight.schemas import (
     PeriodQuery,
     SupplierReportOut,
 )
+
+
+def _period(args: dict):
+    """The period and order filters of a PeriodQuery (400 bad_filter for an unknown value)."""
+    return service.period(**args)
+
 
 blp = Blueprint("insight", __name__, url_prefix="/api/insight", description="经营洞察：交期缓冲、供应商质量、工厂健康指标")
 
@@ -49,8 +57,11 @@ class Dashboard(MethodView):
     @blp.arguments(PeriodQuery, location="query")
     @blp.response(200, DashboardOut)
     def get(self, args):
-        """Every figure of the factory health dashboard for the period, with definitions."""
-        return service.dashboard(service.period(args["days"], args["customer_id"]))
+        """Every figure of the factory health dashboard for the period, with definitions. Filters
+        (customer_id, customer_level, product_line, sales_owner_id, line) narrow every order-based figure;
+        chat is never filtered (period.unfiltered), notifications then count only those about the
+        filtered orders (period.order_only); an unknown value answers 400 bad_filter."""
+        return service.dashboard(_period(args))
 
 
 @blp.route("/figures/<string:figure>")
@@ -61,7 +72,7 @@ class Figure(MethodView):
     def get(self, args, figure):
         """One figure: delivery (on-time rate, lead time, trend), status_now, dwell, late (late and at-risk),
         alerts, qc, sources, notifications, chat."""
-        return service.figure(figure, service.period(args["days"], args["customer_id"]))
+        return service.figure(figure, _period(args))
 
 
 @blp.route("/lists/<string:name>")
@@ -72,7 +83,19 @@ class DrillList(MethodView):
     def get(self, args, name):
         """A drill-down list: late, at_risk, delivered_late, qc_failed, alerts, sources,
         notifications_failed, chat_help."""
-        return service.drill_list(name, service.period(args["days"], args["customer_id"]))
+        return service.drill_list(name, _period(args))
+
+
+@blp.route("/lists/<string:name>.xlsx")
+class DrillListXlsx(MethodView):
+    @require_token()
+    @blp.arguments(PeriodQuery, location="query")
+    @blp.doc(responses={"200": {"description": "xlsx", "content": {XLSX: {}}}})
+    def get(self, args, name):
+        """A drill-down list as an xlsx (same names and filters as /lists/<name>), with a sheet of its filters."""
+        body = service.drill_list_xlsx(name, _period(args))
+        return Response(body, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}.xlsx",
+                                                      "Cache-Control": "no-store"})
 
 
 @blp.route("/suppliers")
@@ -82,7 +105,7 @@ class Suppliers(MethodView):
     @blp.response(200, SupplierReportOut)
     def get(self, args):
         """Suppliers and material batches ranked by QC defect rate (Wilson 95 % interval, minimum sample)."""
-        return service.supplier_report(service.period(args["days"], args["customer_id"]))
+        return service.supplier_report(_period(args))
 
 
 @blp.route("/batches/<string:batch>/inspections")

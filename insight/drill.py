@@ -58,7 +58,7 @@ def qc_failed(session, period, cal):
 
 
 def alerts(session, period, cal):
-    stmt = kpis._for_customer(select(Alert).where(Alert.raised_at >= period.start, Alert.raised_at < period.end),
+    stmt = kpis._for_orders(select(Alert).where(Alert.raised_at >= period.start, Alert.raised_at < period.end),
                               period, Alert.order_id)
     rows = session.exec(stmt.order_by(Alert.raised_at.desc()).limit(LIMIT)).all()
     return (["订单号", "级别", "状态", "产生", "确认", "升级层级", "说明"],
@@ -69,7 +69,7 @@ def alerts(session, period, cal):
 
 
 def sources(session, period, cal):
-    stmt = kpis._for_customer(select(StatusEvent, Order.order_no).join(Order, Order.id == StatusEvent.order_id)
+    stmt = kpis._for_orders(select(StatusEvent, Order.order_no).join(Order, Order.id == StatusEvent.order_id)
                               .where(StatusEvent.at >= period.start, StatusEvent.at < period.end),
                               period, StatusEvent.order_id)
     rows = session.exec(stmt.order_by(StatusEvent.at.desc()).limit(LIMIT)).all()
@@ -79,15 +79,17 @@ def sources(session, period, cal):
 
 
 def notifications_failed(session, period, cal):
-    rows = session.exec(select(Notification).where(
+    stmt = kpis._for_orders(select(Notification).where(
         Notification.created_at >= period.start, Notification.created_at < period.end,
-        Notification.status == "failed").order_by(Notification.created_at.desc()).limit(LIMIT)).all()
+        Notification.status == "failed"), period, Notification.order_id)
+    rows = session.exec(stmt.order_by(Notification.created_at.desc()).limit(LIMIT)).all()
     return (["创建时间", "收件人", "标题", "原因"],
             [{"order_no": None, "cells": [_fmt(n.created_at, period), n.recipient_name or "", n.subject,
                                           n.last_error[:120]]} for n in rows])
 
 
 def chat_help(session, period, cal):
+    # no order filter applies: a chat message belongs to no order (insight.filters.UNFILTERED)
     rows = session.exec(select(InboundMessage).where(
         InboundMessage.received_at >= period.start, InboundMessage.received_at < period.end,
         InboundMessage.status == "ignored").order_by(InboundMessage.received_at.desc()).limit(LIMIT)).all()

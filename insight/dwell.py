@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, literal, select, union_all
 from sqlmodel import Session
 
+from insight.filters import order_conditions
 from insight.models import InsightStay
 from insight.period import Period
 from insight.stats import percentile, round_or_none
@@ -16,10 +17,10 @@ STAY = InsightStay.__table__
 
 
 def _ended_in(period: Period):
-    """Conditions: the stay ended inside the period (and belongs to the period's customer)."""
+    """Conditions: the stay ended inside the period (and belongs to one of the period's filtered orders)."""
     where = [STAY.c.left_at >= period.start, STAY.c.left_at < period.end]
-    if period.customer_id:
-        where.append(STAY.c.order_id.in_(select(Order.id).where(Order.customer_id == period.customer_id)))
+    if period.filtered:
+        where.append(STAY.c.order_id.in_(select(Order.id).where(*order_conditions(period))))
     return where
 
 
@@ -29,7 +30,7 @@ def dwell_by_status(session: Session, period: Period) -> list[dict]:
     out: dict[str, dict] = {}
     if session.get_bind().dialect.name == "postgresql":
         aggs = (func.count(), func.percentile_cont(0.5).within_group(hours), func.percentile_cont(0.9).within_group(hours))
-        if period.customer_id:  # few stays: one grouped query
+        if period.filtered:  # fewer stays: one grouped query
             stmt = select(STAY.c.status, *aggs).where(*_ended_in(period)).group_by(STAY.c.status)
         else:  # one index range per status: sorting each status's lengths beats sorting all stays by status
             stmt = union_all(*(select(literal(s.value), *aggs).where(STAY.c.status == s.value, *_ended_in(period))

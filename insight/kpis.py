@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from alerts.models import Alert
 from bot.models import InboundMessage
-from insight import summaries, texts
+from insight import filters, summaries, texts
 from insight.dwell import dwell_by_status
 from insight.period import Period
 from insight.stats import percentile, rate, round_or_none
@@ -26,18 +26,14 @@ NOT_YET_STOCKED = tuple(s for s in Status if s not in (*DONE, Status.IN_STOCK, S
 ORDER_STATUS = [s.value for s in Status]
 
 
-def _orders(stmt, period: Period, model=Order):
-    """Restrict an order query to the period's customer, when one is chosen."""
-    if period.customer_id:
-        stmt = stmt.where(model.customer_id == period.customer_id)
-    return stmt
+def _orders(stmt, period: Period):
+    """Restrict an order query to the period's filtered orders (customer, level, product line …)."""
+    return filters.restrict_orders(stmt, period)
 
 
-def _for_customer(stmt, period: Period, order_id_col):
-    """Restrict a query on a table with an order_id to the period's customer."""
-    if period.customer_id:
-        stmt = stmt.where(order_id_col.in_(select(Order.id).where(Order.customer_id == period.customer_id)))
-    return stmt
+def _for_orders(stmt, period: Period, order_id_col):
+    """Restrict a query on a table with an order_id to the records of the period's filtered orders."""
+    return filters.restrict_by_order(stmt, period, order_id_col)
 
 
 def delivered_rows(session: Session, period: Period, *, with_created: bool = True) -> list[tuple]:
@@ -150,7 +146,7 @@ def late_and_at_risk(session: Session, period: Period, cal: Calendar) -> dict:
 
 def alerts(session: Session, period: Period) -> dict:
     """Alerts raised in the period: acked, escalated, and hours from raise to ack."""
-    stmt = _for_customer(select(Alert.raised_at, Alert.acked_at, Alert.escalation_level).where(
+    stmt = _for_orders(select(Alert.raised_at, Alert.acked_at, Alert.escalation_level).where(
         Alert.raised_at >= period.start, Alert.raised_at < period.end), period, Alert.order_id)
     rows = session.exec(stmt).all()
     ack_hours = [(acked - raised).total_seconds() / 3600 for raised, acked, _ in rows if acked is not None]
@@ -164,7 +160,7 @@ def first_inspected_orders(period: Period):
     q, earlier = QcInspection.__table__, QcInspection.__table__.alias("earlier")
     before = select(earlier.c.id).where(earlier.c.order_id == q.c.order_id, earlier.c.at < period.start).exists()
     stmt = select(q.c.order_id).where(q.c.at >= period.start, q.c.at < period.end, ~before).distinct()
-    return _for_customer(stmt, period, q.c.order_id)
+    return _for_orders(stmt, period, q.c.order_id)
 
 
 def qc(session: Session, period: Period) -> dict:
@@ -178,7 +174,7 @@ def qc(session: Session, period: Period) -> dict:
         select(f.c.order_id, f.c.first_at, f.c.first_pass, f.c.reworked).where(
             f.c.first_at >= period.start, f.c.first_at < period.end, f.c.order_id.not_in(fresh)),
         summaries.first_qc_select(session, dialect, None, fresh)).subquery()
-    stmt = _for_customer(select(func.count(), func.coalesce(func.sum(rows.c.first_pass), 0),
+    stmt = _for_orders(select(func.count(), func.coalesce(func.sum(rows.c.first_pass), 0),
                                 func.coalesce(func.sum(rows.c.reworked), 0)).where(
         rows.c.first_at >= period.start, rows.c.first_at < period.end), period, rows.c.order_id)
     n, passed, failed = session.execute(stmt).one()
@@ -213,9 +209,10 @@ def sources(session: Session, period: Period) -> list[dict]:
     first_day = (period.start - timedelta(microseconds=1)).astimezone(UTC).date() + timedelta(days=1)
     last_day = period.end.astimezone(UTC).date()  # whole UTC days [first_day, last_day) read from the summary
     se = StatusEvent
-    mark = None if period.customer_id or first_day >= last_day else summaries.read_watermark(session, "source_day")
+    # the summary counts every order's records: a filtered view reads the events of its orders directly
+    mark = None if period.filtered or first_day >= last_day else summaries.read_watermark(session, "source_day")
     if mark is None:
-        stmt = _for_customer(select(se.source, func.count()).where(
+        stmt = _for_orders(select(se.source, func.count()).where(
             se.at >= period.start, se.at < period.end).group_by(se.source), period, se.order_id)
         return _shares(dict(session.exec(stmt).all()), texts.SOURCE_LABELS)
     start, end, d = summaries.midnight(first_day), summaries.midnight(last_day), summaries.SOURCE_DAY
@@ -233,9 +230,11 @@ def sources(session: Session, period: Period) -> list[dict]:
 
 
 def notifications(session: Session, period: Period) -> dict:
-    """Notifications created in the period: sent / (sent + failed), and every status counted."""
+    """Notifications created in the period: sent / (sent + failed), and every status counted (filtered:
+    only those about the filtered orders)."""
     stmt = select(Notification.status, func.count()).where(
         Notification.created_at >= period.start, Notification.created_at < period.end).group_by(Notification.status)
+    stmt = _for_orders(stmt, period, Notification.order_id)
     counts = dict(session.exec(stmt).all())
     sent, failed = counts.get("sent", 0), counts.get("failed", 0)
     return {"total": sum(counts.values()), "sent": sent, "failed": failed, "success_rate": rate(sent, sent + failed),
@@ -243,7 +242,8 @@ def notifications(session: Session, period: Period) -> dict:
 
 
 def chat(session: Session, period: Period) -> dict:
-    """Chat messages received in the period: understood (processed) vs answered with help (ignored)."""
+    """Chat messages received in the period: understood (processed) vs answered with help (ignored).
+    No order filter applies: a message belongs to no order (see insight.filters.UNFILTERED)."""
     stmt = select(InboundMessage.status, func.count()).where(
         InboundMessage.received_at >= period.start, InboundMessage.received_at < period.end
     ).group_by(InboundMessage.status)
@@ -263,7 +263,9 @@ def dwell(session: Session, period: Period) -> list[dict]:
 def dashboard(session: Session, period: Period, cal: Calendar) -> dict:
     """Every figure of the dashboard in one dict (the page and GET /api/insight/dashboard)."""
     return {"period": {"start": period.start, "end": period.end, "days": period.days,
-                       "customer_id": period.customer_id},
+                       "customer_id": period.customer_id, "filters": period.filters,
+                       "unfiltered": list(filters.UNFILTERED) if period.filtered else [],
+                       "order_only": list(filters.ORDER_ONLY) if period.filtered else []},
             "delivery": delivery(session, period), "status_now": status_now(session, period),
             "dwell": dwell(session, period), "late": late_and_at_risk(session, period, cal),
             "alerts": alerts(session, period), "qc": qc(session, period), "sources": sources(session, period),

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from core.db import new_session
 from core.runtime import current_runtime
-from insight import drill, kpis, summaries, suppliers, texts
+from insight import drill, export, filters, kpis, summaries, suppliers, texts
 from insight.buffer import CustomerNotFound, buffer_for, customer_line_buffers
 from insight.period import Period, make_period
 from orders.exceptions import OrderError
@@ -37,9 +37,22 @@ def definitions() -> dict[str, str]:
     return {k: d.format(days=kpis.AT_RISK_WORKDAYS) for k, (_, d) in texts.KPIS.items()}
 
 
-def period(days: int | None = None, customer_id: int | None = None) -> Period:
-    """The period of a request, in the factory's time zone."""
-    return make_period(days, current_runtime().settings.tz, customer_id=customer_id)
+def period(days: int | None = None, customer_id: int | None = None, **order_filters) -> Period:
+    """The period of a request, in the factory's time zone, with its order filters (customer_level,
+    product_line, sales_owner_id, line); BadFilter (400) when one names nothing that exists."""
+    rt = current_runtime()
+    p = make_period(days, rt.settings.tz, customer_id=customer_id,
+                    **{k: v for k, v in order_filters.items() if v not in (None, "")})
+    if p.filtered:
+        with new_session(rt.engine) as s:
+            filters.check(s, p)
+    return p
+
+
+def filter_choices() -> dict[str, list[tuple]]:
+    """What the filter form offers for each filter."""
+    with new_session(current_runtime().engine) as s:
+        return filters.choices(s)
 
 
 def dashboard(p: Period) -> dict:
@@ -77,6 +90,13 @@ def drill_list(name: str, p: Period) -> dict:
     if found is None:
         raise NotFound("没有这个明细列表。")
     return found
+
+
+def drill_list_xlsx(name: str, p: Period) -> bytes:
+    """One drill-down list as an xlsx, with a sheet naming its period and filters."""
+    found = drill_list(name, p)
+    with new_session(current_runtime().engine) as s:
+        return export.list_xlsx(found, export.filter_rows(s, p))
 
 
 def supplier_report(p: Period) -> dict:

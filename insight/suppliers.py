@@ -8,6 +8,7 @@ from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
 from insight import texts
+from insight.filters import restrict_by_order
 from insight.period import Period
 from insight.stats import rate, wilson
 from orders.models import Customer, Order, QcInspection
@@ -45,8 +46,7 @@ def supplier_report(session: Session, period: Period) -> dict:
     stmt = (select(QcInspection.material_batch, failed, func.count())
             .where(QcInspection.material_batch != "", QcInspection.at >= period.start, QcInspection.at < period.end)
             .group_by(QcInspection.material_batch))
-    if period.customer_id:
-        stmt = stmt.join(Order, Order.id == QcInspection.order_id).where(Order.customer_id == period.customer_id)
+    stmt = restrict_by_order(stmt, period, QcInspection.order_id)
     counts: dict[str, list[int]] = {}
     for written, f, n in session.exec(stmt).all():  # an inspection counts once for each batch it used
         for b in split_batches(written):

@@ -16,6 +16,14 @@ def buffer_scope(customer: bool, product_line: str | None) -> str:
     return f"（该客户·产品线 {product_line}）" if customer else f"（产品线 {product_line}·全部客户）"
 CUSTOMER_NOT_FOUND = "没有找到该客户。"
 BAD_PERIOD = "统计周期必须是 1–365 天。"
+BAD_FILTER = "没有这个{what}：{value}。"
+FILTER_LABELS = {"customer_id": "客户", "customer_level": "客户等级", "product_line": "产品线",
+                 "sales_owner_id": "业务员", "line": "产线"}
+FILTER_ALL = {"customer_id": "全部客户", "customer_level": "全部等级", "product_line": "全部产品线",
+              "sales_owner_id": "全部业务员", "line": "全部产线"}
+# Shown next to a figure when a filter is set: what the filter does (not) change there.
+NOT_FILTERED = "不受筛选影响（聊天消息不属于某个订单）"
+ORDER_ONLY = "筛选时只计与所选订单相关的通知"
 
 # Labels of codes stored in the database (kept here: features may not import web).
 SOURCE_LABELS = {"chat": "聊天", "card": "卡片", "web": "网页", "scan": "扫码", "api": "接口", "import": "导入", "rule": "规则",

@@ -3,14 +3,13 @@ lists, the supplier quality report and a customer's delivery buffer. The figures
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy.orm import object_session
-from sqlmodel import select
 
-from core.db import new_session
-from core.runtime import current_runtime
 from insight import service, texts
 from insight.buffer import CustomerNotFound, buffer_for, customer_line_buffers
+from insight.export import XLSX
+from insight.filters import ORDER_ONLY, UNFILTERED, BadFilter
 from insight.period import BadPeriod
 from orders.models import Customer
 from web.access import enforce, page
@@ -22,18 +21,39 @@ register_error_pages(bp)
 PERIODS = ((7, "近 7 天"), (30, "近 30 天"), (90, "近 90 天"), (180, "近 180 天"))
 
 
-def _period():
-    """The period of the query string (?days=30&customer=3); a bad value answers 400."""
+# query parameter of the page -> keyword of service.period (the page says `customer`, as before)
+PAGE_FILTERS = {"customer": "customer_id", "customer_level": "customer_level", "product_line": "product_line",
+                "sales_owner_id": "sales_owner_id", "line": "line"}
+INT_FILTERS = ("customer", "sales_owner_id")
+
+
+def _period(default_days: int = 30):
+    """The period and filters of the query string (?days=30&customer=3&customer_level=A&product_line=…
+    &sales_owner_id=5&line=1号线); a bad or unknown value answers 400."""
+    args = {}
+    for param, key in PAGE_FILTERS.items():
+        value = request.args.get(param, "").strip()
+        if value and param in INT_FILTERS:
+            if not value.isdigit():
+                abort(400)
+            value = int(value)
+        args[key] = value or None
+    days = request.args.get("days", "").strip()
+    if days and not days.isdigit():
+        abort(400)
     try:
-        return service.period(request.args.get("days", 30, type=int), request.args.get("customer", type=int))
-    except BadPeriod:
+        return service.period(int(days) if days else default_days, **args)
+    except (BadPeriod, BadFilter):
         abort(400)
 
 
 def _filters(p) -> dict:
-    with new_session(current_runtime().engine) as s:
-        customers = s.exec(select(Customer.id, Customer.name).order_by(Customer.name)).all()
-    return {"days": p.days, "customer_id": p.customer_id, "periods": PERIODS, "customers": customers}
+    """What the filter form and every link of the page need: choices, the chosen values, the query."""
+    chosen = {param: getattr(p, key) for param, key in PAGE_FILTERS.items()}
+    query = {"days": p.days, **{k: v for k, v in chosen.items() if v not in (None, "")}}
+    return {"days": p.days, "customer_id": p.customer_id, "periods": PERIODS, "chosen": chosen, "query": query,
+            "choices": service.filter_choices(), "labels": texts.FILTER_LABELS, "all": texts.FILTER_ALL,
+            "params": {key: param for param, key in PAGE_FILTERS.items()}, "filtered": p.filtered}
 
 
 @bp.get("/")
@@ -42,8 +62,11 @@ def dashboard():
     """The health dashboard: KPI tiles with definitions and links, and the charts."""
     p = _period()
     data = service.dashboard(p)
+    notes = {"chat": texts.NOT_FILTERED, "notifications": texts.ORDER_ONLY} if p.filtered else {}
+    # the order list filters by customer and salesperson only
+    order_args = {k: v for k, v in (("customer", p.customer_id), ("owner", p.sales_owner_id)) if v}
     return render_template("insight/dashboard.html", data=data, f=_filters(p), kpis=texts.KPIS,
-                           defs=data["definitions"])
+                           defs=data["definitions"], notes=notes, order_args=order_args)
 
 
 @bp.get("/lists/<name>")
@@ -55,14 +78,29 @@ def drill_list(name: str):
         found = service.drill_list(name, p)
     except service.NotFound:
         abort(404)
-    return render_template("insight/list.html", lst=found, f=_filters(p))
+    note = texts.NOT_FILTERED if p.filtered and name in UNFILTERED else ""
+    note = texts.ORDER_ONLY if p.filtered and name in ORDER_ONLY else note
+    return render_template("insight/list.html", lst=found, f=_filters(p), note=note)
+
+
+@bp.get("/lists/<name>.xlsx")
+@page("insight")
+def drill_list_xlsx(name: str):
+    """One drill-down list as an xlsx, with the same period and filters as the page."""
+    p = _period()
+    try:
+        body = service.drill_list_xlsx(name, p)
+    except service.NotFound:
+        abort(404)
+    return Response(body, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}.xlsx",
+                                                  "Cache-Control": "no-store"})
 
 
 @bp.get("/suppliers")
 @page("insight")
 def suppliers():
     """Suppliers and batches ranked by defect rate."""
-    p = _period() if "days" in request.args else service.period(90, request.args.get("customer", type=int))
+    p = _period(default_days=90)
     return render_template("insight/suppliers.html", report=service.supplier_report(p), f=_filters(p))
 
 

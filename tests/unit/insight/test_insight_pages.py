@@ -61,3 +61,31 @@ def test_buffer_api_and_openapi(app, data, token_for):
     paths = client.get("/api/openapi.json").get_json()["paths"]
     assert {"/api/insight/dashboard", "/api/insight/suppliers", "/api/insight/customers/{customer_id}/buffer",
             "/api/insight/figures/{figure}", "/api/insight/lists/{name}"} <= set(paths)
+
+
+def test_filter_form_offers_every_filter_and_links_keep_the_chosen_ones(app, data):
+    from orders.models import Customer, Order, Product
+
+    with new_session(app.extensions["ops"].engine) as s:
+        s.get(Customer, data["late"]).level = "A"
+        s.exec(Product.__table__.update().values(product_line="外壳"))
+        s.exec(Order.__table__.update().values(line="1号线"))
+        s.commit()
+    client = app.test_client()
+    login(client, "manager")
+    html = client.get("/admin/insight/").get_data(as_text=True)
+    for name in ('name="days"', 'name="customer"', 'name="customer_level"', 'name="product_line"',
+                 'name="sales_owner_id"', 'name="line"', "全部等级", "全部产品线", "全部业务员", "全部产线"):
+        assert name in html
+    assert '<option value="A"' in html and '<option value="外壳"' in html and '<option value="1号线"' in html
+    assert "不受筛选影响" not in html  # notes appear only when a filter is set
+    query = "days=90&customer_level=A&product_line=外壳&line=1号线"
+    html = client.get(f"/admin/insight/?{query}").get_data(as_text=True)
+    assert "不受筛选影响" in html and "只计与所选订单相关的通知" in html and 'id="clear-filters"' in html
+    late_link = re.search(r'href="(/admin/insight/lists/late\?[^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "customer_level=A" in late_link and "line=1" in late_link and "product_line=" in late_link
+    listed = client.get(late_link).get_data(as_text=True)
+    assert 'value="A" selected' in listed and "lists/late.xlsx?" in listed
+    assert client.get(late_link.replace("/lists/late?", "/lists/late.xlsx?")).status_code == 200
+    for bad in ("customer_level=Z", "line=9号线", "product_line=x", "sales_owner_id=abc", "customer=999999"):
+        assert client.get(f"/admin/insight/?{bad}").status_code == 400, bad

@@ -61,6 +61,7 @@ GET_PAGES = {
     "/admin/logs/dead-letters": ("/admin/logs/dead-letters", BOSSES),
     "/admin/insight/": ("/admin/insight/", BOSSES),
     "/admin/insight/lists/<name>": ("/admin/insight/lists/late", BOSSES),
+    "/admin/insight/lists/<name>.xlsx": ("/admin/insight/lists/late.xlsx", BOSSES),
     "/admin/insight/suppliers": ("/admin/insight/suppliers", BOSSES),
     "/admin/insight/batches/<batch>": ("/admin/insight/batches/B1", BOSSES),
     "/admin/insight/customers/<int:customer_id>": ("/admin/insight/customers/1", BOSSES),
