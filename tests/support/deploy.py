@@ -79,6 +79,18 @@ def group_alive(pgid: int) -> bool:
     return bool(group_members(pgid))
 
 
+SURVIVORS: list[str] = []  # what the last stop_group had to SIGKILL (pid, state, command line)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        args = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return f"{pid} (gone)"
+    return f"{pid} {state} {args.strip()}"
+
+
 def stop_group(pgid: int, seconds: float = 45) -> bool:
     """SIGTERM a process group and wait for every member to end; True when they ended by themselves."""
     try:
@@ -90,6 +102,7 @@ def stop_group(pgid: int, seconds: float = 45) -> bool:
         if not group_alive(pgid):
             return True
         time.sleep(0.3)
+    SURVIVORS[:] = [_cmdline(pid) for pid in group_members(pgid)]  # for the failing test's message
     try:
         os.killpg(pgid, signal.SIGKILL)
     except ProcessLookupError:

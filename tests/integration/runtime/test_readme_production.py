@@ -23,6 +23,7 @@ from tests.conftest import PG_ADMIN_URL, _pg_available
 from tests.support.deploy import (
     REDIS_URL,
     ROOT,
+    SURVIVORS,
     clean_env,
     free_port,
     install_folder,
@@ -104,7 +105,9 @@ def test_the_production_walkthrough_runs_verbatim_up_to_a_healthy_server(tmp_pat
     finally:
         stopped_by_itself = stop_group(proc.pid)
         r.flushdb()
-    assert stopped_by_itself and port_closed(port)
+    logs = "".join(f"\n--- {p.name}\n{p.read_text()[-2000:]}" for p in folder.glob("*.log"))
+    assert stopped_by_itself, f"SIGKILLed after 45 s: {SURVIVORS}{logs}"
+    assert port_closed(port)
     engine = create_engine(fresh_database)
     with engine.connect() as conn:
         admins = conn.execute(text("""SELECT username, role FROM "user" """)).all()
