@@ -172,28 +172,40 @@ def serve_jobs(app, *, burst: bool = False, logging_level: str = "INFO") -> None
     logging.getLogger("rq.worker").addFilter(QuietRedisLog())
     logging.getLogger("rq.worker").addFilter(_QUIET_ROUTINE)
     with app.app_context():
+        dispatcher = None
         if not burst:  # the robot's inbox → RQ jobs, beside the jobs themselves (bot/inbox.py)
-            Dispatcher(app, stop).start()
-        while not stop.is_set():
-            try:  # RQ's Worker talks to Redis from its constructor on
-                if burst:
-                    drain(rt)
-                worker = JobWorker(job_queues(rt), connection=rt.redis, maintenance_interval=MAINTENANCE_INTERVAL,
-                                   rt=rt, stop=stop)
-                worker.work(burst=burst, logging_level=logging_level)
-            except Exception as exc:
-                if not REDIS.failed(exc):
-                    raise
-                REDIS.down(exc)
-            for sig in (signal.SIGTERM, signal.SIGINT):  # RQ's handlers need Redis: ours, between workers
-                signal.signal(sig, lambda *_: stop.set())
-            if stop.is_set():
-                return
-            had_outage = wait_for_redis(rt, stop=stop)
-            if burst and not had_outage:
-                return
-            if not had_outage:  # RQ quit on something else (logged by RQ): start a fresh worker
-                stop.wait(1)
+            dispatcher = Dispatcher(app, stop)
+            dispatcher.start()
+        try:
+            _work_until_stopped(rt, stop, burst, logging_level)
+        finally:
+            stop.set()
+            if dispatcher is not None:  # let a round in progress finish its pipeline (its pop waits 1 s at most)
+                dispatcher.join(timeout=5)
+
+
+def _work_until_stopped(rt: Runtime, stop: threading.Event, burst: bool, logging_level: str) -> None:
+    """RQ workers one after another until `stop`: a fresh one after a Redis outage or an unexpected end."""
+    while not stop.is_set():
+        try:  # RQ's Worker talks to Redis from its constructor on
+            if burst:
+                drain(rt)
+            worker = JobWorker(job_queues(rt), connection=rt.redis, maintenance_interval=MAINTENANCE_INTERVAL,
+                               rt=rt, stop=stop)
+            worker.work(burst=burst, logging_level=logging_level)
+        except Exception as exc:
+            if not REDIS.failed(exc):
+                raise
+            REDIS.down(exc)
+        for sig in (signal.SIGTERM, signal.SIGINT):  # RQ's handlers need Redis: ours, between workers
+            signal.signal(sig, lambda *_: stop.set())
+        if stop.is_set():
+            return
+        had_outage = wait_for_redis(rt, stop=stop)
+        if burst and not had_outage:
+            return
+        if not had_outage:  # RQ quit on something else (logged by RQ): start a fresh worker
+            stop.wait(1)
 
 
 class Supervisor:
