@@ -139,7 +139,8 @@ def latencies(chat: Chat, api: Api, orders: list[str], samples: int, start: int)
 
 def cuts(values: list[float]) -> str:
     q = statistics.quantiles(values, n=100, method="inclusive") if len(values) > 1 else values * 99
-    return f"p50 {q[49] * 1000:7.1f} ms   p99 {q[98] * 1000:7.1f} ms   max {max(values) * 1000:7.1f} ms"
+    return (f"p50 {q[49] * 1000:7.1f} ms   p95 {q[94] * 1000:7.1f} ms   p99 {q[98] * 1000:7.1f} ms   "
+            f"max {max(values) * 1000:7.1f} ms")
 
 
 def floor(texts: list[str]) -> float:

@@ -20,6 +20,7 @@ from bot import texts
 from bot.commands import COMMANDS, Command, CommandContext
 from bot.commands_flow import legal_now
 from bot.identity import Sender, identify
+from bot.inbound import SCREENED
 from bot.lookup import lookup_cache, rank_candidates, short_candidates
 from bot.models import InboundMessage
 from bot.photos import PhotoReading, image_refs, read_photos
@@ -75,6 +76,8 @@ def interpret(rt: Runtime, msg: InboundMessage, text: str | None = None) -> Pars
 
 def handle(rt: Runtime, msg: InboundMessage) -> Outcome:
     """Turn one stored message into its outcome; domain refusals become reply text."""
+    if msg.error.startswith(SCREENED):  # unreadable (a file, nothing heard, too long): say so, change nothing
+        return Outcome("ignored", texts.screened(msg.error.removeprefix(SCREENED)), {}, error=msg.error)
     reading = message_photos(rt, msg)
     records = reading.records if reading is not None else None
     text, heard = msg.text, None

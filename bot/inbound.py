@@ -68,6 +68,18 @@ def screen(msg: Incoming) -> str:
     return ""
 
 
+# What a person can send the robot or the app (docs 100719, 90240): such a message that cannot be read is still
+# answered (never silent, issue #14); events, stream refreshes and the like are not.
+PERSON_TYPES = frozenset(("text", "voice", "mixed", "image", "file", "video", "link", "location", "emotion"))
+SCREENED = "screened: "  # error prefix of a message stored only to be answered with what was wrong
+
+
+def answered_anyway(msg: Incoming) -> bool:
+    """A robot @-message or a one-to-one app message from a person, with somewhere to send the answer."""
+    return (msg.platform in ("wecom_bot", "wecom_app") and msg.msgtype in PERSON_TYPES
+            and bool(msg.reply_to or msg.response_url))
+
+
 def has_photo(msg: Incoming) -> bool:
     """A robot image or mixed message with at least one picture URL."""
     return msg.platform == "wecom_bot" and msg.msgtype in PHOTO_TYPES and bool(image_refs(msg.raw))
@@ -106,7 +118,11 @@ def _values(msg: Incoming, reason: str) -> dict:
     for name, value in data.items():
         if isinstance(value, str) and "\x00" in value:
             data[name] = _storable(value)
-    return data | {"raw": dumped, "status": "ignored" if reason else "received", "error": reason,
+    if reason and answered_anyway(msg):  # the job answers what was wrong and changes nothing
+        status, reason = "received", SCREENED + reason
+    else:
+        status = "ignored" if reason else "received"
+    return data | {"raw": dumped, "status": status, "error": reason,
                    "received_at": utcnow(), "processed_at": None, "lease_until": None,
                    "parse_result": {}, "reply_text": "", "photos": []}
 

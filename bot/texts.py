@@ -242,3 +242,18 @@ def created(order_no: str, customer: str, product: str, quantity: int, promised:
     return (f"✅ 已新建订单 {order_no}：客户 {customer}，产品 {product}，数量 {quantity}，交期 {promised}，"
             f"状态「待审核」。如有不对请回复更正，例如：{order_no} 数量改为 {quantity}")
 
+
+SCREENED_EXAMPLE = "例如：SO20261120-0042 已发货 顺丰 SF1402938475621"
+SCREENED_REPLIES = {
+    "unsupported msgtype": "这类消息（文件、视频、链接等）我读不了，订单没有改动。请发文字指令，",
+    "empty text": "没有看到或听清内容，订单没有改动。请再发一次文字指令，",
+    "text longer": "消息太长了（超过 2000 字），订单没有改动。请一条消息只发一个指令，",
+    "binary junk": "消息里有无法识别的乱码，订单没有改动。请重新输入文字指令，",
+}
+
+
+def screened(reason: str) -> str:
+    """The answer to a message that could not be read (reason as bot.inbound.screen gives it)."""
+    head = next((text for key, text in SCREENED_REPLIES.items() if reason.startswith(key)),
+                "这条消息读不了，订单没有改动。请发文字指令，")
+    return head + SCREENED_EXAMPLE

@@ -52,6 +52,18 @@ def test_cli_stops_with_one_clear_line(tmp_path):
     assert "OPS_TIMEZONE" in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.parametrize(("env", "named"), [
+    ({"REDIS_URL": "http://x"}, "REDIS_URL"),  # malformed
+    ({}, "REDIS_URL"),  # missing: ops worker needs a real Redis (issue #12: exit non-zero on configuration only)
+])
+def test_ops_worker_exits_2_on_a_configuration_error(tmp_path, env, named):
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", **env}
+    out = subprocess.run([sys.executable, "-m", "cli", "worker"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 2
+    assert named in out.stderr and "Traceback" not in out.stderr
+
+
 def test_further_knobs_are_read_typed_into_their_sections(tmp_path):
     s = from_env({"WECOM_BOT_WS_URL": "ws://127.0.0.1:9/ws", "MQTT_KEEPALIVE": "45", "DEVICE_SILENCE_MINUTES": "2.5",
                   "KUAIDI100_SALT": "salt", "TRACKING_TOKEN_DAYS": "7", "OPS_CJK_FONT": "/f.otf",

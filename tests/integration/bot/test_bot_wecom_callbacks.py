@@ -128,7 +128,9 @@ def test_junk_never_crashes_and_changes_nothing(bot_app, rt, make_order):
     assert order_of(rt, no).status == "in_stock"
     stored = {m.platform_msg_id: m.status for m in rows(rt, InboundMessage)}
     assert stored == {"m-long": "ignored", "m-img": "ignored", "m-bin": "ignored"}
-    assert rows(rt, Notification, Notification.kind == "reply") == []
+    # never silent (issue #14): each @-message is answered with what was wrong; none changed anything
+    replies = rows(rt, Notification, Notification.kind == "reply")
+    assert len(replies) == 3 and all("订单没有改动" in r.body for r in replies)
 
 
 def test_chatter_to_the_robot_and_in_a_one_to_one_chat_gets_a_hint_never_silence(bot_app, rt, factory):
