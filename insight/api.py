@@ -1,9 +1,10 @@
 """Insight API: the dashboard and each of its figures, drill-down lists, the supplier report and a
-customer's delivery buffer. Read-only; any valid token may read."""
+customer's delivery buffer (read-only; any valid token may read); the monthly accuracy audits (managers
+and admins: draw a month's sample, read it, record a verdict per order)."""
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -11,6 +12,11 @@ from api.auth import require_token
 from insight import service
 from insight.export import XLSX
 from insight.schemas import (
+    AuditDrawIn,
+    AuditOut,
+    AuditTallyOut,
+    AuditVerdictIn,
+    AuditVerdictOut,
     BufferOut,
     BufferQuery,
     DashboardOut,
@@ -115,3 +121,57 @@ class BatchInspections(MethodView):
     def get(self, batch):
         """Every QC inspection that used one material batch, with its order and customer."""
         return service.batch_inspections(batch[:60])
+
+
+@blp.route("/audits")
+class Audits(MethodView):
+    @require_token("manager")
+    @blp.response(200, AuditTallyOut(many=True))
+    def get(self):
+        """Every monthly accuracy audit, newest month first: sample, progress, accuracy rate and its Wilson
+        95 % interval (the trend)."""
+        return service.audits()
+
+    @require_token("manager")
+    @blp.arguments(AuditDrawIn)
+    @blp.response(201, AuditOut)
+    @blp.alt_response(200, schema=AuditOut, description="该月已抽样：返回已有的样本")
+    def post(self, args):
+        """Draw a month's sample: up to 100 orders delivered that month, uniformly at random from a stored
+        seed. One audit per month: an existing one is returned (200) unless `redraw`, which is refused
+        (409 audit_locked) once any verdict was given; a month with no delivery answers 409
+        nothing_delivered, a future or malformed month 400 bad_month."""
+        found, drawn = service.draw_audit(args["month"], g.actor.name, redraw=args["redraw"])
+        return found, 201 if drawn else 200
+
+
+@blp.route("/audits/<string:month>")
+class Audit(MethodView):
+    @require_token("manager")
+    @blp.response(200, AuditOut)
+    def get(self, month):
+        """One month's audit with every sampled order, its verdict and who gave it when."""
+        return service.audit_month(month)
+
+
+@blp.route("/audits/<string:month>.xlsx")
+class AuditXlsx(MethodView):
+    @require_token("manager")
+    @blp.doc(responses={"200": {"description": "xlsx", "content": {XLSX: {}}}})
+    def get(self, month):
+        """One month's audit as an xlsx: the sampled orders and verdicts, the summary, every verdict change."""
+        body = service.audit_xlsx(month)
+        return Response(body, mimetype=XLSX, headers={
+            "Content-Disposition": f"attachment; filename=audit-{month}.xlsx", "Cache-Control": "no-store"})
+
+
+@blp.route("/audits/<string:month>/items/<int:item_id>")
+class AuditVerdict(MethodView):
+    @require_token("manager")
+    @blp.arguments(AuditVerdictIn)
+    @blp.response(200, AuditVerdictOut)
+    def post(self, args, month, item_id):
+        """Record the verdict on one sampled order's status history (correct / wrong / unchecked, with an
+        optional note); traced with the token's name and the time. Answers the audit's new tally."""
+        return service.set_audit_verdict(month, item_id, args["verdict"], args["note"], g.actor.name,
+                                         order_no=args["order_no"])

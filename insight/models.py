@@ -1,5 +1,5 @@
 """Insight's own tables — the summaries (status stays, first QC inspection per order, status records per
-day and source) and their refresh watermarks — and the indexes its
+day and source) and their refresh watermarks, the monthly accuracy audits — and the indexes its
 period queries need on other features' tables (declared here, beside the queries that use them, so
 the owners' models stay untouched; bench/analytics_bench.py shows what each one buys)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from alerts.models import Alert
@@ -65,6 +65,50 @@ class InsightRefresh(SQLModel, table=True):
     watermark: int = 0
     refreshed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     full_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AccuracyAudit(SQLModel, table=True):
+    """One month's accuracy audit: a uniform random sample of the orders delivered that month (at most
+    `SAMPLE_SIZE`), drawn reproducibly from `seed` over the month's delivered orders sorted by id."""
+
+    __tablename__ = "accuracy_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(unique=True, description="YYYY-MM in the business time zone; one audit per month")
+    seed: int = Field(description="seed of random.Random that drew the sample")
+    delivered: int = Field(description="orders delivered in the month when the sample was drawn")
+    sample_size: int
+    drawn_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    drawn_by: str = ""
+
+
+class AccuracyAuditItem(SQLModel, table=True):
+    """One sampled order and a person's verdict on its status history (correct, wrong or unchecked)."""
+
+    __tablename__ = "accuracy_audit_item"
+    __table_args__ = (UniqueConstraint("audit_id", "order_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(foreign_key="accuracy_audit.id", index=True)
+    order_id: int = Field(foreign_key="order.id")
+    position: int = Field(description="1-based place in the drawn sample")
+    verdict: str = Field(default="unchecked", description="correct | wrong | unchecked")
+    note: str = ""
+    checked_by: str = Field(default="", description="who last changed the verdict")
+    checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AccuracyAuditChange(SQLModel, table=True):
+    """Every change of a verdict, kept: who set which verdict and note, and when."""
+
+    __tablename__ = "accuracy_audit_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="accuracy_audit_item.id", index=True)
+    verdict: str
+    note: str = ""
+    changed_by: str
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 # Period filters of the dashboard, the lists and the supplier report (time ranges on big tables).

@@ -107,3 +107,60 @@ class ListOut(Schema):
     title = fields.String()
     columns = fields.List(fields.String())
     rows = fields.List(fields.Dict())
+
+
+MONTH_PATTERN = r"^\d{4}-\d{2}$"
+
+
+class AuditDrawIn(Schema):
+    month = fields.String(required=True, validate=validate.Regexp(MONTH_PATTERN, error="月份格式应为 YYYY-MM。"),
+                          metadata={"example": "2026-11", "description": "业务时区的月份，不能晚于本月"})
+    redraw = fields.Boolean(load_default=False,
+                            metadata={"description": "重新抽样（新种子）；只在尚无任何核对时允许，否则 409"})
+
+
+class AuditVerdictIn(Schema):
+    verdict = fields.String(required=True, validate=validate.OneOf(["correct", "wrong", "unchecked"]),
+                            metadata={"description": "correct 状态记录正确 / wrong 有误 / unchecked 未核对"})
+    note = fields.String(load_default="", validate=validate.Length(0, 500), metadata={"description": "备注（可选）"})
+    order_no = fields.String(load_default=None, validate=validate.Length(1, 40),
+                             metadata={"description": "可选：该条目应为的订单号；样本已重新抽取而不符时 409 sample_changed"})
+
+
+class AuditTallyOut(Schema):
+    id = fields.Integer()
+    month = fields.String()
+    seed = fields.Integer(metadata={"description": "抽样的随机种子（random.Random(seed).sample，按订单 id 排序）"})
+    delivered = fields.Integer(metadata={"description": "抽样时当月签收的订单数"})
+    sample_size = fields.Integer()
+    checked = fields.Integer()
+    correct = fields.Integer()
+    wrong = fields.Integer()
+    rate = fields.Float(allow_none=True, metadata={"description": "准确率＝正确 ÷ 已核对；未核对时为空"})
+    ci_low = fields.Float(allow_none=True, metadata={"description": "Wilson 95% 区间下限"})
+    ci_high = fields.Float(allow_none=True, metadata={"description": "Wilson 95% 区间上限"})
+    drawn_at = fields.DateTime()
+    drawn_by = fields.String()
+
+
+class AuditItemOut(Schema):
+    id = fields.Integer()
+    position = fields.Integer()
+    order_no = fields.String()
+    customer = fields.String()
+    status = fields.String()
+    delivered_on = fields.Date(allow_none=True)
+    verdict = fields.String()
+    verdict_label = fields.String()
+    note = fields.String()
+    checked_by = fields.String(metadata={"description": "最后一次修改核对结果的人"})
+    checked_at = fields.DateTime(allow_none=True)
+
+
+class AuditOut(AuditTallyOut):
+    ever_checked = fields.Boolean(metadata={"description": "曾有核对记录（此后不能重新抽样）"})
+    items = fields.List(fields.Nested(AuditItemOut))
+
+
+class AuditVerdictOut(AuditTallyOut):
+    item = fields.Nested(AuditItemOut)

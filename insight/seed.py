@@ -1,6 +1,7 @@
 """Insight's part of the demo factory: every QC inspection names a batch that a purchase line brought
 in, and one supplier (慈溪恒昌) delivered a bad aluminium batch that most failed inspections used, so
-the supplier report has something to find."""
+the supplier report has something to find; and the accuracy audit of the month with the most
+deliveries, drawn and half checked (two status histories found wrong), so the audit page shows a rate."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from insight import audit
+from insight.models import AccuracyAuditItem
 from orders.models import BomLine, Material, Order, PurchaseLine, QcInspection
 
 BAD_SUPPLIER = "慈溪市恒昌金属材料有限公司"
@@ -59,3 +62,35 @@ def seed_quality_batches(s: Session, created: dict) -> None:
         insp.material_batch = bad
         s.add(insp)
     s.flush()
+
+
+AUDIT_SEED = 1611
+AUDIT_CHECKED = 40  # of the sample, in draw order
+AUDIT_WRONG = {7: "签收时间比实际晚一天：司机次日才在群里报签收", 23: "漏记了一次返工（质检不合格后直接入库）"}
+
+
+def seed_accuracy_audit(s: Session, created: dict) -> None:
+    """Draw the audit of the month (this or the last) with the most deliveries and check its first orders."""
+    now, tz = created["now"], created["tz"]
+    this = now.astimezone(tz).replace(day=1)
+    months = [f"{this:%Y-%m}", f"{this - timedelta(days=1):%Y-%m}"]
+    sizes = {m: len(audit.delivered_ids(s, *audit.parse_month(m, tz, now))) for m in months}
+    month = max(months, key=lambda m: sizes[m])
+    if not sizes[month] or audit.audit_of(s, month) is not None:  # a forced re-seed keeps the audit it has
+        return
+    manager = created["staff"].get("demo.manager")
+    who = manager.name if manager is not None else "demo.manager"
+    found = audit.new_audit(s, month, tz, who, seed=AUDIT_SEED, now=now - timedelta(hours=30))
+    items = s.exec(select(AccuracyAuditItem).where(AccuracyAuditItem.audit_id == found.id)
+                   .order_by(AccuracyAuditItem.position).limit(AUDIT_CHECKED)).all()
+    for item in items:
+        at = now - timedelta(hours=28) + timedelta(minutes=3 * item.position)
+        note = AUDIT_WRONG.get(item.position, "")
+        audit.record_verdict(s, item, "wrong" if note else "correct", note, who, at)
+    s.flush()
+
+
+def seed_insight(s: Session, created: dict) -> None:
+    """Insight's demo rows: traced QC batches, then the accuracy audit."""
+    seed_quality_batches(s, created)
+    seed_accuracy_audit(s, created)

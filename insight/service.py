@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from core.db import new_session
 from core.runtime import current_runtime
-from insight import drill, export, filters, kpis, summaries, suppliers, texts
+from insight import audit, drill, export, filters, kpis, summaries, suppliers, texts
 from insight.buffer import CustomerNotFound, buffer_for, customer_line_buffers
 from insight.period import Period, make_period
 from orders.exceptions import OrderError
@@ -131,3 +131,53 @@ def product_line_buffer(product_line: str, window_days: int = 90) -> dict:
 
 
 FIGURE_NAMES = (*kpis.FIGURES, "late")
+
+
+def audits() -> list[dict]:
+    """Every accuracy audit, newest month first, with progress and rate."""
+    with new_session(current_runtime().engine) as s:
+        return audit.audit_list(s)
+
+
+def audit_month(month: str) -> dict:
+    """One month's audit with its items; AuditNotFound when not drawn (BadMonth for a bad month)."""
+    rt = current_runtime()
+    audit.parse_month(month, rt.settings.tz)
+    with new_session(rt.engine) as s:
+        found = audit.audit_of(s, month)
+        if found is None:
+            raise audit.AuditNotFound(texts.AUDIT_NOT_FOUND)
+        return audit.audit_detail(s, found, rt.settings.tz)
+
+
+def draw_audit(month: str, drawn_by: str, redraw: bool = False) -> tuple[dict, bool]:
+    """(the month's audit, whether drawn now): drawn when new, again on `redraw` while nothing is checked."""
+    rt = current_runtime()
+    with new_session(rt.engine) as s:
+        found, drawn = audit.draw_audit(s, month, rt.settings.tz, drawn_by, redraw=redraw)
+        return audit.audit_detail(s, found, rt.settings.tz), drawn
+
+
+def set_audit_verdict(month: str, item_id: int, verdict: str, note: str, by: str,
+                      order_no: str | None = None) -> dict:
+    """Record a verdict on one sampled order (checked to hold `order_no` when given); the audit's new
+    tally and the item."""
+    rt = current_runtime()
+    audit.parse_month(month, rt.settings.tz)
+    with new_session(rt.engine) as s:
+        found = audit.audit_of(s, month)
+        if found is None:
+            raise audit.AuditNotFound(texts.AUDIT_NOT_FOUND)
+        audit.set_verdict(s, found, item_id, verdict, note, by, order_no=order_no)
+        detail = audit.audit_detail(s, found, rt.settings.tz)
+    item = next(i for i in detail["items"] if i["id"] == item_id)
+    return {**{k: v for k, v in detail.items() if k != "items"}, "item": item}
+
+
+def audit_xlsx(month: str) -> bytes:
+    """One month's audit as an xlsx (items, summary, change log)."""
+    rt = current_runtime()
+    detail = audit_month(month)
+    with new_session(rt.engine) as s:
+        changes = audit.audit_changes(s, detail["id"])
+    return export.audit_xlsx(detail, changes, rt.settings.tz)

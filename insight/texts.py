@@ -51,3 +51,21 @@ KPIS = {
 SUPPLIER_RULE = ("不合格率＝使用该批次/供应商物料的质检中不合格次数 ÷ 质检次数，附 Wilson 95% 置信区间；"
                  "按区间下限从高到低排名（样本少而偶然不合格的不会排到前面）；质检少于 {min_n} 次的不参与排名。")
 UNKNOWN_SUPPLIER = "（采购记录中无此批次）"
+
+# Accuracy audit (月度准确性抽查)
+VERDICT_LABELS = {"correct": "状态记录正确", "wrong": "有误", "unchecked": "未核对"}
+AUDIT_RULE = ("每月从当月签收的订单中均匀随机抽取 {n} 单（不足 {n} 单则全部抽取；随机种子保存，可复现），"
+              "逐单核对状态记录是否与实际一致。准确率＝正确 ÷ 已核对，附 Wilson 95% 置信区间。")
+AUDIT_BAD_MONTH = "月份格式应为 YYYY-MM，例如 2026-11。"
+AUDIT_FUTURE_MONTH = "不能抽查尚未到来的月份。"
+AUDIT_NOTHING_DELIVERED = "{month} 没有签收的订单，无法抽样。"
+AUDIT_LOCKED = "已有订单核对过，不能重新抽样。"
+AUDIT_NOT_FOUND = "该月尚未抽样。"
+AUDIT_ITEM_NOT_FOUND = "样本中没有这一单。"
+AUDIT_SAMPLE_CHANGED = "该月样本已重新抽取，请刷新页面后再核对。"
+AUDIT_BAD_VERDICT = "核对结果只能是：状态记录正确（correct）、有误（wrong）或未核对（unchecked）。"
+AUDIT_NOTE_TOO_LONG = "备注最多 {n} 个字。"
+AUDIT_DRAWN = "已抽取 {month} 的样本：{n} 单（当月签收 {delivered} 单）。"
+AUDIT_EXISTS = "{month} 已抽过样，显示已有的样本。"
+AUDIT_REDRAWN = "已重新抽样：{n} 单。"
+AUDIT_SAVED = "{order_no}：{label}"

@@ -1,12 +1,15 @@
 """Admin pages of insight (managers and admins): the factory health dashboard with charts, drill-down
-lists, the supplier quality report and a customer's delivery buffer. The figures come from `insight`."""
+lists, the supplier quality report, a customer's delivery buffer and the monthly accuracy audit. The
+figures come from `insight`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy.orm import object_session
 
-from insight import service, texts
+from core.runtime import current_runtime
+from insight import audit, service, texts
 from insight.buffer import CustomerNotFound, buffer_for, customer_line_buffers
 from insight.export import XLSX
 from insight.filters import ORDER_ONLY, UNFILTERED, BadFilter
@@ -120,6 +123,102 @@ def customer(customer_id: int):
     except service.NotFound:
         abort(404)
     return render_template("insight/customer.html", buf=buf)
+
+
+def _month_or_404(month: str) -> str:
+    """A month of the URL that names a real month up to now, else 404 (it names no page)."""
+    try:
+        audit.parse_month(month, current_runtime().settings.tz)
+    except audit.BadMonth:
+        abort(404)
+    return month
+
+
+@bp.get("/audits")
+@page("insight")
+def audits():
+    """Past accuracy audits by month with their rates (the trend), and the form that draws a month's sample."""
+    tz = current_runtime().settings.tz
+    return render_template("insight/audits.html", audits=service.audits(), this_month=audit.current_month(tz),
+                           rule=texts.AUDIT_RULE.format(n=audit.SAMPLE_SIZE))
+
+
+@bp.post("/audits")
+@page("insight")
+def draw_audit():
+    """Draw the chosen month's sample, or open the month's existing one."""
+    month = request.form.get("month", "").strip()
+    try:
+        found, drawn = service.draw_audit(month, current_user.display_name)
+    except audit.BadMonth:
+        abort(400)  # the month picker offers no such month
+    except audit.NothingDelivered as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".audits"))
+    if drawn:
+        flash(texts.AUDIT_DRAWN.format(month=month, n=found["sample_size"], delivered=found["delivered"]), "ok")
+    else:
+        flash(texts.AUDIT_EXISTS.format(month=month), "info")
+    return redirect(url_for(".audit_page", month=month))
+
+
+@bp.get("/audits/<month>")
+@page("insight")
+def audit_page(month: str):
+    """One month's sample: per order a tick 状态记录正确 / 有误 with a note, progress, rate and interval."""
+    _month_or_404(month)
+    try:
+        found = service.audit_month(month)
+    except audit.AuditNotFound:
+        found = None
+    return render_template("insight/audit.html", month=month, a=found, labels=texts.VERDICT_LABELS,
+                           rule=texts.AUDIT_RULE.format(n=audit.SAMPLE_SIZE))
+
+
+@bp.post("/audits/<month>/redraw")
+@page("insight")
+def redraw_audit(month: str):
+    """重新抽样: a new seed, only while no verdict was ever given."""
+    _month_or_404(month)
+    try:
+        found, _ = service.draw_audit(month, current_user.display_name, redraw=True)
+        flash(texts.AUDIT_REDRAWN.format(n=found["sample_size"]), "ok")
+    except (audit.AuditLocked, audit.NothingDelivered) as exc:
+        flash(exc.message, "error")
+    return redirect(url_for(".audit_page", month=month))
+
+
+@bp.post("/audits/<month>/items/<int:item_id>")
+@page("insight")
+def audit_verdict(month: str, item_id: int):
+    """Save one order's verdict and note; back to the same order on the page."""
+    _month_or_404(month)
+    try:
+        out = service.set_audit_verdict(month, item_id, request.form.get("verdict", ""),
+                                        request.form.get("note", ""), current_user.display_name,
+                                        order_no=request.form.get("order_no") or None)
+    except audit.AuditNotFound:
+        abort(404)
+    except audit.BadVerdict:
+        abort(400)
+    except audit.SampleChanged as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".audit_page", month=month))
+    flash(texts.AUDIT_SAVED.format(order_no=out["item"]["order_no"], label=out["item"]["verdict_label"]), "ok")
+    return redirect(url_for(".audit_page", month=month) + f"#item-{item_id}")
+
+
+@bp.get("/audits/<month>.xlsx")
+@page("insight")
+def audit_xlsx(month: str):
+    """One month's audit as an xlsx."""
+    _month_or_404(month)
+    try:
+        body = service.audit_xlsx(month)
+    except audit.AuditNotFound:
+        abort(404)
+    return Response(body, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename=audit-{month}.xlsx",
+                                                  "Cache-Control": "no-store"})
 
 
 @bp.app_template_global()

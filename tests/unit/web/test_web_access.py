@@ -20,7 +20,8 @@ SHOP = {"sales"} | BOSSES
 # Pages of things the small factory does not have (no ordering link issued, no request): 404 for those allowed.
 NOTHING_YET = {"/admin/shop/customers/1/qr.png", "/admin/shop/customers/1/print", "/admin/shop/requests/RQ20261126-00001",
                "/admin/shop/attachments/1", "/admin/shop/products/1/picture.jpg",
-               "/admin/io/import/0000", "/admin/io/import/0000.json"}  # no such import (after the role check)
+               "/admin/io/import/0000", "/admin/io/import/0000.json",  # no such import (after the role check)
+               "/admin/insight/audits/2026-01.xlsx"}  # no audit drawn
 
 # URL rule -> (a concrete URL, roles that may open it). Every GET page under /admin is listed.
 GET_PAGES = {
@@ -65,6 +66,9 @@ GET_PAGES = {
     "/admin/insight/suppliers": ("/admin/insight/suppliers", BOSSES),
     "/admin/insight/batches/<batch>": ("/admin/insight/batches/B1", BOSSES),
     "/admin/insight/customers/<int:customer_id>": ("/admin/insight/customers/1", BOSSES),
+    "/admin/insight/audits": ("/admin/insight/audits", BOSSES),
+    "/admin/insight/audits/<month>": ("/admin/insight/audits/2026-01", BOSSES),
+    "/admin/insight/audits/<month>.xlsx": ("/admin/insight/audits/2026-01.xlsx", BOSSES),
     "/admin/shop/customers": ("/admin/shop/customers", SHOP),
     "/admin/shop/customers/<int:customer_id>": ("/admin/shop/customers/1", SHOP),
     "/admin/shop/customers/<int:customer_id>/qr.png": ("/admin/shop/customers/1/qr.png", SHOP),
@@ -92,6 +96,7 @@ POSTS = [
     "/admin/shop/customers/1/link", "/admin/shop/customers/1/revoke", "/admin/shop/customers/1/send",
     "/admin/shop/customers/1/prices", "/admin/shop/customers/1/products", "/admin/shop/customers/1/addresses",
     "/admin/todo/{order_no}/approve", "/admin/todo/alerts/1/ack",
+    "/admin/insight/audits", "/admin/insight/audits/2026-01/redraw", "/admin/insight/audits/2026-01/items/1",
 ]
 PUBLIC_RULES = {"/admin/login", "/admin/static/<path:filename>", "/admin/wecom/oauth"}  # oauth: WeCom sign-in
 
