@@ -6,12 +6,13 @@ from sqlmodel import Session, select
 
 from alerts.models import Alert
 from bot.models import InboundMessage
-from insight import kpis, texts
+from insight import kpis, lineload, texts
 from insight.period import Period
 from notify.models import Notification
 from orders.models import Customer, Order, QcInspection, StatusEvent
 from orders.status import LABELS, Status
 from workcal.calendar import Calendar
+from workcal.lines import Lines
 
 LIMIT = 300
 ALERT_LEVELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
@@ -98,19 +99,32 @@ def chat_help(session, period, cal):
              for m in rows])
 
 
+def line_load(session, period, cal, lines):
+    return (["订单号", "客户", "产线", "工序", "首个计划日", "末个计划日", "窗口内工时", "承诺交期"],
+            lineload.planned_orders(session, period, lines, LIMIT))
+
+
 LISTS = {
     "late": ("已逾期订单", late), "at_risk": ("交期风险订单", at_risk),
     "delivered_late": ("周期内迟交的订单", delivered_late), "qc_failed": ("首检周期内有不合格的订单", qc_failed),
     "alerts": ("周期内产生的预警", alerts), "sources": ("周期内的状态记录", sources),
     "notifications_failed": ("发送失败的通知", notifications_failed), "chat_help": ("未被理解的聊天消息", chat_help),
+    "line_load": ("未来工作日各产线已排的订单", line_load),
 }
+NEEDS_LINES = ("line_load",)
 
 
-def drill_list(session: Session, name: str, period: Period, cal: Calendar) -> dict | None:
-    """{title, columns, rows} of one drill-down list, None for an unknown name."""
+def drill_list(session: Session, name: str, period: Period, cal: Calendar, lines: Lines | None = None) -> dict | None:
+    """{title, columns, rows} of one drill-down list, None for an unknown name; the line-load list needs the
+    production lines (`nextsteps.planning.lines_for`)."""
     found = LISTS.get(name)
     if found is None:
         return None
     title, fn = found
-    columns, rows = fn(session, period, cal)
+    if name in NEEDS_LINES:
+        if lines is None:
+            raise ValueError(f"the {name} list needs the production lines")
+        columns, rows = fn(session, period, cal, lines)
+    else:
+        columns, rows = fn(session, period, cal)
     return {"name": name, "title": title, "columns": columns, "rows": rows}

@@ -14,6 +14,7 @@ working days within the line's free capacity, each after the previous process en
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -103,18 +104,18 @@ def day_shares(cal: Calendar, start: datetime, end: datetime) -> dict[date, floa
     return {d: h / total for d, h in shares.items()}
 
 
-def line_load(session: Session, lines: Lines, since: datetime, *, exclude_order_id: int | None = None,
-              until: datetime | None = None) -> Load:
-    """Standard hours of open tasks per (line, working day); work that should have ended before `since` counts
-    on the line's next working day from `since`."""
+def planned_task_hours(session: Session, lines: Lines, since: datetime, *, exclude_order_id: int | None = None,
+                       until: datetime | None = None, where=()) -> Iterator[tuple[ProductionTask, str, date, float]]:
+    """(task, line, working day, standard hours) of every open task on an in-house line; work that should have
+    ended before `since` counts on the line's next working day from `since`. `where`: extra conditions on
+    Order (the insight dashboard's order filters)."""
     q = (select(ProductionTask, Order.product_id, Order.quantity).join(Order, Order.id == ProductionTask.order_id)
-         .where(ProductionTask.done == False, ProductionTask.planned_start.is_not(None)))  # noqa: E712
+         .where(ProductionTask.done == False, ProductionTask.planned_start.is_not(None), *where))  # noqa: E712
     if exclude_order_id is not None:
         q = q.where(ProductionTask.order_id != exclude_order_id)
     if until is not None:
         q = q.where(ProductionTask.planned_start < until)
     steps = {(r.product_id, r.seq): r for r in session.exec(select(RouteStep)).all()}
-    load: Load = defaultdict(float)
     for task, product_id, quantity in session.exec(q).all():
         line = lines.get(task.line or "")
         if line.outsourced:
@@ -122,10 +123,19 @@ def line_load(session: Session, lines: Lines, since: datetime, *, exclude_order_
         hours = step_hours(steps.get((product_id, task.seq)), quantity, task.progress)
         end = max(task.planned_end or task.planned_start, task.planned_start)
         if end < since:  # overdue and not done: the work is still to do, on the line's next working time
-            load[(line.name, line.calendar.next_working_time(since).date())] += hours
+            yield task, line.name, line.calendar.next_working_time(since).date(), hours
             continue
         for d, share in day_shares(line.calendar, task.planned_start, end).items():
-            load[(line.name, d)] += hours * share
+            yield task, line.name, d, hours * share
+
+
+def line_load(session: Session, lines: Lines, since: datetime, *, exclude_order_id: int | None = None,
+              until: datetime | None = None, where=()) -> Load:
+    """Standard hours of open tasks per (line, working day) (see `planned_task_hours`)."""
+    load: Load = defaultdict(float)
+    for _, name, d, hours in planned_task_hours(session, lines, since, exclude_order_id=exclude_order_id,
+                                                until=until, where=where):
+        load[(name, d)] += hours
     return load
 
 

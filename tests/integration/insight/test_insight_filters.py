@@ -18,6 +18,7 @@ from alerts.models import Alert
 from core.db import new_session
 from insight import drill, kpis, summaries
 from insight.period import make_period
+from nextsteps.planning import lines_for
 from notify.models import Notification
 from orders.models import Customer, Order, Product, QcInspection, Staff, StatusEvent
 from tests.unit.insight.dataset import NOW, build
@@ -150,7 +151,7 @@ def test_every_figure_under_a_filter_matches_the_orders_sql_selects(world, case)
     assert chosen and chosen < every  # the filter keeps some orders and drops others
     want = expected_figures(s, chosen, p)
     cal = calendar_for(s, settings)
-    fig = kpis.dashboard(s, p, cal)
+    fig = kpis.dashboard(s, p, cal, lines_for(s, settings))
 
     d = fig["delivery"]
     assert (d["delivered"], d["on_time"]) == (want["delivered"], want["on_time"])
@@ -174,7 +175,7 @@ def test_every_figure_under_a_filter_matches_the_orders_sql_selects(world, case)
     assert fig["chat"] == kpis.chat(s, make_period(30, TZ, now=NOW))  # no order filter applies to chat
     assert fig["period"]["filters"] == filters and fig["period"]["unfiltered"] == ["chat", "chat_help"]
 
-    lists = {name: drill.drill_list(s, name, p, cal) for name in drill.LISTS}
+    lists = {name: drill.drill_list(s, name, p, cal, lines_for(s, settings)) for name in drill.LISTS}
     assert {r["order_no"] for r in lists["late"]["rows"]} == want["late"]
     assert {r["order_no"] for r in lists["at_risk"]["rows"]} == want["at_risk"]
     order_nos = {o.id: o.order_no for o in s.execute(select(Order)).scalars()}
@@ -187,8 +188,9 @@ def test_every_figure_under_a_filter_matches_the_orders_sql_selects(world, case)
 def test_filters_change_the_figures_and_the_unfiltered_view_keeps_every_order(world):
     s, ids, settings = world
     cal = calendar_for(s, settings)
-    every = kpis.dashboard(s, make_period(30, TZ, now=NOW), cal)
-    level_a = kpis.dashboard(s, make_period(30, TZ, now=NOW, customer_level="A"), cal)
+    lines = lines_for(s, settings)
+    every = kpis.dashboard(s, make_period(30, TZ, now=NOW), cal, lines)
+    level_a = kpis.dashboard(s, make_period(30, TZ, now=NOW, customer_level="A"), cal, lines)
     assert level_a["delivery"]["delivered"] < every["delivery"]["delivered"]
     assert every["period"]["filters"] == {} and every["period"]["unfiltered"] == []
     total = sum(r["count"] for r in every["notifications"]["by_status"])

@@ -23,7 +23,7 @@ def test_dashboard_shows_every_kpi_with_its_definition_and_no_raw_codes(app, dat
     login(client, "manager")
     html = client.get("/admin/insight/?days=90").get_data(as_text=True)
     for name in ("准时交付率", "下单到签收周期", "已逾期订单", "交期风险订单", "预警处理", "质检一次合格率与返工率",
-                 "通知送达成功率", "聊天消息理解率", "各状态停留时间", "状态更新来源占比"):
+                 "通知送达成功率", "聊天消息理解率", "各状态停留时间", "状态更新来源占比", "产线负荷"):
         assert name in html
     assert 'title="周期内签收的订单中' in html
     assert "/admin/insight/lists/late" in html and "echarts/echarts.min.js" in html
