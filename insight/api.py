@@ -85,8 +85,9 @@ class DrillList(MethodView):
     @blp.arguments(PeriodQuery, location="query")
     @blp.response(200, ListOut)
     def get(self, args, name):
-        """A drill-down list: late, at_risk, delivered_late, qc_failed, alerts, sources,
-        notifications_failed, chat_help, line_load (orders planned on each line in the next 7 working days;
+        """A drill-down list: late, at_risk, delivered (lead time, longest first), delivered_late, qc_failed,
+        alerts, sources, notifications_failed, chat_help, status_<status code> (orders in that status now),
+        dwell_<status code> (stays in that status ended in the period, longest first), line_load (orders planned on each line in the next 7 working days;
         with line=<name>, that line's)."""
         return service.drill_list(name, _period(args))
 
