@@ -18,7 +18,7 @@ from insight import filters, texts
 from insight.period import Period
 from insight.stats import rate, round_or_none
 from nextsteps.planning import planned_task_hours
-from orders.models import Customer, Order
+from orders.models import Customer, Order, ProductionTask
 from workcal.lines import Lines
 
 WINDOW_WORKDAYS = 7
@@ -37,6 +37,8 @@ def _planned(session: Session, period: Period, lines: Lines, days: list[date]):
     """(task, line, day, hours) of the open tasks in the window, under the period's order filters."""
     until = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time(), lines.factory_calendar.tz)
     where = filters.order_conditions(replace(period, line=None))
+    if period.line:  # the tasks on that line (a condition on the task row, which the join lets through)
+        where.append(ProductionTask.line == period.line)
     for task, name, d, hours in planned_task_hours(session, lines, period.end, until=until, where=where):
         if days[0] <= d <= days[-1] and (not period.line or name == period.line):
             yield task, name, d, hours
