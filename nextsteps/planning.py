@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import Row
 from sqlmodel import Session, select
 
 from core.types import utcnow
@@ -105,25 +106,31 @@ def day_shares(cal: Calendar, start: datetime, end: datetime) -> dict[date, floa
 
 
 def planned_task_hours(session: Session, lines: Lines, since: datetime, *, exclude_order_id: int | None = None,
-                       until: datetime | None = None, where=()) -> Iterator[tuple[ProductionTask, str, date, float]]:
+                       until: datetime | None = None, where=()) -> Iterator[tuple[Row, str, date, float]]:
     """(task, line, working day, standard hours) of every open task on an in-house line; work that should have
     ended before `since` counts on the line's next working day from `since`. `where`: extra conditions on
-    Order (the insight dashboard's order filters)."""
-    q = (select(ProductionTask, Order.product_id, Order.quantity).join(Order, Order.id == ProductionTask.order_id)
-         .where(ProductionTask.done == False, ProductionTask.planned_start.is_not(None), *where))  # noqa: E712
+    Order and ProductionTask (the insight dashboard's filters). A task is a row of its columns (order_id,
+    seq, process, line, planned_start, planned_end, progress), not an entity: thousands are read at once."""
+    t = ProductionTask
+    q = (select(t.order_id, t.seq, t.process, t.line, t.planned_start, t.planned_end, t.progress, Order.product_id,
+                Order.quantity).join(Order, Order.id == t.order_id)
+         .where(t.done == False, t.planned_start.is_not(None), *where))  # noqa: E712
     if exclude_order_id is not None:
-        q = q.where(ProductionTask.order_id != exclude_order_id)
+        q = q.where(t.order_id != exclude_order_id)
     if until is not None:
-        q = q.where(ProductionTask.planned_start < until)
+        q = q.where(t.planned_start < until)
     steps = {(r.product_id, r.seq): r for r in session.exec(select(RouteStep)).all()}
-    for task, product_id, quantity in session.exec(q).all():
+    resume: dict[str, date] = {}  # per line: the day overdue work lands on
+    for task in session.execute(q).all():
         line = lines.get(task.line or "")
         if line.outsourced:
             continue
-        hours = step_hours(steps.get((product_id, task.seq)), quantity, task.progress)
+        hours = step_hours(steps.get((task.product_id, task.seq)), task.quantity, task.progress)
         end = max(task.planned_end or task.planned_start, task.planned_start)
         if end < since:  # overdue and not done: the work is still to do, on the line's next working time
-            yield task, line.name, line.calendar.next_working_time(since).date(), hours
+            if line.name not in resume:
+                resume[line.name] = line.calendar.next_working_time(since).date()
+            yield task, line.name, resume[line.name], hours
             continue
         for d, share in day_shares(line.calendar, task.planned_start, end).items():
             yield task, line.name, d, hours * share
