@@ -16,6 +16,11 @@ scheduled, 4 production lines, so the dashboard's filters (one customer level, p
 salesperson, line, and all of them at once) are timed too. A schema filled before those columns
 existed answers the filtered cases with nearly every or no order: fill a new one. Indexes the models
 gained since a kept schema was filled are created on start.
+
+Line load (the dashboard's 产线负荷): each product has a 3-step route over the 4 lines, and the orders
+now 已排产 or 加工中 that were scheduled in the last TASK_DAYS days have their open production tasks
+(about 1,700 orders, 5,000 tasks; older ones have none, as a factory does not keep months of work in
+hand). A schema filled before this has no tasks: the line-load figure then reads an empty table.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ LEVELS = ["A", "B", "C"]
 PRODUCT_LINES = ["外壳", "支架", "轴类", "法兰"]
 LINES = ["1号线", "2号线", "3号线", "4号线"]
 SALES = 8
+TASK_DAYS = 30
+ROUTE_HOURS = (8.0, 12.0, 4.0)  # standard hours per 100 pieces of each route step
 
 
 def build_app(url: str):
@@ -73,8 +80,10 @@ def fill(app, n: int, rng: random.Random) -> None:
         Material,
         Order,
         Product,
+        ProductionTask,
         PurchaseLine,
         QcInspection,
+        RouteStep,
         Staff,
         StatusEvent,
     )
@@ -89,6 +98,9 @@ def fill(app, n: int, rng: random.Random) -> None:
                                          "contact_name": "", "contact_phone": ""} for i in range(100)])
         conn.execute(insert(Product), [{"code": f"P{k + 1}", "name": name, "product_line": name, "qc_standard_doc": "",
                                         "packaging_per_unit": 0, "unit_price": 1} for k, name in enumerate(PRODUCT_LINES)])
+        conn.execute(insert(RouteStep), [{"product_id": k + 1, "seq": j + 1, "process": f"工序{j + 1}",
+                                          "std_hours_per_100": h, "line": LINES[(k + j) % len(LINES)]}
+                                         for k in range(len(PRODUCT_LINES)) for j, h in enumerate(ROUTE_HOURS)])
         conn.execute(insert(ProductionLine), [{"name": name, "day_hours": 16, "processes": "", "outsourced": False,
                                                "lead_days": 3, "note": "", "updated_at": NOW} for name in LINES])
         conn.execute(insert(Material), [{"code": "M1", "name": "铝棒", "kind": "raw", "unit": "kg", "stock_on_hand": 0,
@@ -120,11 +132,12 @@ def fill(app, n: int, rng: random.Random) -> None:
                            "promised_date": promised, "status": FLOW[reached], "priority": "normal",
                            "created_at": created, "updated_at": times[-1], "updated_by": "", "internal_note": "",
                            "delivered_at": delivered, "version": 1})
-            plans.append(times)
+            plans.append((times, orders[-1]))
         with rt.engine.begin() as conn:
             ids = conn.execute(insert(Order).returning(Order.id), orders).scalars().all()
-            events, inspections, alerts, notes, msgs = [], [], [], [], []
-            for oid, times in zip(ids, plans, strict=True):
+            events, inspections, alerts, notes, msgs, tasks = [], [], [], [], [], []
+            for oid, (times, order) in zip(ids, plans, strict=True):
+                tasks.extend(_tasks(oid, order, times))
                 for k, at in enumerate(times):
                     events.append({"order_id": oid, "from_status": FLOW[k - 1] if k else None, "to_status": FLOW[k],
                                    "command": "", "at": at, "actor": "", "source": rng.choice(SOURCES), "note": "",
@@ -153,6 +166,8 @@ def fill(app, n: int, rng: random.Random) -> None:
                              "raw": {}, "received_at": times[-1], "status": rng.choice(["processed"] * 4 + ["ignored"]),
                              "parse_result": {}, "reply_text": "", "error": ""})
             conn.execute(insert(StatusEvent), events)
+            if tasks:
+                conn.execute(insert(ProductionTask), tasks)
             conn.execute(insert(QcInspection), inspections)
             if alerts:
                 conn.execute(insert(Alert), alerts)
@@ -160,6 +175,21 @@ def fill(app, n: int, rng: random.Random) -> None:
             conn.execute(insert(InboundMessage), msgs)
     with rt.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))  # what autovacuum does on a live database (index-only scans)
+
+
+def _tasks(oid: int, order: dict, times: list[datetime]) -> list[dict]:
+    """The open production tasks of an order 已排产 or 加工中 scheduled in the last TASK_DAYS days: its route's
+    steps back to back from its scheduling, 8 hours apart (the first done once in production)."""
+    if order["status"] not in ("scheduled", "in_production") or times[2] < NOW - timedelta(days=TASK_DAYS):
+        return []
+    product = order["product_id"] - 1
+    out = []
+    for j in range(len(ROUTE_HOURS)):
+        start = times[2] + timedelta(hours=8 * (j + 1))
+        out.append({"order_id": oid, "seq": j + 1, "process": f"工序{j + 1}", "line": LINES[(product + j) % len(LINES)],
+                    "planned_start": start, "planned_end": start + timedelta(hours=6), "progress": 0,
+                    "done": order["status"] == "in_production" and j == 0, "updated_at": NOW})
+    return out
 
 
 def timed(fn, runs: int = 5) -> float:
@@ -174,32 +204,41 @@ def timed(fn, runs: int = 5) -> float:
 
 def measure(app) -> dict[str, float]:
     from core.db import new_session
-    from insight import drill, kpis, suppliers
+    from insight import drill, kpis, lineload, suppliers
     from insight.buffer import buffer_for
     from insight.period import make_period
+    from nextsteps.planning import lines_for
     from workcal.service import calendar_for
 
     rt = app.extensions["ops"]
     out = {}
     with new_session(rt.engine) as s:
         cal = calendar_for(s, rt.settings)
+
+        def dash(p):  # the lines are read per request, as the page and the API do
+            return kpis.dashboard(s, p, cal, lines_for(s, rt.settings))
+
         for days in (30, 90):
             p = make_period(days, TZ, now=NOW)
-            out[f"dashboard {days} d"] = timed(lambda p=p: kpis.dashboard(s, p, cal))
+            out[f"dashboard {days} d"] = timed(lambda p=p: dash(p))
         p90 = make_period(90, TZ, now=NOW)
-        out["dashboard 90 d, one customer"] = timed(lambda: kpis.dashboard(s, make_period(90, TZ, customer_id=7,
-                                                                                        now=NOW), cal))
+        out["dashboard 90 d, one customer"] = timed(lambda: dash(make_period(90, TZ, customer_id=7, now=NOW)))
         for label, filters in FILTERED.items():
-            out[f"dashboard 90 d, {label}"] = timed(lambda filters=filters: kpis.dashboard(
-                s, make_period(90, TZ, now=NOW, **filters), cal))
-        out["dashboard 365 d"] = timed(lambda: kpis.dashboard(s, make_period(365, TZ, now=NOW), cal))
+            out[f"dashboard 90 d, {label}"] = timed(lambda filters=filters: dash(make_period(90, TZ, now=NOW,
+                                                                                            **filters)))
+        out["dashboard 365 d"] = timed(lambda: dash(make_period(365, TZ, now=NOW)))
         out["supplier report 90 d"] = timed(lambda: suppliers.supplier_report(s, p90))
+        lines = lines_for(s, rt.settings)
         for name in drill.LISTS:
-            out[f"drill list 90 d: {name}"] = timed(lambda name=name: drill.drill_list(s, name, p90, cal))
+            out[f"drill list 90 d: {name}"] = timed(lambda name=name: drill.drill_list(s, name, p90, cal, lines))
         out["customer buffer 90 d"] = timed(lambda: buffer_for(s, 7, now=NOW, settings=rt.settings))
         out["  figure 90 d: late"] = timed(lambda: kpis.late_and_at_risk(s, p90, cal))
         for name, fn in kpis.FIGURES.items():
             out[f"  figure 90 d: {name}"] = timed(lambda fn=fn: fn(s, p90))
+        out["  figure 90 d: line_load (lines read too)"] = timed(lambda: lineload.line_load(
+            s, p90, lines_for(s, rt.settings)))
+        out["  figure 90 d: line_load, line 2号线"] = timed(lambda: lineload.line_load(
+            s, make_period(90, TZ, now=NOW, line="2号线"), lines))
     return out
 
 
@@ -212,14 +251,16 @@ FILTERED = {"level A": {"customer_level": "A"}, "product line 支架": {"product
 def filtered_figures(app) -> dict[str, float]:
     """Each figure of the 90-day dashboard under one customer level (the largest filtered share)."""
     from core.db import new_session
-    from insight import drill, filters, kpis
+    from insight import drill, filters, kpis, lineload
     from insight.period import make_period
+    from nextsteps.planning import lines_for
     from workcal.service import calendar_for
 
     rt = app.extensions["ops"]
     out = {}
     with new_session(rt.engine) as s:
         cal = calendar_for(s, rt.settings)
+        lines = lines_for(s, rt.settings)
         out["filter form: choices"] = timed(lambda: filters.choices(s))
         p = make_period(90, TZ, now=NOW, customer_level="A")
         out["filter check: level A + 支架 + salesperson 3 + 2号线"] = timed(lambda: filters.check(
@@ -227,8 +268,9 @@ def filtered_figures(app) -> dict[str, float]:
         out["  figure 90 d level A: late"] = timed(lambda: kpis.late_and_at_risk(s, p, cal))
         for name, fn in kpis.FIGURES.items():
             out[f"  figure 90 d level A: {name}"] = timed(lambda fn=fn: fn(s, p))
+        out["  figure 90 d level A: line_load"] = timed(lambda: lineload.line_load(s, p, lines))
         for name in drill.LISTS:
-            out[f"drill list 90 d level A: {name}"] = timed(lambda name=name: drill.drill_list(s, name, p, cal))
+            out[f"drill list 90 d level A: {name}"] = timed(lambda name=name: drill.drill_list(s, name, p, cal, lines))
     return out
 
 
@@ -277,9 +319,11 @@ def main() -> None:
             fill(app, args.orders, random.Random(7))
             print(f"filled {args.orders} orders in {time.perf_counter() - t:.0f} s")
         with rt.engine.connect() as c:
-            n_orders, n_events = c.execute(text('SELECT (SELECT count(*) FROM "order"), '
-                                                "(SELECT count(*) FROM statusevent)")).one()
-        print(f"{n_orders} orders, {n_events} status events (PostgreSQL, schema {schema})")
+            n_orders, n_events, n_tasks = c.execute(text(
+                'SELECT (SELECT count(*) FROM "order"), (SELECT count(*) FROM statusevent), '
+                "(SELECT count(*) FROM productiontask WHERE NOT done)")).one()
+        print(f"{n_orders} orders, {n_events} status events, {n_tasks} open production tasks "
+              f"(PostgreSQL, schema {schema})")
         figures = {**refresh_times(app), **measure(app), **filtered_figures(app)}
         for key, ms in figures.items():
             print(f"{key:44} {ms:7.0f} ms")

@@ -152,6 +152,11 @@ PRODUCTS = {
                [("RM-Q235-3", 18.0), ("RM-C45-40", 2.5)]),
 }
 
+# code: product line (产品线), what the dashboard filter and the delivery buffers group by
+PRODUCT_LINES = {"SH-100": "外壳", "SH-220": "外壳", "CV-060": "外壳", "BR-310": "支架", "BR-420": "支架",
+                 "FL-DN50": "法兰", "FL-DN80": "法兰", "SL-2540": "精密轴类", "SL-4560": "精密轴类",
+                 "HS-120": "散热器", "HS-300": "散热器", "BK-500": "焊接件"}
+
 # carrier: (weight, tracking prefix, digits after the prefix)
 CARRIERS = {
     "顺丰": (30, "SF", 13),

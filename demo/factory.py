@@ -216,10 +216,12 @@ def _seed_products(s: Session, materials: dict[str, Material]) -> dict[str, Prod
     for code, (name, qc_doc, pack, pack_per_unit, price, _qty, route, bom) in D.PRODUCTS.items():
         existing = s.exec(select(Product).where(Product.code == code)).first()
         if existing:
+            if not existing.product_line:  # a demo seeded before products had lines
+                existing.product_line = D.PRODUCT_LINES[code]
             out[code] = existing
             continue
         prod = Product(code=code, name=name, qc_standard_doc=qc_doc, packaging_material_id=materials[pack].id,
-                       packaging_per_unit=pack_per_unit, unit_price=price)
+                       packaging_per_unit=pack_per_unit, unit_price=price, product_line=D.PRODUCT_LINES[code])
         s.add(prod)
         s.flush()
         for seq, (process, hours, line) in enumerate(route, start=1):

@@ -66,7 +66,10 @@ class Dashboard(MethodView):
         """Every figure of the factory health dashboard for the period, with definitions. Filters
         (customer_id, customer_level, product_line, sales_owner_id, line) narrow every order-based figure;
         chat is never filtered (period.unfiltered), notifications then count only those about the
-        filtered orders (period.order_only); an unknown value answers 400 bad_filter."""
+        filtered orders (period.order_only); an unknown value answers 400 bad_filter. figures.line_load:
+        {window_start, window_end, workdays, planned_hours, capacity_hours, load_rate, max_load_rate,
+        lines: [{line, label, planned_hours, capacity_hours, load_rate}]} over the next 7 working days (the
+        period does not apply; line keeps that line's row, the other filters the tasks of their orders)."""
         return service.dashboard(_period(args))
 
 
@@ -77,7 +80,8 @@ class Figure(MethodView):
     @blp.response(200, FigureOut)
     def get(self, args, figure):
         """One figure: delivery (on-time rate, lead time, trend), status_now, dwell, late (late and at-risk),
-        alerts, qc, sources, notifications, chat."""
+        alerts, qc, sources, notifications, chat, line_load (per production line: standard hours planned over
+        the next 7 working days vs capacity hours, and load_rate = planned / capacity)."""
         return service.figure(figure, _period(args))
 
 
@@ -87,8 +91,10 @@ class DrillList(MethodView):
     @blp.arguments(PeriodQuery, location="query")
     @blp.response(200, ListOut)
     def get(self, args, name):
-        """A drill-down list: late, at_risk, delivered_late, qc_failed, alerts, sources,
-        notifications_failed, chat_help."""
+        """A drill-down list: late, at_risk, delivered (lead time, longest first), delivered_late, qc_failed,
+        alerts, sources, notifications_failed, chat_help, status_<status code> (orders in that status now),
+        dwell_<status code> (stays in that status ended in the period, longest first), line_load (orders planned on each line in the next 7 working days;
+        with line=<name>, that line's)."""
         return service.drill_list(name, _period(args))
 
 

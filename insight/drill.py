@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlmodel import Session, select
 
 from alerts.models import Alert
 from bot.models import InboundMessage
-from insight import kpis, texts
+from insight import kpis, lineload, texts
+from insight.dwell import ended_in
+from insight.models import InsightStay
 from insight.period import Period
 from notify.models import Notification
 from orders.models import Customer, Order, QcInspection, StatusEvent
 from orders.status import LABELS, Status
 from workcal.calendar import Calendar
+from workcal.lines import Lines
 
 LIMIT = 300
 ALERT_LEVELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
@@ -46,6 +51,38 @@ def delivered_late(session, period, cal):
     late_ids = [oid for oid, at, promised in kpis.delivered_rows(session, period, with_created=False)
                 if not kpis.is_on_time(at, promised, period)]
     return ORDER_COLUMNS, _order_rows(session, select(Order).where(Order.id.in_(late_ids[:LIMIT])), period)
+
+
+def delivered(session, period, cal):
+    # the orders the on-time rate and lead time count, longest lead time first (the p90 tail on top)
+    rows = sorted(kpis.delivered_rows(session, period), key=lambda r: (r[1] - r[2], r[0]))[:LIMIT]
+    found = {o.id: (o, name) for o, name in session.execute(
+        select(Order, Customer.name).join(Customer, Customer.id == Order.customer_id)
+        .where(Order.id.in_([r[0] for r in rows]))).all()} if rows else {}
+    out = []
+    for oid, created, at, promised in rows:
+        o, name = found[oid]
+        out.append({"order_no": o.order_no, "cells": [
+            o.order_no, name, _fmt(created, period), _fmt(at, period), f"{(at - created).total_seconds() / 86400:.1f}",
+            promised.isoformat(), "准时" if kpis.is_on_time(at, promised, period) else "迟交"]})
+    return ["订单号", "客户", "下单时间", "签收时间", "周期（天）", "承诺交期", "准时"], out
+
+
+def status_orders(session, period, cal, status):
+    return ORDER_COLUMNS, _order_rows(session, kpis._orders(select(Order).where(Order.status == status), period),
+                                      period)
+
+
+def stays(session, period, cal, status):
+    # the stays the dwell figure counts (the stays summary), longest first
+    stay = InsightStay.__table__
+    stmt = (select(Order.order_no, Customer.name, stay.c.entered_at, stay.c.left_at, stay.c.seconds)
+            .join(Order, Order.id == stay.c.order_id).join(Customer, Customer.id == Order.customer_id)
+            .where(stay.c.status == status, *ended_in(period)).order_by(stay.c.seconds.desc(), stay.c.event_id)
+            .limit(LIMIT))
+    return (["订单号", "客户", "进入", "离开", "停留（小时）"],
+            [{"order_no": no, "cells": [no, name, _fmt(entered, period), _fmt(left, period), f"{seconds / 3600:.1f}"]}
+             for no, name, entered, left, seconds in session.execute(stmt).all()])
 
 
 def qc_failed(session, period, cal):
@@ -98,19 +135,45 @@ def chat_help(session, period, cal):
              for m in rows])
 
 
+def line_load(session, period, cal, lines):
+    return (["订单号", "客户", "产线", "工序", "首个计划日", "末个计划日", "窗口内工时", "承诺交期"],
+            lineload.planned_orders(session, period, lines, LIMIT))
+
+
 LISTS = {
     "late": ("已逾期订单", late), "at_risk": ("交期风险订单", at_risk),
-    "delivered_late": ("周期内迟交的订单", delivered_late), "qc_failed": ("首检周期内有不合格的订单", qc_failed),
+    "delivered_late": ("周期内迟交的订单", delivered_late), "delivered": ("周期内签收的订单（周期最长在前）", delivered), "qc_failed": ("首检周期内有不合格的订单", qc_failed),
     "alerts": ("周期内产生的预警", alerts), "sources": ("周期内的状态记录", sources),
     "notifications_failed": ("发送失败的通知", notifications_failed), "chat_help": ("未被理解的聊天消息", chat_help),
+    "line_load": ("未来工作日各产线已排的订单", line_load),
 }
+NEEDS_LINES = ("line_load",)
+# lists of one status, named <prefix><status code>: dwell_in_production, status_pending_qc …
+PER_STATUS = {"dwell_": ("周期内结束的「{label}」停留（最长在前）", stays), "status_": ("当前「{label}」的订单", status_orders)}
 
 
-def drill_list(session: Session, name: str, period: Period, cal: Calendar) -> dict | None:
-    """{title, columns, rows} of one drill-down list, None for an unknown name."""
-    found = LISTS.get(name)
+def _find(name: str):
+    """(title, function) of a list name, the per-status ones included; None for an unknown name."""
+    if name in LISTS:
+        return LISTS[name]
+    for prefix, (title, fn) in PER_STATUS.items():
+        code = name.removeprefix(prefix)
+        if name.startswith(prefix) and code in kpis.ORDER_STATUS:
+            return title.format(label=LABELS[Status(code)]), partial(fn, status=code)
+    return None
+
+
+def drill_list(session: Session, name: str, period: Period, cal: Calendar, lines: Lines | None = None) -> dict | None:
+    """{title, columns, rows} of one drill-down list, None for an unknown name; the line-load list needs the
+    production lines (`nextsteps.planning.lines_for`)."""
+    found = _find(name)
     if found is None:
         return None
     title, fn = found
-    columns, rows = fn(session, period, cal)
+    if name in NEEDS_LINES:
+        if lines is None:
+            raise ValueError(f"the {name} list needs the production lines")
+        columns, rows = fn(session, period, cal, lines)
+    else:
+        columns, rows = fn(session, period, cal)
     return {"name": name, "title": title, "columns": columns, "rows": rows}

@@ -16,7 +16,7 @@ from orders.status import Status
 STAY = InsightStay.__table__
 
 
-def _ended_in(period: Period):
+def ended_in(period: Period):
     """Conditions: the stay ended inside the period (and belongs to one of the period's filtered orders)."""
     where = [STAY.c.left_at >= period.start, STAY.c.left_at < period.end]
     if period.filtered:
@@ -31,9 +31,9 @@ def dwell_by_status(session: Session, period: Period) -> list[dict]:
     if session.get_bind().dialect.name == "postgresql":
         aggs = (func.count(), func.percentile_cont(0.5).within_group(hours), func.percentile_cont(0.9).within_group(hours))
         if period.filtered:  # fewer stays: one grouped query
-            stmt = select(STAY.c.status, *aggs).where(*_ended_in(period)).group_by(STAY.c.status)
+            stmt = select(STAY.c.status, *aggs).where(*ended_in(period)).group_by(STAY.c.status)
         else:  # one index range per status: sorting each status's lengths beats sorting all stays by status
-            stmt = union_all(*(select(literal(s.value), *aggs).where(STAY.c.status == s.value, *_ended_in(period))
+            stmt = union_all(*(select(literal(s.value), *aggs).where(STAY.c.status == s.value, *ended_in(period))
                                for s in Status))
         for status, n, p50, p90 in session.execute(stmt).all():
             if n:
@@ -41,7 +41,7 @@ def dwell_by_status(session: Session, period: Period) -> list[dict]:
                                "p90_hours": round_or_none(float(p90))}
     else:
         values: dict[str, list[float]] = {}
-        for status, h in session.execute(select(STAY.c.status, hours).where(*_ended_in(period))).all():
+        for status, h in session.execute(select(STAY.c.status, hours).where(*ended_in(period))).all():
             values.setdefault(status, []).append(float(h))
         for status, hs in values.items():
             out[status] = {"status": status, "stays": len(hs), "p50_hours": round_or_none(percentile(hs, 0.5)),

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from alerts.models import Alert
 from bot.models import InboundMessage
-from insight import filters, summaries, texts
+from insight import filters, lineload, summaries, texts
 from insight.dwell import dwell_by_status
 from insight.period import Period
 from insight.stats import percentile, rate, round_or_none
@@ -18,6 +18,7 @@ from notify.models import Notification
 from orders.models import Order, QcInspection, StatusEvent
 from orders.status import LABELS, Status
 from workcal.calendar import Calendar
+from workcal.lines import Lines
 
 AT_RISK_WORKDAYS = 2
 LEAD_CAP_DAYS = 60
@@ -260,8 +261,9 @@ def dwell(session: Session, period: Period) -> list[dict]:
     return [{**found[s], "label": LABELS[Status(s)]} for s in ORDER_STATUS if s in found]
 
 
-def dashboard(session: Session, period: Period, cal: Calendar) -> dict:
-    """Every figure of the dashboard in one dict (the page and GET /api/insight/dashboard)."""
+def dashboard(session: Session, period: Period, cal: Calendar, lines: Lines) -> dict:
+    """Every figure of the dashboard in one dict (the page and GET /api/insight/dashboard); `lines` are the
+    production lines with their calendars and capacity (`nextsteps.planning.lines_for`)."""
     return {"period": {"start": period.start, "end": period.end, "days": period.days,
                        "customer_id": period.customer_id, "filters": period.filters,
                        "unfiltered": list(filters.UNFILTERED) if period.filtered else [],
@@ -269,7 +271,8 @@ def dashboard(session: Session, period: Period, cal: Calendar) -> dict:
             "delivery": delivery(session, period), "status_now": status_now(session, period),
             "dwell": dwell(session, period), "late": late_and_at_risk(session, period, cal),
             "alerts": alerts(session, period), "qc": qc(session, period), "sources": sources(session, period),
-            "notifications": notifications(session, period), "chat": chat(session, period)}
+            "notifications": notifications(session, period), "chat": chat(session, period),
+            "line_load": lineload.line_load(session, period, lines)}
 
 
 FIGURES = {"delivery": delivery, "status_now": status_now, "dwell": dwell, "alerts": alerts, "qc": qc,

@@ -98,7 +98,9 @@ class FigureOut(Schema):
 
 class DashboardOut(Schema):
     period = fields.Dict()
-    figures = fields.Dict(keys=fields.String(), values=fields.Raw())
+    figures = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={
+        "description": "delivery, status_now, dwell, late, alerts, qc, sources, notifications, chat, line_load"
+                       "（产线负荷：lines[{line, label, planned_hours, capacity_hours, load_rate}]，未来 7 个工作日）"})
     definitions = fields.Dict(keys=fields.String(), values=fields.String())
 
 

@@ -7,9 +7,10 @@ from datetime import date, datetime
 
 from core.db import new_session
 from core.runtime import current_runtime
-from insight import audit, drill, export, filters, kpis, summaries, suppliers, texts
+from insight import audit, drill, export, filters, kpis, lineload, summaries, suppliers, texts
 from insight.buffer import CustomerNotFound, buffer_for, customer_line_buffers
 from insight.period import Period, make_period
+from nextsteps.planning import lines_for
 from orders.exceptions import OrderError
 from workcal.service import calendar_for
 
@@ -34,7 +35,11 @@ def jsonable(value):
 
 def definitions() -> dict[str, str]:
     """KPI key -> its Chinese definition."""
-    return {k: d.format(days=kpis.AT_RISK_WORKDAYS) for k, (_, d) in texts.KPIS.items()}
+    return {k: _define(d) for k, (_, d) in texts.KPIS.items()}
+
+
+def _define(text: str) -> str:
+    return text.format(days=kpis.AT_RISK_WORKDAYS, workdays=lineload.WINDOW_WORKDAYS)
 
 
 def period(days: int | None = None, customer_id: int | None = None, **order_filters) -> Period:
@@ -60,7 +65,7 @@ def dashboard(p: Period) -> dict:
     rt = current_runtime()
     with new_session(rt.engine) as s:
         summaries.ensure(s)
-        data = kpis.dashboard(s, p, calendar_for(s, rt.settings))
+        data = kpis.dashboard(s, p, calendar_for(s, rt.settings), lines_for(s, rt.settings))
         period_info = {**data.pop("period"), "stays_as_of": summaries.as_of(s)}
     return jsonable({"period": period_info, "figures": data, "definitions": definitions()})
 
@@ -72,13 +77,15 @@ def figure(name: str, p: Period) -> dict:
         summaries.ensure(s)
         if name == "late":
             value = kpis.late_and_at_risk(s, p, calendar_for(s, rt.settings))
+        elif name == "line_load":
+            value = lineload.line_load(s, p, lines_for(s, rt.settings))
         elif name in kpis.FIGURES:
             value = kpis.FIGURES[name](s, p)
         else:
             raise NotFound("没有这个指标。")
     key = {"delivery": "on_time_rate", "sources": "sources"}.get(name, name)
     title, definition = texts.KPIS.get(key, (name, ""))
-    return jsonable({"figure": name, "name": title, "definition": definition.format(days=kpis.AT_RISK_WORKDAYS),
+    return jsonable({"figure": name, "name": title, "definition": _define(definition),
                      "value": value})
 
 
@@ -86,7 +93,7 @@ def drill_list(name: str, p: Period) -> dict:
     """One drill-down list by name."""
     rt = current_runtime()
     with new_session(rt.engine) as s:
-        found = drill.drill_list(s, name, p, calendar_for(s, rt.settings))
+        found = drill.drill_list(s, name, p, calendar_for(s, rt.settings), lines_for(s, rt.settings))
     if found is None:
         raise NotFound("没有这个明细列表。")
     return found
@@ -130,7 +137,7 @@ def product_line_buffer(product_line: str, window_days: int = 90) -> dict:
         return buffer_for(s, None, window_days=window_days, product_line=product_line).as_dict()
 
 
-FIGURE_NAMES = (*kpis.FIGURES, "late")
+FIGURE_NAMES = (*kpis.FIGURES, "late", "line_load")
 
 
 def audits() -> list[dict]:

@@ -22,6 +22,7 @@ FILTER_LABELS = {"customer_id": "客户", "customer_level": "客户等级", "pro
 FILTER_ALL = {"customer_id": "全部客户", "customer_level": "全部等级", "product_line": "全部产品线",
               "sales_owner_id": "全部业务员", "line": "全部产线"}
 # Shown next to a figure when a filter is set: what the filter does (not) change there.
+NO_LINE = "未分配"
 NOT_FILTERED = "不受筛选影响（聊天消息不属于某个订单）"
 ORDER_ONLY = "筛选时只计与所选订单相关的通知"
 
@@ -46,6 +47,9 @@ KPIS = {
     "sources": ("状态更新来源占比", "周期内的状态记录按来源（聊天、扫码、网页、接口…）计数。"),
     "notifications": ("通知送达成功率", "周期内创建的通知：已送达 ÷（已送达＋失败）；其余状态单独列出。"),
     "chat": ("聊天消息理解率", "周期内收到的聊天消息：被理解并处理的比例；其余为回复帮助提示或出错。"),
+    "line_load": ("产线负荷", "未来 {workdays} 个工作日（含今天）各产线已排未完工的生产任务标准工时 ÷ 该产线产能工时"
+                  "（产线工作日 × 每日产能，与排产看板同一算法；委外不计）。按产线筛选时只看该产线；其他筛选只计所选订单的任务，"
+                  "产能不变。不受统计周期影响。"),
     "trend": ("每日签收与准时率", "周期内每天签收的订单数与其中准时的比例。"),
 }
 SUPPLIER_RULE = ("不合格率＝使用该批次/供应商物料的质检中不合格次数 ÷ 质检次数，附 Wilson 95% 置信区间；"

@@ -14,9 +14,11 @@ working days within the line's free capacity, each after the previous process en
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import Row
 from sqlmodel import Session, select
 
 from core.types import utcnow
@@ -103,29 +105,44 @@ def day_shares(cal: Calendar, start: datetime, end: datetime) -> dict[date, floa
     return {d: h / total for d, h in shares.items()}
 
 
-def line_load(session: Session, lines: Lines, since: datetime, *, exclude_order_id: int | None = None,
-              until: datetime | None = None) -> Load:
-    """Standard hours of open tasks per (line, working day); work that should have ended before `since` counts
-    on the line's next working day from `since`."""
-    q = (select(ProductionTask, Order.product_id, Order.quantity).join(Order, Order.id == ProductionTask.order_id)
-         .where(ProductionTask.done == False, ProductionTask.planned_start.is_not(None)))  # noqa: E712
+def planned_task_hours(session: Session, lines: Lines, since: datetime, *, exclude_order_id: int | None = None,
+                       until: datetime | None = None, where=()) -> Iterator[tuple[Row, str, date, float]]:
+    """(task, line, working day, standard hours) of every open task on an in-house line; work that should have
+    ended before `since` counts on the line's next working day from `since`. `where`: extra conditions on
+    Order and ProductionTask (the insight dashboard's filters). A task is a row of its columns (order_id,
+    seq, process, line, planned_start, planned_end, progress), not an entity: thousands are read at once."""
+    t = ProductionTask
+    q = (select(t.order_id, t.seq, t.process, t.line, t.planned_start, t.planned_end, t.progress, Order.product_id,
+                Order.quantity).join(Order, Order.id == t.order_id)
+         .where(t.done == False, t.planned_start.is_not(None), *where))  # noqa: E712
     if exclude_order_id is not None:
-        q = q.where(ProductionTask.order_id != exclude_order_id)
+        q = q.where(t.order_id != exclude_order_id)
     if until is not None:
-        q = q.where(ProductionTask.planned_start < until)
+        q = q.where(t.planned_start < until)
     steps = {(r.product_id, r.seq): r for r in session.exec(select(RouteStep)).all()}
-    load: Load = defaultdict(float)
-    for task, product_id, quantity in session.exec(q).all():
+    resume: dict[str, date] = {}  # per line: the day overdue work lands on
+    for task in session.execute(q).all():
         line = lines.get(task.line or "")
         if line.outsourced:
             continue
-        hours = step_hours(steps.get((product_id, task.seq)), quantity, task.progress)
+        hours = step_hours(steps.get((task.product_id, task.seq)), task.quantity, task.progress)
         end = max(task.planned_end or task.planned_start, task.planned_start)
         if end < since:  # overdue and not done: the work is still to do, on the line's next working time
-            load[(line.name, line.calendar.next_working_time(since).date())] += hours
+            if line.name not in resume:
+                resume[line.name] = line.calendar.next_working_time(since).date()
+            yield task, line.name, resume[line.name], hours
             continue
         for d, share in day_shares(line.calendar, task.planned_start, end).items():
-            load[(line.name, d)] += hours * share
+            yield task, line.name, d, hours * share
+
+
+def line_load(session: Session, lines: Lines, since: datetime, *, exclude_order_id: int | None = None,
+              until: datetime | None = None, where=()) -> Load:
+    """Standard hours of open tasks per (line, working day) (see `planned_task_hours`)."""
+    load: Load = defaultdict(float)
+    for _, name, d, hours in planned_task_hours(session, lines, since, exclude_order_id=exclude_order_id,
+                                                until=until, where=where):
+        load[(name, d)] += hours
     return load
 
 

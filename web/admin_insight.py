@@ -66,10 +66,8 @@ def dashboard():
     p = _period()
     data = service.dashboard(p)
     notes = {"chat": texts.NOT_FILTERED, "notifications": texts.ORDER_ONLY} if p.filtered else {}
-    # the order list filters by customer and salesperson only
-    order_args = {k: v for k, v in (("customer", p.customer_id), ("owner", p.sales_owner_id)) if v}
     return render_template("insight/dashboard.html", data=data, f=_filters(p), kpis=texts.KPIS,
-                           defs=data["definitions"], notes=notes, order_args=order_args)
+                           defs=data["definitions"], notes=notes)
 
 
 @bp.get("/lists/<name>")

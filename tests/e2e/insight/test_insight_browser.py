@@ -1,5 +1,6 @@
 """The health dashboard in real headless Chromium on the demo factory: every chart draws (canvas not
-blank) under its Chinese title, on a laptop (1366 px) and a phone (390 px)."""
+blank) under its Chinese title, on a laptop (1366 px) and a phone (390 px); the line-load chart has a
+bar per line of the table beside it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 sync_api = require_chromium()
 CHARTS = {"trend": "每日签收与准时率", "lead": "下单到签收周期分布", "status_now": "当前各状态订单数",
-          "dwell": "各状态停留时间", "sources": "状态更新来源占比", "chat": "聊天消息理解率"}
+          "dwell": "各状态停留时间", "sources": "状态更新来源占比", "chat": "聊天消息理解率", "line_load": "产线负荷"}
 # Share of canvas pixels that are not transparent or white: a drawn chart has axes, bars, text.
 INKED = """el => { const c = el.querySelector('canvas'); if (!c) return 0;
   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
@@ -47,6 +48,11 @@ def test_every_dashboard_chart_draws_under_its_chinese_title(browser, server, wi
         assert box["width"] <= width and box["width"] > 200, (key, box)
         assert chart.evaluate(INKED) > 0.01, f"{key} chart is blank at {width}px"
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1  # no sideways scrolling
+    table_lines = page.locator("#line-load-table tbody tr td:first-child").all_inner_texts()
+    assert len(table_lines) >= 2 and page.evaluate(
+        "JSON.parse(document.getElementById('insight-data').textContent).figures.line_load.lines"
+        ".filter(r => r.planned_hours > 0).length") > 0  # the demo's lines have work planned: bars, not zeros
+    assert "产线负荷" in page.locator("#kpi-line_load").inner_text()
     ctx.close()
 
 

@@ -45,3 +45,25 @@ def test_demo_supplier_report_ranks_the_bad_supplier_first(seeded_app):
     assert first["name"] == BAD_SUPPLIER and first["rank"] == 1
     assert (first["ci_low"], first["ci_high"]) == pytest.approx(wilson(first["failed"], first["inspections"]))
     assert first["ci_low"] > report["suppliers"][1]["ci_low"]
+
+
+def test_demo_products_have_product_lines_and_the_line_load_splits_over_them(seeded_app):
+    from insight import filters, lineload
+    from nextsteps.planning import lines_for
+
+    rt = seeded_app.extensions["ops"]
+    with new_session(rt.engine) as s:
+        assert s.execute(text("SELECT count(*) FROM product WHERE product_line = ''")).scalar() == 0
+        offered = [v for v, _ in filters.choices(s)["product_line"]]
+        in_db = [r[0] for r in s.execute(text("SELECT DISTINCT product_line FROM product ORDER BY product_line"))]
+        assert offered == in_db and {"外壳", "支架", "精密轴类"} <= set(offered)
+        lines = lines_for(s, rt.settings)
+        every = lineload.line_load(s, make_period(90, rt.settings.tz), lines)
+        assert every["planned_hours"] > 0 and every["capacity_hours"] > 0
+        # every demo product has a line, so the product lines split each production line's planned hours
+        split: dict[str, float] = {}
+        for pl in offered:
+            for row in lineload.line_load(s, make_period(90, rt.settings.tz, product_line=pl), lines)["lines"]:
+                split[row["line"]] = split.get(row["line"], 0.0) + row["planned_hours"]
+        for row in every["lines"]:
+            assert split[row["line"]] == pytest.approx(row["planned_hours"], abs=0.05 * len(offered) + 0.01)

@@ -18,8 +18,10 @@ from alerts.models import Alert
 from core.db import new_session
 from insight import drill, kpis, summaries
 from insight.period import make_period
+from nextsteps.planning import lines_for
 from notify.models import Notification
 from orders.models import Customer, Order, Product, QcInspection, Staff, StatusEvent
+from orders.status import LABELS, Status
 from tests.unit.insight.dataset import NOW, build
 from workcal.service import calendar_for
 
@@ -98,7 +100,8 @@ def expected_figures(s, ids: set[int], p) -> dict:
     leads = [(o.delivered_at - o.created_at).total_seconds() / 86400 for o in delivered]
     out = {"delivered": len(delivered),
            "on_time": sum(1 for o in delivered if o.delivered_at.astimezone(TZ).date() <= o.promised_date),
-           "lead_avg": statistics.mean(leads) if leads else None, "lead_p90": p90(leads) if leads else None}
+           "lead_avg": statistics.mean(leads) if leads else None, "lead_p90": p90(leads) if leads else None,
+           "delivered_nos": sorted((o.created_at - o.delivered_at, o.order_no) for o in delivered)}
     status_now: dict[str, int] = {}
     for o in orders:
         if o.status not in ("completed", "cancelled"):
@@ -150,7 +153,7 @@ def test_every_figure_under_a_filter_matches_the_orders_sql_selects(world, case)
     assert chosen and chosen < every  # the filter keeps some orders and drops others
     want = expected_figures(s, chosen, p)
     cal = calendar_for(s, settings)
-    fig = kpis.dashboard(s, p, cal)
+    fig = kpis.dashboard(s, p, cal, lines_for(s, settings))
 
     d = fig["delivery"]
     assert (d["delivered"], d["on_time"]) == (want["delivered"], want["on_time"])
@@ -174,7 +177,7 @@ def test_every_figure_under_a_filter_matches_the_orders_sql_selects(world, case)
     assert fig["chat"] == kpis.chat(s, make_period(30, TZ, now=NOW))  # no order filter applies to chat
     assert fig["period"]["filters"] == filters and fig["period"]["unfiltered"] == ["chat", "chat_help"]
 
-    lists = {name: drill.drill_list(s, name, p, cal) for name in drill.LISTS}
+    lists = {name: drill.drill_list(s, name, p, cal, lines_for(s, settings)) for name in drill.LISTS}
     assert {r["order_no"] for r in lists["late"]["rows"]} == want["late"]
     assert {r["order_no"] for r in lists["at_risk"]["rows"]} == want["at_risk"]
     order_nos = {o.id: o.order_no for o in s.execute(select(Order)).scalars()}
@@ -182,13 +185,23 @@ def test_every_figure_under_a_filter_matches_the_orders_sql_selects(world, case)
     assert len(lists["alerts"]["rows"]) == want["alerts"][0]
     assert len(lists["sources"]["rows"]) == sum(want["sources"].values())
     assert len(lists["notifications_failed"]["rows"]) == want["notifications"].get("failed", 0)
+    # the lists behind lead time, each status now and each status's stays hold what the figures count
+    assert [r["order_no"] for r in lists["delivered"]["rows"]] == [no for _, no in want["delivered_nos"]]
+    for status, n in want["status_now"].items():
+        rows = drill.drill_list(s, f"status_{status}", p, cal)["rows"]
+        assert len(rows) == n and {r["cells"][2] for r in rows} == {LABELS[Status(status)]}
+    for status, hours in want["dwell"].items():
+        rows = drill.drill_list(s, f"dwell_{status}", p, cal)["rows"]
+        assert [float(r["cells"][4]) for r in rows] == pytest.approx(sorted(hours, reverse=True), abs=0.051)
+    assert drill.drill_list(s, "status_nothing", p, cal) is None and drill.drill_list(s, "dwell_", p, cal) is None
 
 
 def test_filters_change_the_figures_and_the_unfiltered_view_keeps_every_order(world):
     s, ids, settings = world
     cal = calendar_for(s, settings)
-    every = kpis.dashboard(s, make_period(30, TZ, now=NOW), cal)
-    level_a = kpis.dashboard(s, make_period(30, TZ, now=NOW, customer_level="A"), cal)
+    lines = lines_for(s, settings)
+    every = kpis.dashboard(s, make_period(30, TZ, now=NOW), cal, lines)
+    level_a = kpis.dashboard(s, make_period(30, TZ, now=NOW, customer_level="A"), cal, lines)
     assert level_a["delivery"]["delivered"] < every["delivery"]["delivered"]
     assert every["period"]["filters"] == {} and every["period"]["unfiltered"] == []
     total = sum(r["count"] for r in every["notifications"]["by_status"])

@@ -4,6 +4,7 @@ customer form shows the buffer, the API answers every figure and appears in the 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -23,7 +24,7 @@ def test_dashboard_shows_every_kpi_with_its_definition_and_no_raw_codes(app, dat
     login(client, "manager")
     html = client.get("/admin/insight/?days=90").get_data(as_text=True)
     for name in ("准时交付率", "下单到签收周期", "已逾期订单", "交期风险订单", "预警处理", "质检一次合格率与返工率",
-                 "通知送达成功率", "聊天消息理解率", "各状态停留时间", "状态更新来源占比"):
+                 "通知送达成功率", "聊天消息理解率", "各状态停留时间", "状态更新来源占比", "产线负荷"):
         assert name in html
     assert 'title="周期内签收的订单中' in html
     assert "/admin/insight/lists/late" in html and "echarts/echarts.min.js" in html
@@ -64,7 +65,11 @@ def test_buffer_api_and_openapi(app, data, token_for):
 
 
 def test_filter_form_offers_every_filter_and_links_keep_the_chosen_ones(app, data):
-    from orders.models import Customer, Order, Product
+    from sqlmodel import select
+
+    from core.types import utcnow
+    from insight import summaries
+    from orders.models import Customer, Order, Product, StatusEvent
 
     with new_session(app.extensions["ops"].engine) as s:
         s.get(Customer, data["late"]).level = "A"
@@ -84,6 +89,19 @@ def test_filter_form_offers_every_filter_and_links_keep_the_chosen_ones(app, dat
     assert "不受筛选影响" in html and "只计与所选订单相关的通知" in html and 'id="clear-filters"' in html
     late_link = re.search(r'href="(/admin/insight/lists/late\?[^"]+)"', html).group(1).replace("&amp;", "&")
     assert "customer_level=A" in late_link and "line=1" in late_link and "product_line=" in late_link
+    with new_session(app.extensions["ops"].engine) as s:  # a stay that ended within the page's 90 days
+        order = s.exec(select(Order).where(Order.customer_id == data["late"])).first()
+        for hours_ago, status in ((3, "scheduled"), (1, "in_production")):
+            s.add(StatusEvent(order_id=order.id, from_status=None, to_status=status, source="web",
+                              at=utcnow() - timedelta(hours=hours_ago)))
+        s.commit()
+        summaries.refresh(s)
+    html = client.get(f"/admin/insight/?{query}").get_data(as_text=True)
+    assert "dwell_scheduled?" in html
+    for name in ("delivered", r"status_\w+", r"dwell_\w+", "line_load"):  # every kind of drill link
+        link = re.search(rf'href="(/admin/insight/lists/{name}\?[^"]+)"', html).group(1).replace("&amp;", "&")
+        assert "customer_level=A" in link and "product_line=" in link, name
+        assert client.get(link).status_code == 200, name
     listed = client.get(late_link).get_data(as_text=True)
     assert 'value="A" selected' in listed and "lists/late.xlsx?" in listed
     assert client.get(late_link.replace("/lists/late?", "/lists/late.xlsx?")).status_code == 200

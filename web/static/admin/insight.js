@@ -46,6 +46,17 @@
         series: [{ name: "50 分位", type: "bar", data: rows.map(function (r) { return r.p50_hours; }) },
                  { name: "90 分位", type: "bar", data: rows.map(function (r) { return r.p90_hours; }) }] };
     },
+    line_load: function (t) {
+      var rows = (fig.line_load || {}).lines || [];
+      return { title: { text: t, textStyle: { fontSize: 14 } }, tooltip: { trigger: "axis" }, grid: { left: 48, right: 48, top: 48, bottom: 48, containLabel: true },
+        legend: { data: ["负荷 %", "已排工时", "产能工时"], bottom: 0 },
+        xAxis: { type: "category", data: rows.map(function (r) { return r.label; }), axisLabel: { interval: 0 } },
+        yAxis: [{ type: "value", name: "%", min: 0 }, { type: "value", name: "小时", min: 0 }],
+        series: [{ name: "负荷 %", type: "bar", data: rows.map(function (r) { return pct(r.load_rate); }) },
+                 { name: "已排工时", type: "line", yAxisIndex: 1, data: rows.map(function (r) { return r.planned_hours; }) },
+                 { name: "产能工时", type: "line", yAxisIndex: 1, lineStyle: { type: "dashed" },
+                   data: rows.map(function (r) { return r.capacity_hours; }) }] };
+    },
     sources: function (t) { return pie(t, fig.sources || []); },
     chat: function (t) { return pie(t, ((fig.chat || {}).by_status) || []); },
     delays: function (t) {
