@@ -68,7 +68,9 @@ def interpret(rt: Runtime, msg: InboundMessage, text: str | None = None) -> Pars
             parsed = replace(parsed, orders=list(quoted_orders), intent="ack")
         elif quoted_orders:  # read the text as if it named the quoted orders
             again = parse_message(rt, " ".join([*quoted_orders, text]))
-            parsed = again if again.intent != "none" else replace(parsed, orders=list(quoted_orders))
+            # the guard too: read with the order, 开玩笑的 自提 is still a joke
+            parsed = again if again.intent != "none" else replace(parsed, orders=list(quoted_orders),
+                                                                   guard=again.guard)
     if is_waybill_fill(parsed, text):
         parsed = replace(parsed, intent="waybill")  # 'SO… 顺丰 SF…' after a 已发货 without the waybill
     return parsed
@@ -148,6 +150,8 @@ def silence_or_hint(msg: InboundMessage, parsed: ParseResult) -> str | None:
     if parsed.guard == "reported" and (parsed.orders or parsed.short_refs or msg.platform == "wecom_bot"
                                        or msg.chat_type == "single" or any(w in msg.text for w in STATE_WORDS)):
         return texts.reported_speech(parsed.orders[0] if parsed.orders else None)
+    if parsed.guard == "plan" and parsed.orders:
+        return texts.plan_not_done(parsed.orders[0])
     if parsed.orders:
         return texts.not_understood(parsed.orders)
     if msg.platform == "wecom_bot" or msg.chat_type == "single":

@@ -172,6 +172,12 @@ def reported_speech(order_no: str | None) -> str:
             f"请经手人自己发，例如：{no} 已发货 顺丰 SF… / {no} 开工 / {no} 完工")
 
 
+def plan_not_done(order_no: str) -> str:
+    """快发货了, 明天开工: a plan or something about to happen is not applied."""
+    return (f"这是计划或即将要做的事，订单没有改动：做完后再发，例如 {order_no} 已发货 / {order_no} 完工；"
+            f"查看现状请发：{order_no} 进度")
+
+
 def which_of(ref: str, candidates: list[str]) -> str:
     """Still ambiguous after preferring legal and own orders: list at most MAX_SHOWN."""
     shown = "、".join(candidates[:MAX_SHOWN])

@@ -215,10 +215,11 @@ def test_correct_the_waybill(robot, rt, make_order):
     assert order_of(rt, no).tracking_no == "SF8888888888888"
 
 
-def test_a_progress_over_100_is_refused(robot, rt, make_order):
+@pytest.mark.parametrize("text", ["{no} 焊接完成 120%", "焊接完成 120%"])
+def test_a_progress_over_100_is_refused(robot, rt, make_order, text):
     no = make_order(Status.IN_PRODUCTION)
     before = state(rt, no)
-    assert "0–100%" in robot("production", f"{no} 焊接完成 120%")
+    assert "0–100%" in robot("production", text.format(no=no))
     assert state(rt, no) == before
 
 
@@ -269,7 +270,7 @@ def test_about_to_or_planned_is_no_change(robot, rt, make_order, status, text):
     no = make_order(status)
     before = state(rt, no)
     reply = robot("manager", text.format(no=no))
-    assert "没有改动" in reply and "✅" not in reply
+    assert "计划" in reply and "没有改动" in reply and "✅" not in reply
     assert state(rt, no) == before
 
 
@@ -312,3 +313,13 @@ def test_playground_false_changes_leave_the_order_alone(playground, rt, make_ord
     before = state(rt, no)
     assert "没有改动" in playground("logistics", text.format(no=no))
     assert state(rt, no) == before
+
+
+def test_a_joke_quoting_an_order_fills_no_waybill_a_plain_fill_does(robot, rt, make_order):
+    no = make_order(Status.IN_STOCK)
+    robot("warehouse", f"{no} 已发货")
+    before = state(rt, no)
+    assert "没有改动" in robot("warehouse", "开玩笑的，送货", quote=f"{no} 已发货")
+    assert state(rt, no) == before
+    assert "运单已登记" in robot("warehouse", "送货", quote=f"{no} 已发货")
+    assert order_of(rt, no).carrier == "送货"
