@@ -183,6 +183,7 @@ def is_question(text: str) -> bool:
 
 _NEUTRAL = re.compile("|".join(NEUTRAL))
 _INNOCENT = re.compile("|".join(sorted(NOT_NEGATIONS, key=len, reverse=True)))
+INNOCENT = _INNOCENT  # words that start like a negation and are none (不锈钢, 没问题)
 _STRONG_NEGATION = re.compile("还没|尚未|并未|暂停|暂缓|取消|无法|作废|拦截")
 
 
