@@ -68,10 +68,21 @@ def interpret(rt: Runtime, msg: InboundMessage, text: str | None = None) -> Pars
             parsed = replace(parsed, orders=list(quoted_orders), intent="ack")
         elif quoted_orders:  # read the text as if it named the quoted orders
             again = parse_message(rt, " ".join([*quoted_orders, text]))
-            parsed = again if again.intent != "none" else replace(parsed, orders=list(quoted_orders))
-    if parsed.intent == "none" and parsed.orders and (parsed.carrier or parsed.tracking_no or "送货" in text):
+            # the guard too: read with the order, 开玩笑的 自提 is still a joke
+            parsed = again if again.intent != "none" else replace(parsed, orders=list(quoted_orders),
+                                                                   guard=again.guard)
+    if is_waybill_fill(parsed, text):
         parsed = replace(parsed, intent="waybill")  # 'SO… 顺丰 SF…' after a 已发货 without the waybill
     return parsed
+
+
+def is_waybill_fill(parsed: ParseResult, text: str) -> bool:
+    """An order with a carrier or tracking number and no command: the waybill of an earlier 已发货 (or a
+    corrected one) — only when the parser found nothing that makes the message no command (a test, a
+    quote, reported speech, a condition, a question, a negation, a plan)."""
+    if parsed.intent != "none" or not parsed.orders or parsed.guard is not None:
+        return False
+    return bool(parsed.carrier or parsed.tracking_no or "送货" in text)
 
 
 def handle(rt: Runtime, msg: InboundMessage) -> Outcome:
@@ -136,6 +147,11 @@ def photo_refusal(reading: PhotoReading) -> str | None:
 def silence_or_hint(msg: InboundMessage, parsed: ParseResult) -> str | None:
     """A robot or one-to-one message always gets a hint; a bridged group message when it names an order
     or a state word; other group chatter stays unanswered."""
+    if parsed.guard == "reported" and (parsed.orders or parsed.short_refs or msg.platform == "wecom_bot"
+                                       or msg.chat_type == "single" or any(w in msg.text for w in STATE_WORDS)):
+        return texts.reported_speech(parsed.orders[0] if parsed.orders else None)
+    if parsed.guard == "plan" and parsed.orders:
+        return texts.plan_not_done(parsed.orders[0])
     if parsed.orders:
         return texts.not_understood(parsed.orders)
     if msg.platform == "wecom_bot" or msg.chat_type == "single":
@@ -162,14 +178,17 @@ def authorise(cmd: Command, sender: Sender) -> str | None:
 
 
 def resolve_orders(session, parsed: ParseResult, sender: Sender) -> tuple[list[str], list[str]]:
-    """Full numbers and aliases as parsed; a short reference is narrowed (legal now, the sender's own,
-    most recent) and asked about only when still ambiguous."""
+    """Full numbers and aliases as parsed; a short reference (0042, 1121-0005) is matched against open
+    orders, else closed ones, narrowed (legal now, the sender's own, most recent) and asked about only
+    when still ambiguous."""
     orders = list(dict.fromkeys(parsed.orders))
     notes = []
     customer_id = sender.customer_id if sender.is_customer else None
     staff_id = sender.actor.staff_id if sender.actor else None
     for ref in parsed.short_refs:
         candidates = short_candidates(session, ref, customer_id=customer_id)
+        if not candidates:  # a closed order: the command then says its status instead of "not found"
+            candidates = short_candidates(session, ref, customer_id=customer_id, closed=True)
         if len(candidates) > 1:
             candidates = rank_candidates(session, candidates, staff_id=staff_id,
                                          legal=lambda st: legal_now(parsed.intent, st))

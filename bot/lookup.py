@@ -72,15 +72,30 @@ def forget_lookups(event, uow) -> None:
 
 
 _DIGITS = re.compile(r"\d+")
+_DATED = re.compile(r"([01][0-9][0-3][0-9])-([0-9]{4})")
 
 
-def short_candidates(session: Session, ref: str, *, customer_id: int | None = None) -> list[str]:
-    """Open orders whose daily sequence matches a short reference such as '0042' or '42号单'."""
+def _ref_suffix(ref: str) -> str | None:
+    """How the order numbers a short reference means end: '-0042' for 0042 / 42号单, '1121-0005' for a
+    date-style reference (month, day, sequence; any year)."""
+    dated = _DATED.fullmatch((ref or "").strip())
+    if dated:
+        return f"{dated.group(1)}-{dated.group(2)}"
     digits = "".join(_DIGITS.findall(ref or ""))
     if not digits or len(digits) > 4:
+        return None
+    return f"-{digits.zfill(4)}"
+
+
+def short_candidates(session: Session, ref: str, *, customer_id: int | None = None,
+                     closed: bool = False) -> list[str]:
+    """Open orders (closed ones with `closed`) whose number ends as a short reference says: '0042',
+    '42号单' (daily sequence) or '1121-0005' (month, day and sequence)."""
+    suffix = _ref_suffix(ref)
+    if suffix is None:
         return []
-    stmt = select(Order.order_no).where(Order.order_no.like(f"%-{digits.zfill(4)}"),
-                                        Order.status.in_(_OPEN))
+    status = Order.status.not_in(_OPEN) if closed else Order.status.in_(_OPEN)
+    stmt = select(Order.order_no).where(Order.order_no.like(f"%{suffix}"), status)
     if customer_id is not None:
         stmt = stmt.where(Order.customer_id == customer_id)
     return list(session.exec(stmt.order_by(Order.order_no.desc()).limit(50)).all())

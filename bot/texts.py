@@ -165,6 +165,19 @@ def not_understood(order_nos: list[str]) -> str:
             f"{no} 开工；发“帮助”看全部指令。")
 
 
+def reported_speech(order_no: str | None) -> str:
+    """Someone else's words (老王说…): only first-hand reports change an order."""
+    no = order_no or "SO20261120-0042"
+    return (f"这条是转述别人的话，订单没有改动：机器人只登记本人的汇报。"
+            f"请经手人自己发，例如：{no} 已发货 顺丰 SF… / {no} 开工 / {no} 完工")
+
+
+def plan_not_done(order_no: str) -> str:
+    """快发货了, 明天开工: a plan or something about to happen is not applied."""
+    return (f"这是计划或即将要做的事，订单没有改动：做完后再发，例如 {order_no} 已发货 / {order_no} 完工；"
+            f"查看现状请发：{order_no} 进度")
+
+
 def which_of(ref: str, candidates: list[str]) -> str:
     """Still ambiguous after preferring legal and own orders: list at most MAX_SHOWN."""
     shown = "、".join(candidates[:MAX_SHOWN])

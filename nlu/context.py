@@ -52,6 +52,11 @@ class Context:
         return g.is_test_or_joke(self.low)
 
     @cached_property
+    def reported(self) -> bool:
+        """True when what the message says is attributed to someone else (老王说…, 据说…)."""
+        return g.is_reported(self.low)
+
+    @cached_property
     def quoted(self) -> list[tuple[int, int]]:
         """Spans of quoted speech."""
         return g.quoted_spans(self.low)

@@ -38,6 +38,8 @@ PLANS = frozenset(
     "推迟 延期 改期 再 先 之后 以后 然后 后 正在 待 未来 届时 下次 下回 今后 到时 到时候 约 约了 叫了 排队 约好 "
     "预约好 约定 立马 这就 年前 节前 节后 年后 月初 月中 月底 周末 之内 以内 内 再次 重新 争取 尽量 考虑 初步 暂定 "
     "待定 随时 等着 一早 will tomorrow later plan going".split()
+    # 快…了 / 就要…了 is about to happen, not done: 快发货了, 快做完了, 眼看就要完工了.
+    + "快 快要 就要 就快 快到 眼看 将会 即刻 马上就".split()
 )
 TENTATIVE = frozenset("打算 考虑 可能 也许 争取 尽量 估计 应该 大概 看看 试试 想 初步 暂定 待定".split())
 # Words right before a verb that make it not (yet) happen: 在发货, 要发货.
@@ -181,6 +183,7 @@ def is_question(text: str) -> bool:
 
 _NEUTRAL = re.compile("|".join(NEUTRAL))
 _INNOCENT = re.compile("|".join(sorted(NOT_NEGATIONS, key=len, reverse=True)))
+INNOCENT = _INNOCENT  # words that start like a negation and are none (不锈钢, 没问题)
 _STRONG_NEGATION = re.compile("还没|尚未|并未|暂停|暂缓|取消|无法|作废|拦截")
 
 
@@ -231,6 +234,41 @@ _QUOTED = re.compile(r'"[^"]*(?:"|$)')
 def is_test_or_joke(text: str) -> bool:
     """True for a message marked as a test or a joke."""
     return _TEST.search(text) is not None
+
+
+# Reported speech: a state clause attributed to someone else (老王说…, 张工讲…, 听仓库说…, 司机告诉我…, 据说…).
+_SAYS = re.compile(r"告诉(?:我们|我|俺)|说|讲|反映|反馈|转告")
+_HEARSAY = re.compile(r"听说|据说|听人说|听[\u4e00-\u9fff]{1,6}(?:说|讲)|据[\u4e00-\u9fff]{1,4}(?:说|讲|反映|称)")
+# Who speaks: the sender (我说, 我跟老王说) or nobody named (跟客户说一声) is no attribution;
+# nor are phrases ending in 说 (再说, 就是说, 比如说) or starting with it (说明, 说好).
+_FIRST_PERSON = re.compile(r"^(?:我|咱|俺|本人)|(?:我|我们|咱|咱们|俺)$")
+_ADDRESSEE = re.compile(r"[跟和给对向同替与]")
+_NOT_SPEAKERS = re.compile(
+    r"^(?:请|麻烦|帮忙|帮|记得|务必|让|叫|要|得|需要|别|不要|先|再)|"
+    r"(?:再|就是|也就是|比如|譬如|话|所以|老实|不用|怎么|或者|可以|虽|先|要|别|不|没|还没|得|好|难|听|据|"
+    r"一|来|按|照|如|所|能|会|想|的)$"
+)
+_NOT_SAYING_AFTER = re.compile(r"明|好|法|清|声|一声|一下|下|服|话|实话|真的|不定|过了?$")
+
+
+def is_reported(text: str) -> bool:
+    """True when the message attributes what it says to someone other than the sender."""
+    if _HEARSAY.search(text):
+        return True
+    for m in _SAYS.finditer(text):
+        if _NOT_SAYING_AFTER.match(text, m.end()):
+            continue
+        before = re.search(r"[\u4e00-\u9fff]{1,6}$", text[: m.start()])
+        if before is None:
+            continue  # nobody named right before it (…，说一下): not an attribution
+        speaker = before.group()
+        addressed = _ADDRESSEE.search(speaker)
+        if addressed:  # 老王跟我说: 老王 speaks; 跟客户说: the sender does
+            speaker = speaker[: addressed.start()]
+        if not speaker or _FIRST_PERSON.search(speaker) or _NOT_SPEAKERS.search(speaker):
+            continue
+        return True
+    return False
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:

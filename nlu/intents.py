@@ -223,7 +223,7 @@ def _valid(hit: Hit, ctx: Context, facts: dict[str, bool]) -> bool:
 
 def standing_hits(hits: list[Hit], ctx: Context, facts: dict[str, bool]) -> list[Hit]:
     """State words that no guard blocks and whose command has the fields it needs."""
-    if ctx.question or contradicted(ctx, hits) or ctx.test_or_joke:
+    if ctx.question or ctx.test_or_joke or ctx.reported or contradicted(ctx, hits):
         return []
     cond_from = condition_start(ctx)
     quoted = ctx.quoted
@@ -232,6 +232,35 @@ def standing_hits(hits: list[Hit], ctx: Context, facts: dict[str, bool]) -> list
         if not any(qs <= h.start < qe for qs, qe in quoted)
         and blocked_by(h, ctx, cond_from) is None and _valid(h, ctx, facts) and not denied_later(h, ctx)
     ]  # fmt: skip
+
+
+def message_guard(ctx: Context) -> str | None:
+    """The guard that makes the whole message no command, whatever it names (a test, a quote, reported
+    speech, a question, a condition, a negation, a plan): the bot must not read it as one either.
+    Read off the text, not the words, so a message with no state word is still never segmented."""
+    if ctx.test_or_joke:
+        return "test"
+    if ctx.quoted:
+        return "quote"
+    if ctx.reported:
+        return "reported"
+    if ctx.question:
+        return "question"
+    if condition_start(ctx) <= len(ctx.low):
+        return "condition"
+    if _ANY_NEGATION.search(g.INNOCENT.sub(" ", ctx.low)):
+        return "negation"
+    if g.has_any([], _WHOLE_PLANS, ctx.low) or _ABOUT_TO.search(ctx.low):
+        return "plan"
+    if ctx.today and any(d > ctx.today for _, d in ctx.dates):
+        return "plan"
+    return None
+
+
+# Plan words that say "later" wherever they stand (not 要, 会, 后 …, which are parts of many phrases).
+_WHOLE_PLANS = frozenset(w for w in g.PLANS if len(w) > 1 and not w.isascii())
+_ABOUT_TO = re.compile(r"快(?![递运件速点])")
+_ANY_NEGATION = re.compile(r"[不没未别勿莫甭无非]|取消|拦截|作废|暂停|暂缓|撤回|撤销")
 
 
 def _is_bare_reference(low: str) -> bool:

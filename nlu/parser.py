@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from . import commands, dates, entities, measures
+from .context import condition_start
 from .entities import Found
-from .intents import Context, classify
+from .intents import Context, classify, message_guard
 from .normalize import clause_spans, lower_ascii, normalize_text
 from .result import ParseResult
 from .segment import segment
@@ -107,7 +108,10 @@ def parse(
     if special is not None:
         return special
     intent, hit = classify(hits, ctx, facts, positions)
-    return _result(intent, hit, refs, tracking, named, found_dates, line, procs, percents, norm)
+    result = _result(intent, hit, refs, tracking, named, found_dates, line, procs, percents, norm)
+    if intent in ("none", "query") and (positions or tracking or named):
+        result = replace(result, guard=message_guard(ctx))  # what a caller must not read as a fill-in
+    return result
 
 
 def _result(
@@ -174,6 +178,8 @@ def _special(
     low = ctx.low
     if not has_ref and commands.is_list_request(low):
         return ParseResult(intent="list")
+    if ctx.reported or condition_start(ctx) <= len(low):
+        return None  # 老王说运单号改为…, 如果数量改为…: nobody's correction
     new = None if has_ref else commands.find_new_order(norm, low)
     if new is not None:
         picked = dates.pick_date(found_dates, None)

@@ -38,6 +38,10 @@ class ParseResult:
     batches: list[str] = dataclasses.field(default_factory=list)  # material batches of a QC verdict
     short_refs: list[str] = dataclasses.field(default_factory=list)
     alias_hits: list[str] = dataclasses.field(default_factory=list)
+    # Internal (not a contract key): for a message that is no command, the guard that makes it none
+    # ("test", "quote", "reported", "question", "condition", "negation", "plan"); None when nothing
+    # objects, so the caller may read the message's order and waybill as a fill-in.
+    guard: str | None = None
 
     def to_contract_dict(self) -> dict[str, Any]:
         """Exactly the contract keys, as `python -m nlu` prints them."""
