@@ -271,11 +271,12 @@ class _Pending:
 
 
 class GroupInsert:
-    """Group commit of the webhook (one per process): each request thread queues its row, then takes the flush
-    lock; whoever holds it writes every row queued so far in ONE INSERT … ON CONFLICT DO NOTHING
-    RETURNING and enqueues their jobs in ONE Redis pipeline, so under load N concurrent callbacks cost one round
-    trip to each store instead of N. A thread whose row a neighbour already wrote returns at once. Nothing is
-    answered before its row is committed; a failed INSERT fails every request of that batch (503, WeCom retries).
+    """Group commit of the webhook (one per process): each request thread queues its row; one thread at a time
+    leads, writing every row queued so far in ONE INSERT … ON CONFLICT DO NOTHING RETURNING, then wakes the
+    requests whose rows it wrote (they answer at once) and, after handing the lead on, pushes the batch onto
+    the inbox in ONE RPUSH. Under load N concurrent callbacks cost one round trip to each store instead of N.
+    Nothing is answered before its row is committed; a failed INSERT fails every request of that batch (503,
+    WeCom retries); a failed push leaves the rows `received` for the catch-up cron.
     """
 
     MAX_BATCH = 200
@@ -285,30 +286,52 @@ class GroupInsert:
         self._conn = None  # this process's own psycopg connection (flushes are one at a time), made on first use
         self._pid = os.getpid()
         self._pending: list[_Pending] = []
-        self._lock = threading.Lock()  # guards _pending
-        self._flush_lock = threading.Lock()  # one flush at a time
+        self._cond = threading.Condition()  # guards _pending and _leading
+        self._leading = False  # one request thread at a time writes batches
 
     def submit(self, values: dict, priority: bool) -> int | None:
         """Store one row; its new id, or None when the platform message id is known."""
         item = _Pending(values, priority)
-        with self._lock:
+        with self._cond:
             self._pending.append(item)
-        with self._flush_lock:
+            while not item.done and self._leading:  # a leader is writing: ours goes in its next batch
+                self._cond.wait()
+            if item.done:
+                return self._result(item)
+            self._leading = True
+        fresh: list[_Pending] = []
+        try:
             while not item.done:
-                with self._lock:
+                with self._cond:
                     batch, self._pending = self._pending[:self.MAX_BATCH], self._pending[self.MAX_BATCH:]
-                self._flush(batch)
+                fresh += self._flush(batch)
+                with self._cond:
+                    self._cond.notify_all()  # their rows are committed: those requests answer now
+        finally:
+            with self._cond:
+                self._leading = False
+                self._cond.notify_all()  # a waiting request whose row is not written yet leads next
+        if fresh:  # after handing over the lead: the next INSERT need not wait for this round trip
+            try:
+                push(self.rt, [entry(p.new_id, p.priority, p.request_id, p.values["text"]) for p in fresh])
+            except Exception:  # queue down: the messages are stored; catch_up_inbound queues them
+                log.warning("could not enqueue %d inbound messages", len(fresh), exc_info=True)
+        return self._result(item)
+
+    @staticmethod
+    def _result(item: _Pending) -> int | None:
         if item.error is not None:
             raise item.error
         return item.new_id
 
-    def _flush(self, batch: list[_Pending]) -> None:
+    def _flush(self, batch: list[_Pending]) -> list[_Pending]:
+        """Write one batch and mark its requests done; the rows that were new and are to be processed."""
         try:
             ids = self._insert([item.values for item in batch])
         except Exception as exc:
             for item in batch:
                 item.error, item.done = exc, True
-            return
+            return []
         seen: set[tuple[str, str]] = set()
         fresh: list[_Pending] = []
         for item in batch:
@@ -318,15 +341,8 @@ class GroupInsert:
                 item.new_id = ids.get(key)
                 if item.new_id is not None and item.values["status"] == "received":
                     fresh.append(item)
-        if fresh:
-            try:
-                push(self.rt, [entry(item.new_id, item.priority, item.request_id, item.values["text"])
-                               for item in fresh])
-            except Exception:  # queue down: the messages are stored; catch_up_inbound retries them
-                log.warning("could not enqueue %d inbound messages", len(fresh), exc_info=True)
-        for item in batch:
             item.done = True
-
+        return fresh
 
     def _insert(self, rows: list[dict]) -> dict[tuple[str, str], int]:
         """On a connection of its own (taken out of the engine's pool, so it has the engine's settings):

@@ -40,7 +40,8 @@ def test_each_job_of_a_grouped_flush_carries_its_own_request_id(pg_url):
         stored[f"req-{n}"] = row.id
 
     try:
-        group._flush_lock.acquire()  # hold the flush: all four rows wait in one batch
+        with group._cond:  # play a leader busy writing: all four rows wait for one batch
+            group._leading = True
         threads = [threading.Thread(target=callback, args=(n,)) for n in range(4)]
         for t in threads:
             t.start()
@@ -48,7 +49,9 @@ def test_each_job_of_a_grouped_flush_carries_its_own_request_id(pg_url):
         while len(group._pending) < 4:
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        group._flush_lock.release()
+        with group._cond:  # hand the lead on: one of the four writes all four
+            group._leading = False
+            group._cond.notify_all()
         for t in threads:
             t.join(10)
         assert drain(rt) == 4  # the dispatcher tags each job with the request that brought its message
