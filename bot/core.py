@@ -20,9 +20,8 @@ from bot import texts
 from bot.commands import COMMANDS, Command, CommandContext
 from bot.commands_flow import legal_now
 from bot.identity import Sender, identify
-from bot.inbound import SCREENED
 from bot.lookup import lookup_cache, rank_candidates, short_candidates
-from bot.models import InboundMessage
+from bot.models import SCREENED, InboundMessage
 from bot.photos import PhotoReading, image_refs, read_photos
 from bot.quotes import ack_words_only, quoted_text
 from core.db import new_session

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 
 from bot.inbox import entry, is_command, push
-from bot.models import CARD_EVENT, InboundMessage
+from bot.models import CARD_EVENT, SCREENED, InboundMessage
 from bot.photos import image_refs
 from core.db import new_session
 from core.logs import current_request_id
@@ -71,7 +71,6 @@ def screen(msg: Incoming) -> str:
 # What a person can send the robot or the app (docs 100719, 90240): such a message that cannot be read is still
 # answered (never silent, issue #14); events, stream refreshes and the like are not.
 PERSON_TYPES = frozenset(("text", "voice", "mixed", "image", "file", "video", "link", "location", "emotion"))
-SCREENED = "screened: "  # error prefix of a message stored only to be answered with what was wrong
 
 
 def answered_anyway(msg: Incoming) -> bool:

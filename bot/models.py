@@ -13,6 +13,7 @@ from core.types import UTCDateTime, utcnow
 STATUSES = ("received", "processing", "processed", "ignored", "failed")
 PLATFORMS = ("wecom_app", "wecom_bot", "bridge")
 CARD_EVENT = "template_card_event"  # msgtype of a button click on an app card (bot/cards.py applies it)
+SCREENED = "screened: "  # error prefix of a message stored only to be answered with what was wrong
 
 
 class InboundMessage(SQLModel, table=True):
