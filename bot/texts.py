@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-MAX_CANDIDATES = 8
-
 # --- who may do what ---------------------------------------------------------------------
 NOT_STAFF = "抱歉，您还不是系统里登记的员工，不能修改订单。请联系管理员登记您的账号。"
 NOT_STAFF_QUERY = "抱歉，您还不是系统里登记的员工，暂时不能查询订单。请联系管理员登记您的账号。"
@@ -34,13 +32,6 @@ def help_text(lines: Iterable[str]) -> str:
 
 
 # --- references ----------------------------------------------------------------------------
-def which_one(ref: str, candidates: list[str]) -> str:
-    """A short reference matches several open orders: list them."""
-    shown = "、".join(candidates[:MAX_CANDIDATES])
-    more = f" 等 {len(candidates)} 个" if len(candidates) > MAX_CANDIDATES else ""
-    return f"“{ref}”对应多个未完成订单：{shown}{more}。请写完整订单号。"
-
-
 def short_ref_unknown(ref: str) -> str:
     return f"没有找到尾号为“{ref}”的未完成订单，请写完整订单号。"
 
