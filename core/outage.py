@@ -115,6 +115,7 @@ class QuietRedisLog(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         text = str(record.msg)
         if "could not connect to Redis" in text or "Redis connection timeout" in text or REDIS.failed(exc):
-            REDIS.down(exc if exc is not None else record.getMessage())
+            # RQ's own text says "quitting", which this process does not do: name the outage in our words
+            REDIS.down(exc if exc is not None else "connection lost (noticed by the RQ worker)")
             return False
         return True
