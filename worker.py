@@ -127,8 +127,9 @@ class JobWorker(TaggedJobs, SimpleWorker):
             wait_for_db(self.rt, stop=self.stop, heartbeat=self._quiet_heartbeat)
             if self.stop.is_set():
                 raise StopRequested()
+        started = time.monotonic()
         result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
-        REDIS.up()
+        REDIS.up(started)
         return result
 
     def handle_exception(self, job, *exc_info):
@@ -241,12 +242,13 @@ class Supervisor:
 
     def _tick(self, scheduler: RQScheduler, cron: CronScheduler | None) -> None:
         """Delayed jobs due now, and the cron while this process leads; an outage is logged once."""
+        started = time.monotonic()
         try:
             if scheduler.acquire_locks():
                 scheduler.enqueue_scheduled_jobs()
             if cron is not None and hold_cron_lead(self.rt, self.me):
                 cron.enqueue_jobs()
-            REDIS.up()
+            REDIS.up(started)
         except Exception as exc:
             if REDIS.failed(exc):
                 REDIS.down(exc)

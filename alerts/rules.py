@@ -25,6 +25,7 @@ from alerts import texts
 from alerts.conditions import KINDS, check_threshold, statuses_of
 from alerts.exceptions import RuleInvalid, RuleNotFound
 from alerts.models import LEVELS, AlertRule
+from core.db import insert_defaults
 from core.types import utcnow
 from orders.recipients import valid_spec
 
@@ -138,13 +139,10 @@ def update_rule(session: Session, rule_id: int, changes: dict) -> AlertRule:
 def seed_rules(session: Session, *, commit: bool = True) -> int:
     """Add every default rule whose code is missing (idempotent); returns how many were added."""
     have = set(session.exec(select(AlertRule.code)).all())
-    added = [AlertRule(**d) for d in DEFAULT_RULES if d["code"] not in have]
-    session.add_all(added)
+    added = insert_defaults(session, [AlertRule(**d) for d in DEFAULT_RULES if d["code"] not in have])
     if commit:
         session.commit()
-    else:
-        session.flush()
-    return len(added)
+    return added
 
 
 def seed_extension(session: Session, created: dict) -> None:

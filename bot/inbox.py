@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -111,9 +112,10 @@ class Dispatcher(threading.Thread):
         delay = 0.25
         with self.app.app_context():
             while not self.stop.is_set():
+                started = time.monotonic()
                 try:
                     dispatch_round(rt)
-                    REDIS.up()
+                    REDIS.up(started)
                     delay = 0.25
                 except Exception as exc:
                     if REDIS.failed(exc):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, create_engine
 
 # How long a statement waits for another writer's lock before giving up. Below WeCom's 5 s callback
@@ -84,6 +84,20 @@ def is_busy(exc: BaseException) -> bool:
         return state.startswith(_PG_BUSY_STATES)
     text = str(exc.orig).lower()
     return any(t in text for t in _SQLITE_BUSY_TEXTS)
+
+
+def insert_defaults(session: Session, rows: list) -> int:
+    """Add a table's default rows, found missing, in a savepoint; 0 when another transaction added them
+    meanwhile (two workers' first use of an empty table): its rows serve this one, and only the seed is given
+    up, not the caller's transaction. The rows' unique keys are what tells. Returns rows added."""
+    if not rows:
+        return 0
+    try:
+        with session.begin_nested():
+            session.add_all(rows)
+    except IntegrityError:
+        return 0
+    return len(rows)
 
 
 def is_sqlite(engine: Engine) -> bool:

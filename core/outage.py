@@ -42,12 +42,13 @@ class Outage:
                 log.warning("%s unreachable (%s); waiting for it with back-off up to %.0f s", self.name,
                             text[:300], MAX_DELAY)
 
-    def up(self) -> None:
-        """Note a success; logs the end of an outage."""
+    def up(self, started: float | None = None) -> None:
+        """Note a success; logs the end of an outage. `started` (time.monotonic()) is when the successful
+        call began: one that began before the outage was noticed (a reply already on its way) proves nothing."""
         if self.since is None:
             return
         with self._lock:
-            if self.since is not None:
+            if self.since is not None and (started is None or started >= self.since):
                 log.warning("%s reachable again after %.1f s", self.name, time.monotonic() - self.since)
                 self.since = None
 
@@ -73,6 +74,7 @@ def wait_until(outage: Outage, check: Callable[[], object], *, stop: threading.E
     """Block until `check()` succeeds (or `stop` is set), backing off; True when it failed at least once."""
     delay, failed = FIRST_DELAY, False
     while stop is None or not stop.is_set():
+        started = time.monotonic()
         try:
             check()
         except Exception as exc:
@@ -88,7 +90,7 @@ def wait_until(outage: Outage, check: Callable[[], object], *, stop: threading.E
                 time.sleep(delay)
             delay = min(delay * 2, MAX_DELAY)
             continue
-        outage.up()
+        outage.up(started)
         break
     return failed
 

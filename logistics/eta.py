@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, func, select
 
+from core.db import insert_defaults
 from logistics.models import CarrierEta
 
 # Typical calendar days from Ningbo (Zhejiang). Rows are data, editable in the table.
@@ -24,12 +25,11 @@ DEFAULTS: list[tuple[str, str, int]] = (
 
 
 def seed_carrier_eta(session: Session) -> int:
-    """Fill the table with DEFAULTS when it is empty; returns rows added."""
+    """Fill the table with DEFAULTS when it is empty; returns rows added. Two first shipments at once (two
+    workers) both find it empty: the second meets the first's rows and keeps them (core.db.insert_defaults)."""
     if session.exec(select(func.count()).select_from(CarrierEta)).one():
         return 0
-    session.add_all(CarrierEta(carrier=c, region=r, days=d) for c, r, d in DEFAULTS)
-    session.flush()
-    return len(DEFAULTS)
+    return insert_defaults(session, [CarrierEta(carrier=c, region=r, days=d) for c, r, d in DEFAULTS])
 
 
 def typical_days(session: Session, carrier: str | None, region: str | None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from core.db import insert_defaults
 from nextsteps.models import NextStepRule
 
 AT_RISK_WORKING_DAYS = 5  # condition at_risk: the promise is this many working days away or less
@@ -38,8 +39,6 @@ def add_default_rules(session: Session) -> int:
     """Add the default rules to an empty table inside the caller's transaction."""
     if session.exec(select(NextStepRule.id)).first() is not None:
         return 0
-    for key, event, recipients, condition, description in DEFAULT_RULES:
-        session.add(NextStepRule(key=key, event=event, recipients=recipients, condition=condition,
-                                 description=description))
-    session.flush()
-    return len(DEFAULT_RULES)
+    return insert_defaults(session, [NextStepRule(key=key, event=event, recipients=recipients, condition=condition,
+                                                  description=description)
+                                     for key, event, recipients, condition, description in DEFAULT_RULES])

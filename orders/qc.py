@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from core.db import insert_defaults
 from orders.models import DefectCategory, Material, PurchaseLine, QcInspection
 
 # The defaults a fresh database starts with: name -> other words for it.
@@ -37,9 +38,8 @@ def ensure_defaults(session: Session) -> None:
     """Fill an empty category table with the defaults (a fresh database gets them on first use)."""
     if session.exec(select(DefectCategory.id).limit(1)).first() is not None:
         return
-    for seq, (name, words) in enumerate(DEFAULT_CATEGORIES.items(), 1):
-        session.add(DefectCategory(name=name, words=words, seq=seq))
-    session.flush()
+    insert_defaults(session, [DefectCategory(name=name, words=words, seq=seq)
+                              for seq, (name, words) in enumerate(DEFAULT_CATEGORIES.items(), 1)])
 
 
 def categories(session: Session) -> list[DefectCategory]:

@@ -11,6 +11,7 @@ import unicodedata
 
 from sqlmodel import Session, select
 
+from core.db import insert_defaults
 from core.types import utcnow
 from orders.models import StatusMapping
 from orders.status import LABELS, Status
@@ -42,9 +43,8 @@ def ensure_defaults(session: Session) -> None:
     """Fill an empty table with the default words (a fresh database gets them on first use)."""
     if session.exec(select(StatusMapping.id).limit(1)).first() is not None:
         return
-    for word, status in DEFAULT_WORDS.items():
-        session.add(StatusMapping(erp_word=normal_word(word), status=status.value, updated_by="default"))
-    session.flush()
+    insert_defaults(session, [StatusMapping(erp_word=normal_word(word), status=status.value, updated_by="default")
+                              for word, status in DEFAULT_WORDS.items()])
 
 
 def load_mapping(session: Session) -> dict[str, Status]:

@@ -191,6 +191,19 @@ def _counts(rt) -> dict:
         return by_status
 
 
+def _failures(rt, logs) -> list:
+    """What went wrong with messages answered with an internal error: their stored error and the log lines."""
+    with new_session(rt.engine) as s:
+        rows = s.exec(select(InboundMessage.id, InboundMessage.text, InboundMessage.error)
+                      .where(InboundMessage.status == "failed")).all()
+    lines = []
+    for path in sorted(logs.glob("worker*.log")):
+        text = path.read_text(errors="replace").splitlines()
+        lines += [f"{path.name}: {line}" for i, line in enumerate(text)
+                  if "failed (ref" in line or "Error" in line][:40]
+    return [tuple(r) for r in rows] + lines
+
+
 def test_a_busy_hour_with_a_redis_outage_and_a_killed_worker_loses_nothing(layout):
     base, rt, orders = layout["base"], layout["rt"], layout["orders"]
     commanded, last = orders[:COMMANDS], orders[COMMANDS]
@@ -247,7 +260,7 @@ def test_a_busy_hour_with_a_redis_outage_and_a_killed_worker_loses_nothing(layou
           "every stored message to be processed", 300, 1)
     counts = _counts(rt)
     assert sum(counts.values()) == MESSAGES  # each msgid stored once, none lost
-    assert counts.get("failed", 0) == 0, counts
+    assert counts.get("failed", 0) == 0, (counts, _failures(rt, layout["logs"]))
 
     with new_session(rt.engine) as s:
         shipped = s.exec(select(StatusEvent.order_id, func.count()).where(StatusEvent.to_status == "shipped")
