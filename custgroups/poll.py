@@ -6,11 +6,14 @@ group's status (0 not sent yet, 1 sent, 2/3 failed). Results are stored per grou
 notification log. A task still unconfirmed after `groupsend_remind_hours` reminds the owner by app
 message, after `groupsend_escalate_hours` also the owner's manager (each once, by dedupe key).
 A task WeCom refused (outbox row failed or skipped) falls back to the manual forward: the owner gets
-the image and the reason by app message.
+the image and the reason by app message. So do the groups of a confirmed task that WeCom reports failed
+(status 2/3, e.g. the group already received its share of group sends): the owner forwards the image
+into those groups by hand, so the customer still sees the notice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -72,8 +75,10 @@ def poll_task(uow: UnitOfWork, rt: Runtime, client, task_id: int, now: datetime)
         return ["done"]
     if n.status != "sent" or not n.provider_msgid or client is None:
         return []  # not created in WeCom yet
-    _apply(task, results, wecom.task_list(client, n.provider_msgid),
-           wecom.send_results(client, n.provider_msgid, task.sender))
+    newly_failed = _apply(task, results, wecom.task_list(client, n.provider_msgid),
+                          wecom.send_results(client, n.provider_msgid, task.sender))
+    if newly_failed:
+        _forward_failed_groups(uow, task, n, [results[c] for c in newly_failed])
     task.polled_at = now
     outcome = ["polled"]
     if all(r.state != "unconfirmed" for r in results.values()):
@@ -101,11 +106,31 @@ def _fall_back_to_forward(uow: UnitOfWork, task: GroupSendTask, n: Notification)
                        **common)
 
 
+def _forward_failed_groups(uow: UnitOfWork, task: GroupSendTask, n: Notification,
+                           failed: list[GroupSendResult]) -> None:
+    """Groups WeCom did not deliver to after the owner confirmed: the owner forwards the image there by hand."""
+    order = uow.session.get(Order, task.order_id) if task.order_id else None
+    chat_ids = [r.chat_id for r in failed]
+    names = dict(uow.session.exec(select(CustomerGroup.chat_id, CustomerGroup.name)
+                                  .where(CustomerGroup.chat_id.in_(chat_ids))).all())
+    body = texts.forward_failed_groups(order.order_no if order else "",
+                                       [(names.get(r.chat_id) or r.chat_id, r.detail) for r in failed])
+    common = {"kind": "notice", "channel": "wecom_app", "recipient": task.sender,
+              "recipient_name": n.recipient_name, "order_id": task.order_id}
+    key = f"groupsend:{task.id}:failed:{hashlib.sha1(','.join(sorted(chat_ids)).encode()).hexdigest()[:16]}"
+    queue_notification(uow, body=body, payload={"msgtype": "image", "image_path": (n.payload or {}).get("image_path")},
+                       dedupe_key=f"{key}:image", **common)
+    queue_notification(uow, body=body, payload={"msgtype": "text"}, dedupe_key=f"{key}:text", **common)
+
+
 def _at(stamp) -> datetime | None:
     return datetime.fromtimestamp(int(stamp), UTC) if str(stamp or "").isdigit() and int(stamp) else None
 
 
-def _apply(task: GroupSendTask, results: dict[str, GroupSendResult], members: list[dict], sends: list[dict]) -> None:
+def _apply(task: GroupSendTask, results: dict[str, GroupSendResult], members: list[dict],
+           sends: list[dict]) -> list[str]:
+    """Store WeCom's per-member and per-group results; returns the chat ids that failed in this poll."""
+    newly_failed = []
     for m in members:
         if m.get("userid") == task.sender and m.get("status") == SENT and task.confirmed_at is None:
             task.confirmed_at = _at(m.get("send_time")) or utcnow()
@@ -119,7 +144,10 @@ def _apply(task: GroupSendTask, results: dict[str, GroupSendResult], members: li
         elif status == UNSENT:
             r.state = "unconfirmed"
         else:
+            if r.state != "failed":
+                newly_failed.append(r.chat_id)
             r.state, r.detail = "failed", texts.FAIL_REASONS.get(status, f"status {status}")
+    return newly_failed
 
 
 def _remind(uow: UnitOfWork, rt: Runtime, task: GroupSendTask, waiting: int, now: datetime) -> list[str]:

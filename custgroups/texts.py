@@ -39,6 +39,12 @@ def forward_instead(order_no: str, reason: str, groups: list[str]) -> str:
             f"{'、'.join(groups[:5])}{'等' if len(groups) > 5 else ''}。")
 
 
+def forward_failed_groups(order_no: str, groups: list[tuple[str, str]]) -> str:
+    """To the owner when WeCom did not deliver a confirmed group send to some groups: forward by hand there."""
+    shown = "；".join(f"{name}（{reason}）" for name, reason in groups[:5]) + ("等" if len(groups) > 5 else "")
+    return f"订单 {order_no} 的发货通知未能群发到以下客户群：{shown}。请把发货通知图片手动转发到这些客户群。"
+
+
 # ----- admin -------------------------------------------------------------------------------
 SYNC_DONE = "已同步客户群：{owners} 位群主，{groups} 个群（新增 {added}）"
 SYNC_STARTED = "已开始同步客户群，稍后刷新本页查看结果"

@@ -13,11 +13,15 @@ Endpoints (developer.work.weixin.qq.com, 客户联系):
   [{userid, status 0/1, send_time}], send_list [{chat_id, userid, status 0-3, send_time}], paged.
 
 Rules and where they are assumptions:
-- Receiving caps per group (doc 92135, 2025 wording): a customer group receives at most as many
-  enterprise group sends per natural month as the month has days; the corp may instead set one a
-  day or seven a week (`group_send_rule` = "month" | "day" | "week"). A group over its cap gets
-  status 3 ("already received other group sends") when the owner confirms — ASSUMPTION: WeCom
-  reports the cap at confirmation time in the send result rather than refusing add_msg_template.
+- Receiving caps per group (doc 92135, page of 2025-11-17: "每位客户/每个客户群每月最多可接收条数为当月
+  天数 … 可在企业微信-群发助手-设置群发规则中调整为每周接收七条或每天接收一条"): a customer group
+  receives at most as many enterprise group sends per natural month as the month has days; the corp
+  may instead set one a day or seven a week (`group_send_rule` = "month" | "day" | "week"). A group
+  over its cap gets status 3 ("因客户已经收到其他群发消息导致发送失败", doc 93338) when the owner
+  confirms — ASSUMPTION: WeCom reports the cap at confirmation time in the send result rather than
+  refusing add_msg_template. ASSUMPTION: month, week (Monday to Sunday) and day are calendar periods
+  in China time (UTC+8), not rolling windows; the page does not say.
+- `chat_id_list` holds at most 2000 groups (doc 92135); more answers 40058 (the errcode is an assumption).
 - A task is confirmed once: `confirm_group_send` on a confirmed task changes nothing and returns False.
 - ASSUMPTION (the page names the rule, not the code): a chat the sender does not own answers
   errcode `NOT_GROUP_OWNER`; an unknown chat_id answers 40050; an unknown msgid answers 41063.
@@ -28,7 +32,7 @@ from __future__ import annotations
 import calendar
 import copy
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime, timedelta, timezone
 
 from werkzeug.wrappers import Request
 
@@ -40,7 +44,9 @@ UNKNOWN_CHAT = 40050  # "chatid不存在" of WeCom's global error codes
 UNKNOWN_MSGID = 41063  # assumption
 MAX_ATTACHMENTS = 9
 MAX_OWNER_FILTER = 100
-RULE_WINDOWS = {"day": (1, 86400), "week": (7, 7 * 86400)}
+MAX_CHAT_IDS = 2000
+CHINA = timezone(timedelta(hours=8))  # calendar periods of the caps (an assumption, see above)
+RULE_CAPS = {"day": 1, "week": 7}
 
 
 class CustomerGroupRoutes:
@@ -85,14 +91,22 @@ class CustomerGroupRoutes:
                     task["status"][chat_id] = 3
             return True
 
+    def _period(self, stamp: float) -> tuple:
+        """The calendar period of the group's receiving rule that `stamp` falls in (China time)."""
+        d = datetime.fromtimestamp(stamp, CHINA)
+        if self.group_send_rule == "day":
+            return (d.date(),)
+        if self.group_send_rule == "week":
+            return tuple(d.isocalendar()[:2])
+        return (d.year, d.month)
+
     def _within_group_cap(self, chat_id: str, now: float) -> bool:
-        stamps = self._group_receipts.get(chat_id, [])
-        if self.group_send_rule in RULE_WINDOWS:
-            cap, window = RULE_WINDOWS[self.group_send_rule]
-            return sum(1 for t in stamps if t > now - window) < cap
-        day = datetime.fromtimestamp(now, UTC)
-        month = [t for t in stamps if (d := datetime.fromtimestamp(t, UTC)).year == day.year and d.month == day.month]
-        return len(month) < calendar.monthrange(day.year, day.month)[1]
+        period = self._period(now)
+        received = sum(1 for t in self._group_receipts.get(chat_id, []) if self._period(t) == period)
+        if self.group_send_rule in RULE_CAPS:
+            return received < RULE_CAPS[self.group_send_rule]
+        day = datetime.fromtimestamp(now, CHINA)
+        return received < calendar.monthrange(day.year, day.month)[1]
 
     # ----- endpoints -----------------------------------------------------------------------
     def _groupchat_list(self, req: Request) -> dict:
@@ -144,6 +158,8 @@ class CustomerGroupRoutes:
             if problem := self._attachment_problem(a):
                 return problem
         chat_ids = body.get("chat_id_list") or []
+        if len(chat_ids) > MAX_CHAT_IDS:
+            return err(40058, "chat_id_list holds at most 2000 groups")
         for chat_id in chat_ids:
             chat = self.customer_groups.get(chat_id)
             if chat is None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from accounts.service import create_user
+from bootstrap import cron_entries
 from core.db import new_session
 from core.types import utcnow
 from custgroups import wecom as wecom_calls
@@ -30,7 +31,7 @@ from orders.models import Order
 from tests.factories import staff
 from tests.integration.notices.notices_env import api_token, app_messages_to, notice_app, seed_shop, ship
 from tests.support.notify_env import StepClock
-from tests.support.wecom_groups_standin import NOT_GROUP_OWNER
+from tests.support.wecom_groups_standin import CHINA, NOT_GROUP_OWNER
 from tests.support.wecom_standin import WeComStandin
 
 GROUPS = {"wrA": ("测试机械采购群", "t.sales"), "wrB": ("测试机械售后群", "t.sales"),
@@ -201,9 +202,17 @@ def test_the_standin_refuses_a_sender_who_does_not_own_the_group(shop, wecom):
     assert refused.value.errcode == NOT_GROUP_OWNER
 
 
-def test_a_group_over_its_daily_cap_is_shown_as_failed(shop, wecom):
+def _to_china_noon(wecom) -> None:
+    """Move the stand-in's clock to the next noon in China time (its caps count calendar days there)."""
+    now = datetime.fromtimestamp(wecom.now(), CHINA)
+    noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
+    wecom.advance(((noon - now).total_seconds()) % DAY)
+
+
+def test_a_group_over_its_daily_cap_is_shown_as_failed_and_its_owner_forwards_by_hand(shop, wecom):
     app, d = shop
     wecom.group_send_rule = "day"
+    _to_china_noon(wecom)
     ship(app.test_client(), api_token(app), d["order_no"])
     wecom.confirm_group_send(_tasks_by_sender(wecom)["t.sales2"]["msgid"])
     _resend(app, d["order_id"])
@@ -215,6 +224,36 @@ def test_a_group_over_its_daily_cap_is_shown_as_failed(shop, wecom):
         rows = s.exec(select(GroupSendResult, GroupSendTask).join(GroupSendTask)
                       .where(GroupSendResult.chat_id == "wrC").order_by(GroupSendResult.id)).all()
     assert [(r.state, "上限" in r.detail) for r, _t in rows] == [("sent", False), ("failed", True)]
+    [forward] = _texts_to(wecom, "t.sales2", "未能群发到以下客户群")
+    assert "测试机械华东项目群" in forward and "上限" in forward and d["order_no"] in forward
+    assert len(app_messages_to(wecom, "t.sales2", "image")) == 1, "the image to forward comes with it"
+    _poll(app)
+    assert len(_texts_to(wecom, "t.sales2", "未能群发到以下客户群")) == 1, "told once"
+
+
+def test_the_daily_cap_counts_calendar_days_in_china_time(shop, wecom):
+    app, d = shop
+    wecom.group_send_rule = "day"
+    _to_china_noon(wecom)
+    ship(app.test_client(), api_token(app), d["order_no"])
+    wecom.confirm_group_send(_tasks_by_sender(wecom)["t.sales2"]["msgid"])
+    wecom.advance(DAY)  # the next day at noon: wrC may receive one again
+    _resend(app, d["order_id"])
+    [again] = [m for m, t in wecom.group_send_tasks.items()
+               if t["sender"] == "t.sales2" and t["confirmed_at"] is None]
+    wecom.confirm_group_send(again)
+    _poll(app)
+    assert [r.state for r in _rows(app, GroupSendResult, GroupSendResult.chat_id == "wrC")] == ["sent", "sent"]
+    assert not _texts_to(wecom, "t.sales2", "未能群发到以下客户群")
+
+
+def test_the_standin_takes_at_most_2000_groups_in_one_task(shop, wecom):
+    app, d = shop
+    ship(app.test_client(), api_token(app), d["order_no"])
+    media_id = _image_uploads(wecom)[0]["media_id"]
+    with pytest.raises(WeComApiError) as refused:
+        wecom_calls.create_group_send(d["client"], sender="t.sales", chat_ids=["wrA"] * 2001, media_id=media_id)
+    assert refused.value.errcode == 40058
 
 
 def test_sync_follows_the_cursor_and_marks_groups_that_are_gone(shop, wecom):
@@ -227,6 +266,12 @@ def test_sync_follows_the_cursor_and_marks_groups_that_are_gone(shop, wecom):
     rows = {g.chat_id: g for g in _rows(app, CustomerGroup)}
     assert rows["wrX"].gone and not rows["wrA"].gone
     assert (rows["wrC"].owner_userid, rows["wrC"].name, rows["wrC"].member_count) == ("t.sales2", "测试机械华东项目群", 3)
+
+
+def test_groups_are_synced_on_a_schedule_and_open_tasks_polled():
+    jobs = {e.func: e for e in cron_entries()}
+    assert jobs[sync_customer_groups].cron == "7 * * * *"  # hourly; the admin button syncs at once
+    assert jobs[poll_group_sends].interval == 300
 
 
 def test_a_customer_without_mapped_groups_falls_back_to_the_salespersons_forward(db_url, tmp_path, wecom):
