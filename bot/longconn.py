@@ -174,10 +174,11 @@ class RobotLongConnection(threading.Thread):
             self._last_ack = time.monotonic()
             log.info("robot long connection subscribed")
         elif isinstance(req_id, str) and req_id.startswith(PING + "_"):
-            self._missed_pings, self._last_ack = 0, time.monotonic()
-            if data.get("errcode", 0) not in (0, None):
+            if data.get("errcode", 0) not in (0, None):  # like the SDK: an error answer is no heartbeat ack
                 log.warning("robot long connection: heartbeat answered %s %s", data.get("errcode"),
                             data.get("errmsg"))
+            else:
+                self._missed_pings, self._last_ack = 0, time.monotonic()
         elif data.get("errcode", 0) not in (0, None):
             log.warning("robot long connection: %s answered %s %s", req_id, data.get("errcode"),
                         data.get("errmsg"))

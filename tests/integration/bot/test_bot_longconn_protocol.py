@@ -11,7 +11,8 @@ sends and expects, and checks every frame our client writes against the SDK's sh
   subscribe has errcode ≠ 0); `aibot_msg_callback` / `aibot_event_callback` with body `msgid`,
   `aibotid`, `chatid`, `chattype`, `from.userid`, `msgtype` and the type's part (`text.content`;
   `event.eventtype` such as enter_chat, template_card_event, disconnected_event).
-- liveness: the SDK gives up on a connection after 2 pings without an ack (ws.py `_max_missed_pong`);
+- liveness: the SDK gives up on a connection after 2 pings without an ack (ws.py `_max_missed_pong`;
+  a ping answered with errcode ≠ 0 is logged and does not reset the count);
   ours too, once at least 5 seconds passed without any ack (bot/longconn.py MIN_SILENCE).
 We did not adopt the SDK (see bot/longconn.py): it is asyncio and owns its loop; ours is a thread.
 """
@@ -47,6 +48,7 @@ class OfficialProtocolServer:
         self.violations: list[str] = []
         self.connections = 0
         self.ack_pings = True
+        self.ping_errcode = 0  # answer pings with this errcode (ws.py: such an answer does not reset the count)
         self.refuse_next_subscribe = False
         self.server = serve(self._handle, "127.0.0.1", 0)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -105,7 +107,10 @@ class OfficialProtocolServer:
                         return
                     if cmd == "aibot_subscribe":
                         subscribed = True
-                    if cmd != "ping" or self.ack_pings:
+                    if cmd == "ping" and self.ping_errcode:
+                        ws.send(json.dumps({"headers": {"req_id": req_id}, "errcode": self.ping_errcode,
+                                            "errmsg": "heartbeat refused"}))
+                    elif cmd != "ping" or self.ack_pings:
                         ws.send(json.dumps({"headers": {"req_id": req_id}, "errcode": 0, "errmsg": "ok"}))
                 while subscribed and not self.outgoing.empty():
                     frame = self.outgoing.get()
@@ -205,6 +210,20 @@ def test_two_unanswered_pings_drop_the_connection_and_it_comes_back(launch, weco
     wecom_ws.expect("ping")
     wecom_ws.ack_pings = True
     after = wecom_ws.frames.get(timeout=WAIT)  # no third ping (the SDK's limit): the next frame is a new subscribe
+    assert after["cmd"] == "aibot_subscribe"
+    assert wecom_ws.connections == 2 and client.connections == 2
+    wecom_ws.expect("ping")
+    assert wecom_ws.violations == []
+
+
+def test_pings_answered_with_an_error_count_as_unanswered(launch, wecom_ws):
+    wecom_ws.ping_errcode = 40058
+    _, client = launch()
+    wecom_ws.expect("aibot_subscribe")
+    wecom_ws.expect("ping")
+    wecom_ws.expect("ping")
+    wecom_ws.ping_errcode = 0
+    after = wecom_ws.frames.get(timeout=WAIT)  # the SDK's _missed_pong_count is only reset by errcode 0
     assert after["cmd"] == "aibot_subscribe"
     assert wecom_ws.connections == 2 and client.connections == 2
     wecom_ws.expect("ping")
