@@ -112,7 +112,7 @@ def _in_stock(c):
     if pack:
         mark = "⚠️ 不足" if pack["short"] else "充足"
         pack_line = (f"\n包材：{pack['name']} 需 {pack['need']}{pack['unit']}（{rounded_up(pack['unit'])}），"
-                     f"库存 {pack['stock']:g}（{mark}）")
+                     f"库存 {pack['stock']}{pack['unit']}（{mark}）")
     return f"【可发货】{_head(c)}\n已入库，交期 {c['promised_date']}。{pack_line}\n发货后回复：{c['order_no']} 已发货 顺丰 运单号"
 
 
