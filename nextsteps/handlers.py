@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 
 from sqlmodel import Session, select
 
@@ -150,5 +151,5 @@ def packaging(s: Session, order: Order) -> dict | None:
     if not found:
         return None
     material, need = found
-    return {"name": material.name, "unit": material.unit, "need": need, "stock": material.stock_on_hand,
-            "short": need > material.stock_on_hand}
+    stock = math.floor((material.stock_on_hand or 0) + 1e-6)  # whole units on hand, as the warehouse board
+    return {"name": material.name, "unit": material.unit, "need": need, "stock": stock, "short": need > stock}

@@ -269,7 +269,7 @@ def plan_advice(session: Session, order: Order, settings, *, now: datetime | Non
                                                            ProductionTask.planned_start.is_not(None))
                               .order_by(ProductionTask.seq)).all())
     if not tasks:
-        return None
+        return _unrouted_advice(session, order, settings)
     lines = lines_for(session, settings)
     tz = lines.factory_calendar.tz
     open_tasks = [t for t in tasks if not t.done]
@@ -282,6 +282,21 @@ def plan_advice(session: Session, order: Order, settings, *, now: datetime | Non
     advice.late_days = max(1, cal.working_days_between(order.promised_date, end))
     _earliest(session, order, tasks, lines, now, advice)
     _overtime(session, order, tasks, lines, advice)
+    return advice
+
+
+def _unrouted_advice(session: Session, order: Order, settings) -> Advice | None:
+    """An order without tasks (its product has no route) planned to start or end after its promise: the
+    warning without a duration to propose from; None otherwise (the plain answer with its start)."""
+    start = order.planned_start
+    if start is None:
+        return None
+    end = max(order.planned_end or start, start)
+    if end <= order.promised_date:
+        return None
+    advice = Advice(order.order_no, start, end, order.promised_date, [])
+    cal = lines_for(session, settings).factory_calendar
+    advice.late_days = max(1, cal.working_days_between(order.promised_date, end))
     return advice
 
 

@@ -112,7 +112,7 @@ def _in_stock(c):
     if pack:
         mark = "⚠️ 不足" if pack["short"] else "充足"
         pack_line = (f"\n包材：{pack['name']} 需 {pack['need']}{pack['unit']}（{rounded_up(pack['unit'])}），"
-                     f"库存 {pack['stock']:g}（{mark}）")
+                     f"库存 {pack['stock']}{pack['unit']}（{mark}）")
     return f"【可发货】{_head(c)}\n已入库，交期 {c['promised_date']}。{pack_line}\n发货后回复：{c['order_no']} 已发货 顺丰 运单号"
 
 
@@ -210,6 +210,11 @@ def plan_advice(a) -> str:
         return "\n".join(lines)
     lines = [f"⚠️ 计划完工 {a.end.isoformat()} 晚于交期 {a.promised.isoformat()}（晚 {a.late_days} 个工作日）",
              f"开工 {a.start.isoformat()}；工序：{_steps(a)}"]
+    if not a.steps:  # no route: no duration to reckon with, no earlier date to propose
+        what = f"开工 {a.start.isoformat()}" if a.start > a.promised else f"计划完工 {a.end.isoformat()}"
+        return "\n".join([f"⚠️ {what} 晚于交期 {a.promised.isoformat()}（晚 {a.late_days} 个工作日）",
+                          "该产品没有工艺路线，无法推算工期。",
+                          f"请改在交期 {a.promised.isoformat()} 之前开工并完工，或与客户确认新交期。"])
     if a.earliest_on_time:
         lines.append(f"建议：改为 {a.earliest_start.isoformat()} 开工，可在 {a.earliest_end.isoformat()} 完工，赶得上交期。")
     elif a.earliest_end is not None:

@@ -33,12 +33,15 @@ def board_data(name: str) -> dict:
         if name == "sales":
             d = sales_board(s, now.date())
             d["marks"] = marks_for(s, d["urgent"], now.date(), calendar_for(s, rt.settings))
+            d["today"] = now.date()
             return d
         if name == "planning":
             d = planning_board(s, now.date(), tz, now, lines_for(s, rt.settings))
             d["marks"] = planning_marks(s, now.date(), calendar_for(s, rt.settings))
             return d
-        return warehouse_board(s)
+        d = warehouse_board(s)
+        d["today"] = now.date()
+        return d
 
 
 @bp.get("/<name>")

@@ -44,7 +44,7 @@ def todo():
         for a in alerts:
             a["may_ack"] = a["status"] == "open" and may_ack(s, s.get(Alert, a["id"]), actor, people)
     return render_template("admin/todo.html", title=texts.TODO_TITLE, todo=found, alerts=alerts,
-                           days_text=step_texts.days_text)
+                           days_text=step_texts.days_text, today=today)
 
 
 def _version(raw) -> int | None:

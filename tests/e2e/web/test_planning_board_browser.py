@@ -4,6 +4,7 @@ line, the line column that stays put while the Gantt scrolls, and order numbers 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ sync_api = require_chromium()
 WIDTHS = {"desk": {"viewport": {"width": 1366, "height": 900}},
           "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "device_scale_factor": 2}}
 ORDER_NO = re.compile(r"^SO\d{8}-\d{4}$")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"  # kept for a person to look at, as test_todo_browser
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,7 @@ def _planning_board(browser, server, width: str):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_planning_board_has_legends_a_today_line_and_whole_order_numbers(browser, server, width, tmp_path):
+def test_planning_board_has_legends_a_today_line_and_whole_order_numbers(browser, server, width):
     page = _planning_board(browser, server, width)
     for legend in ("#heat-legend", "#gantt-legend"):
         assert page.locator(legend).is_visible()
@@ -59,13 +61,18 @@ def test_planning_board_has_legends_a_today_line_and_whole_order_numbers(browser
     }).filter(x => !x.fits || !/^SO\\d{8}-\\d{4}$/.test(x.text))""")
     assert page.locator("#gantt .task").count() > 5
     assert cut == [], cut[:5]
+    marks = page.evaluate("""() => [...document.querySelectorAll('#start-marks .order-no')].filter(e => e.offsetParent)
+        .map(e => ({text: e.innerText.trim(), clipped: e.scrollWidth > e.clientWidth + 1}))""")
+    assert marks and all(ORDER_NO.match(m["text"]) and not m["clipped"] for m in marks), marks[:5]
 
-    page.screenshot(path=str(tmp_path / f"planning_board_{width}.png"), full_page=True)
-    assert (tmp_path / f"planning_board_{width}.png").stat().st_size > 10_000
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f"board_planning_{width}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
     page.context.close()
 
 
-def test_on_a_phone_the_gantt_scrolls_sideways_and_the_line_column_stays(browser, server, tmp_path):
+def test_on_a_phone_the_gantt_scrolls_sideways_and_the_line_column_stays(browser, server):
     page = _planning_board(browser, server, "phone")
     wrap = page.locator(".gantt-wrap")
     sizes = wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
@@ -76,5 +83,6 @@ def test_on_a_phone_the_gantt_scrolls_sideways_and_the_line_column_stays(browser
     page.wait_for_timeout(100)
     assert abs(label.bounding_box()["x"] - left_before) < 2  # sticky: the line names stay in view
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # the page itself does not
-    page.screenshot(path=str(tmp_path / "planning_board_phone_scrolled.png"))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "board_planning_phone_scrolled.png"))
     page.context.close()

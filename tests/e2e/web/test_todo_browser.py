@@ -1,7 +1,8 @@
 """我的待办, the alert banner and the boards' marks in real headless Chromium on the demo factory (alerts
 raised by one sweep): screenshots at 1366 and 390 px of the sales and warehouse boards and of 我的待办
-for every role; order numbers never cut; the banner's items link to their orders and fold away on a
-phone; packaging counts are whole numbers."""
+for every role; each with its legend and a today line that splits the list at today's date; order
+numbers never cut; the banner's items link to their orders and fold away on a phone; packaging counts
+are whole numbers."""
 
 from __future__ import annotations
 
@@ -55,6 +56,24 @@ def _order_numbers_uncut(page) -> list[str]:
     return [f["text"] for f in found]
 
 
+def _legend_and_today_line(page, server, legend: str, rows: str) -> None:
+    """The legend is shown; the today line once, with every row above it past its date and none below."""
+    assert page.locator(legend).is_visible()
+    assert "今天" in page.locator(legend).inner_text()
+    if page.locator(rows).count() == 0:
+        return
+    line = page.locator("#today-line")
+    assert line.count() == 1 and line.is_visible() and line.bounding_box()["height"] > 0
+    today = line.get_attribute("data-today")
+    assert today == datetime.now(server.runtime.settings.tz).date().isoformat()
+    split = page.evaluate("""sel => { const line = document.getElementById('today-line');
+        return [...document.querySelectorAll(sel)].map(r => ({no: r.dataset.order, date: r.dataset.date,
+            above: !!(line.compareDocumentPosition(r) & Node.DOCUMENT_POSITION_PRECEDING)})); }""", rows)
+    assert split
+    for r in split:
+        assert (r["date"] < today) == r["above"], (r, today)
+
+
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
@@ -70,6 +89,7 @@ def test_my_todo_for_every_role(browser, server, role, size):
     numbers = _order_numbers_uncut(page)
     items = page.locator("#todo-list li[data-order]")
     assert items.count() == 0 or numbers[:1] == [items.first.get_attribute("data-order")]
+    _legend_and_today_line(page, server, "#todo-legend", "#todo-list li[data-order]")
     if role in ("logistics", "finance"):
         assert page.locator("#todo-empty").is_visible()
     else:
@@ -92,6 +112,8 @@ def test_board_screenshots_with_uncut_order_numbers(browser, server, board, size
     page.goto(f"{server.url}/admin/boards/{board}")
     page.wait_for_selector("#live-state.on")
     assert _order_numbers_uncut(page)
+    table = "#urgent" if board == "sales" else "#ready-orders"
+    _legend_and_today_line(page, server, f"#{board}-legend", f"{table} tr[data-order]")
     if board == "sales":
         assert page.locator("#urgent .flag").count() > 0  # red flags from the alerts' board flags
     else:

@@ -123,3 +123,25 @@ def test_a_command_without_an_order_number_asks_for_one(say):
 
 def test_a_short_reference_matching_no_open_order_says_so(say, factory):
     assert "0099" in say("warehouse", "0099 已发货 顺丰 SF1402938475621")
+
+
+def test_a_schedule_after_the_promise_of_a_product_without_route_is_warned_never_ticked(say, rt, make_order):
+    """No route, so no tasks and no duration: a start after the promised date still gets the warning (issue 17:
+    never a ✅ for a late plan); a start before it keeps the plain ✅ answer."""
+    from sqlmodel import select
+
+    from orders.models import RouteStep
+
+    late, on_time = make_order(Status.PENDING_SCHEDULE), make_order(Status.PENDING_SCHEDULE)
+    with rt.uow() as uow:
+        for step in uow.session.exec(select(RouteStep).where(
+                RouteStep.product_id == order_of(rt, late).product_id)).all():
+            uow.session.delete(step)
+        uow.commit()
+    promised = order_of(rt, late).promised_date
+    reply = say("planner", f"{late} 排产 {(promised + timedelta(days=5)).isoformat()}")
+    order = order_of(rt, late)
+    assert order.status == "scheduled" and order.planned_start > promised
+    assert "✅" not in reply and f"晚于交期 {promised.isoformat()}" in reply and "没有工艺路线" in reply, reply
+    reply = say("planner", f"{on_time} 排产 {(promised - timedelta(days=10)).isoformat()}")
+    assert reply.startswith("✅") and "晚于交期" not in reply, reply

@@ -85,3 +85,41 @@ def test_sunday_is_a_day_off_for_every_line_and_the_saturday_shift_is_not(demo, 
         _, cells = heat_row(html, line)
         assert cells[sunday]["pct"] is None
         assert (cells[saturday]["pct"] is not None) == (line == "1号线")  # the demo's Saturday shift
+
+
+def test_gantt_shades_each_lines_days_off_draws_progress_and_marks_late_bars(demo, rt):
+    """Gantt: a grey cell on every day a line rests (its own calendar: 1号线 works the Saturday), progress
+    drawn in each bar (--p) and said in it, late bars marked and explained, each bar linking its order."""
+    from datetime import datetime, timedelta
+
+    from nextsteps.planning import lines_for
+    from orders.models import Order, ProductionTask
+
+    client = demo.test_client()
+    web_login(client, "planner")
+    html = client.get("/admin/boards/planning/fragment").get_data(as_text=True)
+    gantt = html[html.index('id="gantt"'):]
+    today = datetime.now(rt.settings.tz).date()
+    days = [today + timedelta(days=i) for i in range(7)]
+    with new_session(rt.engine) as s:
+        lines = lines_for(s, rt.settings)
+    labels = re.findall(r'<div class="gl sticky[^"]*" style="grid-row:(\d+) / span (\d+);grid-column:1">([^<]+)<', gantt)
+    assert labels
+    for row, _, name in labels:
+        shaded = {int(c) - 2 for c in re.findall(rf'<div class="goff" style="grid-row:{row} / span \d+;grid-column:(\d+)"',
+                                                 gantt)}
+        assert shaded == {i for i, d in enumerate(days) if not lines.get(name).calendar.is_workday(d)}, name
+    bars = re.findall(r'<a class="task([^"]*)" style="[^"]*--p:(\d+)%"\s+href="/admin/orders/(SO[\d-]+)" '
+                      r'title="[^"（]*(（[^）]+）)?"><span class="no">\3</span><span class="what">([^<]*)</span></a>', gantt)
+    assert len(bars) > 5
+    late = [b for b in bars if " late" in b[0]]
+    assert late, "the demo has orders planned past their promise"
+    with new_session(rt.engine) as s:
+        for cls, pct, order_no, why, what in bars:
+            assert what.rstrip().endswith(f" {pct}%")  # progress said in the bar as drawn
+            assert (" late" in cls) == what.startswith("⚠") == bool(why)
+            if why == "（晚于交期）":
+                order = s.exec(select(Order).where(Order.order_no == order_no)).one()
+                ends = s.exec(select(ProductionTask.planned_end).where(ProductionTask.order_id == order.id,
+                                                                      ProductionTask.done == False)).all()  # noqa: E712
+                assert max(e.astimezone(rt.settings.tz).date() for e in ends if e) > order.promised_date

@@ -38,6 +38,12 @@ def coming_saturday(rt) -> date:
     return d + timedelta(days=(5 - d.weekday()) % 7 or 7)
 
 
+def demo_saturday(rt) -> date:
+    """The Saturday the demo seed lets 1号线 work (workcal.seed): today when today is a Saturday."""
+    d = today(rt)
+    return d + timedelta(days=(5 - d.weekday()) % 7)
+
+
 def set_promise(rt, order_no: str, promised: date) -> None:
     with new_session(rt.engine) as s:
         order = s.exec(select(Order).where(Order.order_no == order_no)).one()
@@ -72,7 +78,7 @@ def test_no_task_is_planned_on_a_non_working_day_of_its_line(rt, say, pending):
 
 def test_a_line_working_saturday_gets_work_that_day_and_others_do_not(rt, pending):
     lines = lines_now(rt)
-    saturday = coming_saturday(rt)
+    saturday = demo_saturday(rt)  # on a Saturday coming_saturday is next week's, which the seed leaves alone
     assert lines.get("1号线").calendar.is_workday(saturday)  # the demo's per-line override
     assert not lines.get("2号线").calendar.is_workday(saturday)
     assert not lines.factory_calendar.is_workday(saturday)
@@ -195,3 +201,43 @@ def test_the_api_answer_to_a_schedule_carries_the_late_plan(demo, rt, pending):
     assert plan["late"] is True and plan["end"] == order.planned_end.isoformat() > promised.isoformat()
     assert plan["promised_date"] == promised.isoformat() and plan["earliest_end"] >= plan["earliest_start"]
     assert "晚于交期" in plan["message"] and "✅" not in plan["message"]
+
+
+def test_a_saturday_shift_added_in_the_admin_takes_work_on_that_line_only(demo, rt, say, pending):
+    """产线日历调整 in the admin: 3号线 (every route's first step, 下料) works the coming Saturday. An order
+    scheduled for that Saturday starts there that day; its next process, on a line resting that day, waits
+    for Monday (each process after the previous one, on its own line's working days)."""
+    from workcal.models import LineDayOverride
+
+    saturday = coming_saturday(rt)
+    client = demo.test_client()
+    token = web_login(client, "admin")
+    r = client.post("/admin/data/line_days/new", data={"line": "3号线", "day": saturday.isoformat(),
+                                                       "is_workday": "y", "note": "周六加班", "csrf_token": token})
+    assert r.status_code == 302, r.get_data(as_text=True)[:800]
+    lines = lines_now(rt)
+    assert lines.get("3号线").calendar.is_workday(saturday) and not lines.get("2号线").calendar.is_workday(saturday)
+    no = pending.take()
+    try:
+        reply = say(f"{no} 排产 {saturday.isoformat()}")
+        assert "已排产" in reply, reply
+        order, tasks = order_and_tasks(rt, no)
+        tz = rt.settings.tz
+        first, rest = tasks[0], tasks[1:]
+        assert (first.process, first.line) == ("下料", "3号线")
+        assert first.planned_start.astimezone(tz).date() == saturday == order.planned_start
+        assert f"开工 {saturday.isoformat()}" in reply
+        monday = saturday + timedelta(days=2)
+        for t in rest:
+            day = t.planned_start.astimezone(tz).date()
+            assert lines.get(t.line).calendar.is_workday(day), (t.process, t.line, day)
+            if t.line != "3号线":
+                assert day >= monday, (t.process, t.line, day)  # no other line works that weekend
+    finally:
+        say(f"{no} 撤回")
+        with new_session(rt.engine) as s:
+            row = s.exec(select(LineDayOverride).where(LineDayOverride.line == "3号线",
+                                                       LineDayOverride.day == saturday)).one()
+            row_id = row.id
+        assert client.post(f"/admin/data/line_days/{row_id}/delete", data={"csrf_token": token}).status_code == 302
+    assert not lines_now(rt).get("3号线").calendar.is_workday(saturday)

@@ -110,3 +110,53 @@ def test_progress_reports_show_what_changed_in_the_timeline(app, signed_in, fact
     timeline = html[html.index('id="timeline"'):]
     assert "CNC加工 0% → 60%" in timeline and "CNC加工 60% → 92%" in timeline
     assert "加工中 → 加工中" not in timeline
+
+
+def _today_line_between(html: str, table_id: str, before: str, after: str) -> None:
+    """The table's today line comes after the order `before` (past its date) and before `after`."""
+    table = html[html.index(f'id="{table_id}"'):]
+    table = table[:table.index("</table>")]
+    assert table.count('id="today-line"') == 1
+    line = table.index('id="today-line"')
+    assert table.index(f'data-order="{before}"') < line < table.index(f'data-order="{after}"')
+
+
+def test_sales_board_has_a_legend_and_a_today_line_under_the_late_orders(app, signed_in, factory):
+    rt = app.extensions["ops"]
+    today = datetime.now(rt.settings.tz).date()
+    with rt.uow() as uow:
+        late = order_in(uow, Status.IN_STOCK, promised_date=today - timedelta(days=2))
+        due = order_in(uow, Status.IN_STOCK, promised_date=today)
+        uow.commit()
+    client, _ = signed_in("sales")
+    html = client.get("/admin/boards/sales").get_data(as_text=True)
+    legend = re.search(r'<p class="legend" id="sales-legend">(.*?)</p>', html, re.S)
+    assert legend and all(w in legend[1] for w in ("红旗", "天后开工", "应开工已过", "今天"))
+    _today_line_between(html, "urgent", late.order_no, due.order_no)  # due today: below the line
+    assert f"今天 {today.strftime('%m-%d')}" in html
+
+
+def test_warehouse_board_has_a_legend_and_a_today_line(app, signed_in, factory):
+    rt = app.extensions["ops"]
+    today = datetime.now(rt.settings.tz).date()
+    with rt.uow() as uow:
+        late = order_in(uow, Status.IN_STOCK, promised_date=today - timedelta(days=1))
+        coming = order_in(uow, Status.IN_STOCK, promised_date=today + timedelta(days=3))
+        uow.commit()
+    client, _ = signed_in("warehouse")
+    html = client.get("/admin/boards/warehouse").get_data(as_text=True)
+    legend = re.search(r'<p class="legend" id="warehouse-legend">(.*?)</p>', html, re.S)
+    assert legend and "包材不足" in legend[1] and "今天" in legend[1]
+    _today_line_between(html, "ready-orders", late.order_no, coming.order_no)
+
+
+def test_a_list_with_nothing_late_has_its_today_line_on_top(app, signed_in, factory):
+    rt = app.extensions["ops"]
+    today = datetime.now(rt.settings.tz).date()
+    with rt.uow() as uow:
+        coming = order_in(uow, Status.IN_STOCK, promised_date=today + timedelta(days=3))
+        uow.commit()
+    client, _ = signed_in("warehouse")
+    html = client.get("/admin/boards/warehouse/fragment").get_data(as_text=True)
+    table = html[html.index('id="ready-orders"'):]
+    assert table.index('id="today-line"') < table.index(f'data-order="{coming.order_no}"')
