@@ -3,6 +3,7 @@ enabled, and the earliest date (lead days in working days, plus the customer's d
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlmodel import select
@@ -11,6 +12,7 @@ from core.types import utcnow
 from orders.models import Customer, Order
 from orders.status import Status
 from shop.catalogue import catalogue_for, earliest_promise_date
+from shop.models import ShopAddress, ShopProduct
 from tests.factories import order_in
 from tests.integration.shop.conftest import customer_id, form_of, issue, staff_client
 from workcal.service import calendar_for
@@ -50,8 +52,29 @@ def test_a_salesperson_manages_only_their_own_customers_links(make_shop_app):
     assert staff.post(f"/admin/shop/customers/{stranger}/link", data={"csrf_token": csrf}).status_code == 403
     listing = staff.get("/admin/shop/customers").get_data(as_text=True)
     assert "宁波测试机械有限公司" in listing and "别人的客户有限公司" not in listing
-    admin, _ = staff_client(app, "admin")
+    admin, admin_csrf = staff_client(app, "admin")
     assert admin.get(f"/admin/shop/customers/{stranger}").status_code == 200
+
+    # Every action on another person's customer is refused, not only the pages: revoking, the QR card (it
+    # carries the link), sending it, removing products and addresses.
+    admin.post(f"/admin/shop/customers/{stranger}/products", data={"code": "SH-200", "csrf_token": admin_csrf})
+    admin.post(f"/admin/shop/customers/{stranger}/addresses", data={"address": "别处 1 号", "csrf_token": admin_csrf})
+    assert admin.post(f"/admin/shop/customers/{stranger}/link", data={"csrf_token": admin_csrf}).status_code == 302
+    token = re.search(r"/s/([A-Za-z0-9_-]{20,})", admin.get(f"/admin/shop/customers/{stranger}")
+                      .get_data(as_text=True)).group(1)
+    with rt.uow() as uow:
+        product_row = uow.session.exec(select(ShopProduct.id).where(ShopProduct.customer_id == stranger)).one()
+        address_row = uow.session.exec(select(ShopAddress.id).where(ShopAddress.customer_id == stranger)).one()
+    assert staff.get(f"/admin/shop/customers/{stranger}/qr.png").status_code == 403
+    assert staff.get(f"/admin/shop/customers/{stranger}/print").status_code == 403
+    for action in ("revoke", "send", f"products/{product_row}/delete", f"addresses/{address_row}/delete"):
+        assert staff.post(f"/admin/shop/customers/{stranger}/{action}", data={"csrf_token": csrf}
+                          ).status_code == 403, action
+    assert app.test_client().get(f"/s/{token}").status_code == 200  # still live
+    with rt.uow() as uow:
+        assert uow.session.get(ShopProduct, product_row) is not None
+        assert uow.session.get(ShopAddress, address_row).active
+    assert admin.get(f"/admin/shop/customers/{stranger}/qr.png").status_code == 200
 
 
 def test_the_earliest_date_is_lead_days_plus_the_customers_delivery_buffer(make_shop_app):
