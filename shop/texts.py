@@ -33,8 +33,13 @@ ATTACHMENT_EMPTY = "附件是空文件，请重新选择。"
 NO_REQUESTS = "还没有通过此链接提交的订单。"
 TRACK = "查看物流"
 
-# The sales owner's WeCom message (plain app text).
+# The sales owner's WeCom message (plain app text, or a card with WECOM_CARDS).
 SALES_SOURCE = "客户下单"
+CONTACT_BUTTON = "联系客户"
+
+
+def sales_card_title(customer: str, request_no: str) -> str:
+    return f"客户下单待审核 {customer} {request_no}"
 
 
 def sales_message(customer: str, request_no: str, lines: list[str], wanted: str, contact: str, url: str) -> str:
