@@ -90,7 +90,8 @@ def _validated(uow: UnitOfWork, rt, link: ShopLink, form: OrderForm, now: dateti
         wanted = date.fromisoformat((form.wanted_date or "").strip())
     except ValueError:
         errors.append(texts.WANTED_MISSING)
-    earliest = earliest_promise_date(s, settings, link.customer_id, now=now)
+    earliest = earliest_promise_date(s, settings, link.customer_id, now=now,
+                                     lines=[(product.id, quantity) for product, quantity in lines])
     latest = now.astimezone(settings.tz).date() + timedelta(days=LATEST_DAYS)
     if wanted is not None and wanted < earliest:
         errors.append(texts.WANTED_TOO_EARLY.format(earliest=earliest.isoformat()))

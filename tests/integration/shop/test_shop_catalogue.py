@@ -4,7 +4,7 @@ enabled, and the earliest date (lead days in working days, plus the customer's d
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import select
 
@@ -96,3 +96,48 @@ def test_the_earliest_date_is_lead_days_plus_the_customers_delivery_buffer(make_
         uow.session.flush()
         assert earliest_promise_date(uow.session, rt.settings, cid, now=now) == cal.add_working_days(today, 5)
         assert cal.is_workday(earliest_promise_date(uow.session, rt.settings, cid, now=now))
+
+
+def test_the_earliest_date_follows_the_plan_of_the_lines_and_the_quantity(make_shop_app):
+    """The lead days are a floor; beyond them the date is when scheduling now would finish the products, after
+    the work already planned on their lines, so a full line or a large quantity moves it later."""
+    from nextsteps.planning import lines_for, plan_tasks
+    from orders.models import RouteStep
+    from tests.integration.shop.conftest import filled, product_id
+    from workcal.models import ProductionLine
+
+    app = make_shop_app(lead_days=3)
+    rt = app.extensions["ops"]
+    with rt.uow() as uow:  # SH-100: 3 steps of 2 standard hours per 100 pieces, all on 1号线 (8 h a day)
+        uow.session.add(ProductionLine(name="1号线", day_hours=8))
+        for step in uow.session.exec(select(RouteStep)).all():
+            step.line = "1号线"
+            uow.session.add(step)
+        uow.commit()
+    token = issue(app, enable=("SH-100",))
+    cid, pid = customer_id(app, "宁波测试机械有限公司"), product_id(app, "SH-100")
+    now = utcnow()
+    with rt.uow() as uow:
+        s = uow.session
+        cal = calendar_for(s, rt.settings)
+        base = cal.add_working_days(now.astimezone(rt.settings.tz).date(), 3)
+        assert earliest_promise_date(s, rt.settings, cid, now=now) == base  # an empty line: the lead days
+        big = earliest_promise_date(s, rt.settings, cid, now=now, lines=[(pid, 3000)])  # 180 h: ~23 days
+        assert big > base and cal.is_workday(big)
+        # exactly the day scheduling an order of 3000 now plans it to end
+        order = order_in(uow, Status.PENDING_SCHEDULE, quantity=3000)
+        plan_tasks(s, s.get(Order, order.id), lines_for(s, rt.settings), now=now)
+        planned_end = s.get(Order, order.id).planned_end
+        uow.commit()
+    assert big == planned_end
+
+    # That order now fills 1号线: the page offers no day before it ends, and a large request is later still.
+    client = app.test_client()
+    form = form_of(client, token)
+    offered = date.fromisoformat(form["earliest"])
+    assert offered >= planned_end > base and f"最早可交货日期：{form['earliest']}" in form["html"]
+    r = client.post(f"/s/{token}", data=filled(form, {pid: 3000}))
+    assert r.status_code == 400
+    later = re.search(r"期望交货日期最早为 ([0-9-]{10})", r.get_data(as_text=True)).group(1)
+    assert date.fromisoformat(later) > offered
+    assert client.post(f"/s/{token}", data=filled(form_of(client, token), {pid: 5})).status_code == 303
