@@ -258,6 +258,53 @@ def test_the_qr_card_goes_to_the_customers_robot_group_as_an_image(make_shop_app
     assert f"/admin/shop/customers/{cid}/qr.png" in printable
 
 
+def test_the_qr_card_goes_to_the_customers_wecom_customer_groups_as_a_group_send_with_the_image(make_shop_app,
+                                                                                                wecom):
+    """Robots cannot post into external groups: the card becomes one group-send task per group owner (who
+    confirms with one tap), never into another customer's group."""
+    from custgroups.models import CustomerGroup, GroupSendTask
+    from custgroups.service import link_group
+    from notify.models import Notification
+
+    app = make_shop_app()
+    cid = customer_id(app, "宁波测试机械有限公司")
+    wecom.add_customer_group("wrA", "测试机械采购群", "t.sales")
+    wecom.add_customer_group("wrX", "别家公司客户群", "t.sales")
+    with app.extensions["ops"].uow() as uow:
+        group = CustomerGroup(chat_id="wrA", name="测试机械采购群", owner_userid="t.sales")
+        uow.session.add_all([group, CustomerGroup(chat_id="wrX", name="别家公司客户群", owner_userid="t.sales")])
+        uow.session.flush()
+        link_group(uow.session, cid, group.id, by="王总")
+        uow.commit()
+    issue(app)
+    staff, csrf = staff_client(app)
+    assert staff.post(f"/admin/shop/customers/{cid}/send", data={"csrf_token": csrf}).status_code == 302
+    [task] = wecom.group_send_tasks.values()
+    assert task["sender"] == "t.sales" and task["chat_ids"] == ["wrA"]
+    assert [a["msgtype"] for a in task["body"]["attachments"]] == ["image"]
+    assert "专属下单二维码" in task["body"]["text"]["content"]
+    assert any("客户群群发任务" in b["text"]["content"] for u, b in wecom.app_deliveries
+               if u == "t.sales" and b["msgtype"] == "text")
+    assert not any(b["msgtype"] == "image" for u, b in wecom.app_deliveries)  # nothing to forward by hand
+    with app.extensions["ops"].uow() as uow:
+        assert uow.session.exec(select(GroupSendTask)).one().order_id is None
+        assert {n.status for n in uow.session.exec(select(Notification).where(Notification.kind == "shop_qr"))} \
+            == {"sent"}
+
+
+def test_with_no_customer_group_the_sales_owner_gets_the_qr_card_to_forward(make_shop_app, wecom):
+    app = make_shop_app()
+    cid = customer_id(app, "宁波测试机械有限公司")
+    issue(app)
+    staff, csrf = staff_client(app)
+    r = staff.post(f"/admin/shop/customers/{cid}/send", data={"csrf_token": csrf}, follow_redirects=True)
+    assert "已排队发送" in r.get_data(as_text=True)
+    to_sales = [b for u, b in wecom.app_deliveries if u == "t.sales"]
+    assert [b["msgtype"] for b in to_sales] == ["image", "text"]
+    assert "转发给客户" in to_sales[1]["text"]["content"]
+    assert wecom.group_send_tasks == {} and wecom.webhook_messages == []
+
+
 def test_the_limits_count_on_the_real_redis_shared_by_every_process(make_shop_app):
     import uuid
 
