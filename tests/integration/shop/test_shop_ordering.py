@@ -133,6 +133,18 @@ def test_a_second_customers_link_never_shows_the_first_customers_orders(make_sho
     assert client.get(f"/s/{second}/r/{first_request}").status_code == 404
     assert client.get(f"/s/{second}/track/{order_no}").status_code == 404
 
+    # Only the link's own addresses and catalogue: the first customer's address id and a product the second
+    # customer cannot order are not taken.
+    first_address = form_of(client, first)["address_id"]
+    second_form = form_of(client, second)
+    assert "宁波市北仑区" not in second_form["html"]
+    r = client.post(f"/s/{second}", data=filled(second_form, {product_id(app, "SH-200"): 3},
+                                                   address_id=first_address))
+    assert r.status_code == 400 and "请选择送货地址" in r.get_data(as_text=True)
+    r = client.post(f"/s/{second}", data=filled(form_of(client, second), {product_id(app, "SH-100"): 3}))
+    assert r.status_code == 400 and "请至少填写一个产品的数量" in r.get_data(as_text=True)
+    assert len(_orders(app)) == 1
+
 
 def test_the_form_refuses_a_missing_csrf_token_and_a_too_early_date(make_shop_app):
     app = make_shop_app()
