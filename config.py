@@ -259,8 +259,9 @@ class ShopSettings:
                                      "attach (bytes)", COUNT)
     files_dir: str = knob("SHOP_FILES_DIR", str(INSTANCE / "shop"), "folder of customers' attachments and "
                           "ordering-link QR cards (never served as static files)", shown="`instance/shop`")
-    lead_days: int = knob("SHOP_LEAD_DAYS", 7, "working days from today to the earliest date offered to customers "
-                          "(the customer's delivery buffer is added)", Kind("a whole number, 0 or more", int,
+    lead_days: int = knob("SHOP_LEAD_DAYS", 7, "fewest working days from today to the earliest date offered to "
+                          "customers (later when scheduling now would finish later; the customer's delivery "
+                          "buffer is added)", Kind("a whole number, 0 or more", int,
                                                                             lambda v: v >= 0))
     max_lines: int = knob("SHOP_MAX_LINES", 20, "products one ordering-form submission may carry", COUNT)
 

@@ -34,6 +34,8 @@ from notify.cards import CALLBACK_KEYS, notification_id_of
 from notify.channels import ChannelError
 from notify.models import Notification
 from orders import commands
+from orders import service as order_service
+from orders import texts as order_texts
 from orders.actor import Actor, Trace
 from orders.exceptions import IllegalTransition, NotAllowed, OrderError, VersionConflict
 
@@ -96,10 +98,22 @@ def _apply(uow, key: str, payload: dict, actor: Actor, trace: Trace) -> str:
         alert = ack_alert(uow, int(payload["alert_id"]), actor)
         return ntexts.card_done(alert.acked_by or actor.name, ntexts.CARD_ACKED, _hhmm(alert.acked_at, tz))
     if key == "approve":
-        commands.run(uow, "approve", str(payload["order_no"]), actor=actor, trace=trace,
-                     expected_version=payload.get("version"))
+        for order_no, version in _approvals(uow, payload):
+            commands.run(uow, "approve", order_no, actor=actor, trace=trace, expected_version=version)
         return ntexts.card_done(actor.name, ntexts.CARD_APPROVED, _hhmm(utcnow(), tz))
     return ntexts.card_done(actor.name, ntexts.CARD_ACKED, _hhmm(utcnow(), tz))  # "seen": read, nothing to change
+
+
+def _approvals(uow, payload: dict) -> list[tuple[str, int | None]]:
+    """The (order number, version) pairs an 审核通过 click approves: the card's one order, or every order of a
+    customer's request (`orders`). All are checked before any moves, so a card approves all of them or none."""
+    pairs = [(str(no), v) for no, v in payload.get("orders") or [(payload["order_no"], payload.get("version"))]]
+    for order_no, version in pairs:
+        order = order_service.find_order(uow, order_no)
+        if version is not None and order.version != version:
+            raise VersionConflict(order_texts.version_conflict(order.order_no, order.version),
+                                  current_version=order.version)
+    return pairs
 
 
 def _hhmm(at: datetime | None, tz) -> str:

@@ -11,6 +11,7 @@ RESULT_LABELS = {"unconfirmed": "待群主确认", "sent": "已发送", "failed"
 FAIL_REASONS = {2: "客户不是好友，发送失败", 3: "该群已达群发接收上限，发送失败"}
 
 # The text that goes into the customer groups with the notice image.
+OTHER_SEND = "下单二维码"  # what a task with no order carries (shop's ordering-link QR card)
 GROUP_TEXT = "{customer}，您的订单 {order_no} 已发货（{carrier} {tracking_no}），详情见图片，扫码可查看物流进度。"
 
 
@@ -23,19 +24,22 @@ def tap_to_confirm(order_no: str, customer: str, groups: list[str]) -> str:
 
 def remind_owner(order_no: str, groups: int, hours: float) -> str:
     """Reminder to the owner: the task waits for them."""
-    return (f"提醒：订单 {order_no} 的发货通知客户群群发已等待 {hours:g} 小时，还有 {groups} 个客户群未发送。"
+    what = f"订单 {order_no} 的发货通知" if order_no else f"{OTHER_SEND}的"
+    return (f"提醒：{what}客户群群发已等待 {hours:g} 小时，还有 {groups} 个客户群未发送。"
             f"请在企业微信「客户群群发」中一键确认。")
 
 
 def escalate_manager(owner: str, order_no: str, groups: int, hours: float) -> str:
     """To the owner's manager when the reminder did not help."""
-    return (f"{owner} 的客户群群发（订单 {order_no} 发货通知）已超过 {hours:g} 小时未确认，"
+    what = f"订单 {order_no} 发货通知" if order_no else OTHER_SEND
+    return (f"{owner} 的客户群群发（{what}）已超过 {hours:g} 小时未确认，"
             f"还有 {groups} 个客户群未发送，请跟进。")
 
 
 def forward_instead(order_no: str, reason: str, groups: list[str]) -> str:
     """To the owner when the group-send task could not be created: forward the image by hand."""
-    return (f"订单 {order_no} 的客户群群发未能创建（{reason[:120]}）。请把发货通知图片手动转发到客户群："
+    what, image = (f"订单 {order_no} 的", "发货通知图片") if order_no else (f"{OTHER_SEND}的", "图片")
+    return (f"{what}客户群群发未能创建（{reason[:120]}）。请把{image}手动转发到客户群："
             f"{'、'.join(groups[:5])}{'等' if len(groups) > 5 else ''}。")
 
 

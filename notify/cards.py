@@ -4,6 +4,7 @@ A producer (alerts, nextsteps) puts `card_payload(...)` on its outbox row when W
 app channel turns it into the `template_card` body here. The task id names the outbox row, so a click
 (`template_card_event`, TaskId + EventKey) leads back to it (`notification_id_of`). Callback buttons
 carry the action as their key (`ack`, `approve`, `seen`); 去处理 is a jump button (type 1) to the page.
+A producer may add more jump buttons (`links`: text and url each), e.g. 联系客户 on a customer's request.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ DESC_LIMIT = 44 * 3
 SUB_TITLE_LIMIT = 160 * 3
 
 
-def card_payload(*, title: str, buttons: list[str], url: str | None, **refs) -> dict:
-    """The outbox payload of a card: its title, the callback buttons (keys) and the page of 去处理;
-    `refs` (alert_id, order_no, version…) say what a click acts on."""
-    return {"msgtype": "template_card", "card": {"title": title, "buttons": list(buttons), "url": url or ""},
-            **refs}
+def card_payload(*, title: str, buttons: list[str], url: str | None, links: list[dict] | None = None,
+                 **refs) -> dict:
+    """The outbox payload of a card: its title, the callback buttons (keys), extra jump buttons (`links`:
+    {"text", "url"}) and the page of 去处理; `refs` (alert_id, order_no, version…) say what a click acts on."""
+    card = {"title": title, "buttons": list(buttons), "url": url or ""}
+    if links:
+        card["links"] = [{"text": link["text"], "url": link["url"]} for link in links]
+    return {"msgtype": "template_card", "card": card, **refs}
 
 
 def task_id_of(n: Notification) -> str:
@@ -47,6 +51,9 @@ def template_card(n: Notification) -> dict:
     title = card.get("title") or n.subject or texts.DEFAULT_SUBJECT
     buttons = [{"text": texts.CARD_BUTTONS[key], "style": 1 if i == 0 else 2, "key": key}
                for i, key in enumerate(k for k in card.get("buttons", []) if k in CALLBACK_KEYS)]
+    for link in card.get("links", []):
+        if link.get("text") and link.get("url"):
+            buttons.append({"type": 1, "text": link["text"], "style": 1 if not buttons else 2, "url": link["url"]})
     if card.get("url"):
         buttons.append({"type": 1, "text": texts.CARD_GO, "style": 4, "url": card["url"]})
     body = {

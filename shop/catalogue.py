@@ -1,12 +1,16 @@
 """What a customer may order through the link, and the earliest date the factory offers.
 
-`earliest_promise_date` is the ONE place that answers "how soon can we promise?": today, plus the
-lead time in working days (workcal), plus the customer's delivery buffer (insight) when there is
-enough history. A capacity-aware scheduler can replace this function without touching the pages.
+`earliest_promise_date` is the ONE place that answers "how soon can we promise?": the later of
+today + SHOP_LEAD_DAYS working days (review, materials) and the day the products would be finished if
+scheduled now (nextsteps.planning: each route step on its line's working days within the capacity the
+open tasks leave), then the customer's delivery buffer (insight) in working days when there is enough
+history. The page offers the earliest any order could have (each catalogue product at the smallest
+quantity); a submission is checked against its own products and quantities.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,9 +18,13 @@ from sqlmodel import Session, select
 
 from core.types import utcnow
 from insight.buffer import buffer_for
-from orders.models import Order, Product
+from nextsteps.planning import build_plan, line_load, lines_for
+from orders.exceptions import InvalidInput
+from orders.models import Order, Product, RouteStep
 from shop.models import ShopCustomer, ShopProduct
 from workcal.service import calendar_for
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,12 +67,58 @@ def in_catalogue(session: Session, customer_id: int, product_id: int) -> Product
     return session.get(Product, product_id)
 
 
-def earliest_promise_date(session: Session, settings, customer_id: int, *, now: datetime | None = None) -> date:
-    """The earliest delivery date the factory offers this customer: lead days + delivery buffer, in working days."""
+def earliest_promise_date(session: Session, settings, customer_id: int, *, now: datetime | None = None,
+                          lines: list[tuple[int, int]] | None = None) -> date:
+    """The earliest delivery date the factory offers this customer for `lines` ((product id, quantity) pairs,
+    planned together); None: the earliest any order from the catalogue could have."""
     now = now or utcnow()
     today = now.astimezone(settings.tz).date()
-    days = settings.shop.lead_days
+    cal = calendar_for(session, settings)
+    ready = cal.add_working_days(today, settings.shop.lead_days)
+    if lines is None:
+        groups = [[(i.product_id, 1)] for i in catalogue_for(session, customer_id)]
+        finishes = _planned_finishes(session, settings, groups, now)
+        finished = None if not finishes or None in finishes else min(finishes)
+    else:
+        [finished] = _planned_finishes(session, settings, [lines], now)
+    if finished is not None and finished > ready:
+        ready = finished if cal.is_workday(finished) else cal.next_workday(finished)
     buffer = buffer_for(session, customer_id, now=now, settings=settings)
     if buffer.enough_data and buffer.suggested_days:
-        days += buffer.suggested_days
-    return calendar_for(session, settings).add_working_days(today, days)
+        ready = cal.add_working_days(ready, buffer.suggested_days)
+    return ready
+
+
+def _planned_finishes(session: Session, settings, groups: list[list[tuple[int, int]]], now: datetime
+                      ) -> list[date | None]:
+    """Per group of (product id, quantity): the day its products would be finished if scheduled now, after the
+    open tasks already on their lines (each group on its own copy of that load); None when it has no route
+    step to plan. A product that cannot fit within the planning horizon is left to the reviewer (logged)."""
+    ids = {pid for group in groups for pid, _ in group}
+    routes: dict[int, list[RouteStep]] = {pid: [] for pid in ids}
+    if ids:
+        for step in session.exec(select(RouteStep).where(RouteStep.product_id.in_(ids))
+                                 .order_by(RouteStep.product_id, RouteStep.seq)).all():
+            routes[step.product_id].append(step)
+    if not any(routes.values()):
+        return [None] * len(groups)
+    plan_lines = lines_for(session, settings)
+    planned = line_load(session, plan_lines, now)
+    tz = plan_lines.factory_calendar.tz
+    out: list[date | None] = []
+    for group in groups:
+        load, end = dict(planned), None
+        for pid, quantity in group:
+            route = routes[pid]
+            if not route:
+                continue
+            try:
+                slots = build_plan(route, [step.line or "" for step in route], quantity, plan_lines, now, load)
+            except InvalidInput:
+                log.warning("product %s × %s cannot be planned within the horizon", pid, quantity)
+                continue
+            if slots:
+                done = slots[-1].end.astimezone(tz).date()
+                end = max(end, done) if end else done
+        out.append(end)
+    return out

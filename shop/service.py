@@ -16,6 +16,8 @@ from sqlmodel import Session, select
 
 from core.bus import UnitOfWork
 from core.types import utcnow
+from nextsteps.handlers import may_approve
+from notify.cards import card_payload
 from notify.outbox import queue_notification
 from orders import service as order_service
 from orders.actor import Actor
@@ -88,7 +90,8 @@ def _validated(uow: UnitOfWork, rt, link: ShopLink, form: OrderForm, now: dateti
         wanted = date.fromisoformat((form.wanted_date or "").strip())
     except ValueError:
         errors.append(texts.WANTED_MISSING)
-    earliest = earliest_promise_date(s, settings, link.customer_id, now=now)
+    earliest = earliest_promise_date(s, settings, link.customer_id, now=now,
+                                     lines=[(product.id, quantity) for product, quantity in lines])
     latest = now.astimezone(settings.tz).date() + timedelta(days=LATEST_DAYS)
     if wanted is not None and wanted < earliest:
         errors.append(texts.WANTED_TOO_EARLY.format(earliest=earliest.isoformat()))
@@ -163,20 +166,29 @@ def submit_request(uow: UnitOfWork, rt, link: ShopLink, form: OrderForm, *,
 
 
 def _tell_sales_owner(uow: UnitOfWork, rt, customer: Customer, req: ShopRequest, orders: list) -> None:
-    """A plain WeCom app message to the customer's sales owner (a card with buttons comes later)."""
+    """A WeCom app message to the customer's sales owner: plain text, or with WECOM_CARDS a card with
+    审核通过 (when the owner may approve these orders: it approves all of the request's orders, each at the
+    version it was sent with) and 联系客户 (the request page, the customer's contact and phone at the top)."""
     owner = uow.session.get(Staff, customer.sales_owner_id) if customer.sales_owner_id else None
     if owner is None or not owner.userid:
         log.warning("customer %s has no sales owner with a WeCom userid: request %s not announced",
                     customer.name, req.request_no)
         return
     base = rt.settings.public_base_url.rstrip("/")
-    url = f"{base}/admin/orders/{orders[0][0].order_no}" if len(orders) == 1 else \
-        f"{base}/admin/shop/requests/{req.request_no}"
+    request_url = f"{base}/admin/shop/requests/{req.request_no}"
+    url = f"{base}/admin/orders/{orders[0][0].order_no}" if len(orders) == 1 else request_url
     body = texts.sales_message(customer.name, req.request_no,
                                [texts.order_line(o.order_no, f"{p.code} {p.name}", o.quantity) for o, p in orders],
                                req.wanted_date.isoformat(), f"{req.contact_name} {req.contact_phone}", url)
+    payload: dict = {"msgtype": "text"}
+    if rt.settings.notify.wecom_cards:
+        approve = ["approve"] if all(may_approve(o, owner.role_set) for o, _ in orders) else []
+        payload = card_payload(title=texts.sales_card_title(customer.short_name or customer.name, req.request_no),
+                               buttons=approve, url=url,
+                               links=[{"text": texts.CONTACT_BUTTON, "url": f"{request_url}#contact"}],
+                               orders=[[o.order_no, o.version] for o, _ in orders])
     queue_notification(uow, kind="shop_request", channel="wecom_app", recipient=owner.userid,
-                       recipient_name=owner.name, body=body, payload={"msgtype": "text"},
+                       recipient_name=owner.name, body=body, payload=payload,
                        dedupe_key=f"shop:{req.id}:sales", order_id=orders[0][0].id)
 
 

@@ -33,8 +33,13 @@ ATTACHMENT_EMPTY = "附件是空文件，请重新选择。"
 NO_REQUESTS = "还没有通过此链接提交的订单。"
 TRACK = "查看物流"
 
-# The sales owner's WeCom message (plain app text).
+# The sales owner's WeCom message (plain app text, or a card with WECOM_CARDS).
 SALES_SOURCE = "客户下单"
+CONTACT_BUTTON = "联系客户"
+
+
+def sales_card_title(customer: str, request_no: str) -> str:
+    return f"客户下单待审核 {customer} {request_no}"
 
 
 def sales_message(customer: str, request_no: str, lines: list[str], wanted: str, contact: str, url: str) -> str:
@@ -63,12 +68,24 @@ def group_card_text(customer: str) -> str:
     return f"{customer} 专属下单二维码：微信扫码即可在线下单、查看订单进度和物流。"
 
 
+def qr_tap_to_confirm(customer: str, groups: list[str]) -> str:
+    """App message to a group owner: the QR card waits as a customer-group send task."""
+    names = "、".join(groups[:5]) + ("等" if len(groups) > 5 else "")
+    return (f"{customer} 的专属下单二维码已生成客户群群发任务：{names}。"
+            f"请在企业微信「工作台 → 客户群群发」（或群发助手的通知）中一键确认发送。")
+
+
+def qr_forward(customer: str, text: str) -> str:
+    """App message to the sales owner when no customer group or bridge reaches the customer."""
+    return f"{customer} 没有可直接发送的客户群，请把上面的下单二维码图片转发给客户，并附上：{text}"
+
+
 # Admin flashes.
 LINK_ISSUED = "新的下单链接：{url}（请妥善保管，旧链接已失效）"
 LINK_REVOKED = "下单链接已停用。"
 NO_LIVE_LINK = "该客户还没有有效的下单链接。"
-QR_QUEUED = "二维码已排队发送到 {count} 个客户群。"
-QR_NO_GROUP = "该客户没有可发送的群（需要群机器人 key 或桥接群）。"
+QR_QUEUED = "二维码已排队发送（{count} 条消息或群发任务；没有客户群时发给业务员转发）。"
+QR_NO_GROUP = "该客户没有可发送的客户群，也没有可转发的业务员（需要客户群、桥接群或业务员的企业微信账号）。"
 PRODUCT_ADDED = "已开放产品 {code}。"
 PRODUCT_REMOVED = "已取消开放产品。"
 PRODUCT_UNKNOWN = "没有找到产品编码 {code}。"

@@ -123,6 +123,7 @@ def revoke(customer_id: int):
     """Stop the live link at once: it then answers like an unknown one."""
     rt = current_runtime()
     with rt.uow() as uow:
+        _customer(uow.session, customer_id)
         live = current_link(uow.session, customer_id)
         if live is not None:
             forget_card(live)
@@ -135,8 +136,9 @@ def revoke(customer_id: int):
 @bp.get("/customers/<int:customer_id>/qr.png")
 @page("shop")
 def qr_png(customer_id: int):
-    """The live link's QR card."""
+    """The live link's QR card (it carries the link: only for whoever manages the customer)."""
     with current_runtime().uow() as uow:
+        _customer(uow.session, customer_id)
         live = current_link(uow.session, customer_id)
         path = Path(live.qr_path) if live and live.qr_path else None
     if path is None or not path.is_file():
@@ -163,6 +165,7 @@ def print_card(customer_id: int):
 def send_card(customer_id: int):
     """Queue the QR card into the customer's groups through the outbox."""
     with current_runtime().uow() as uow:
+        _customer(uow.session, customer_id)
         live = current_link(uow.session, customer_id)
         if live is None or not live.qr_path:
             flash(shop_texts.NO_LIVE_LINK, "error")
@@ -211,6 +214,7 @@ def add_product(customer_id: int):
 @page("shop")
 def remove_product(customer_id: int, row_id: int):
     with current_runtime().uow() as uow:
+        _customer(uow.session, customer_id)
         row = uow.session.get(ShopProduct, row_id)
         if row is None or row.customer_id != customer_id:
             abort(404)
@@ -243,6 +247,7 @@ def add_address(customer_id: int):
 @page("shop")
 def remove_address(customer_id: int, address_id: int):
     with current_runtime().uow() as uow:
+        _customer(uow.session, customer_id)
         row = uow.session.get(ShopAddress, address_id)
         if row is None or row.customer_id != customer_id:
             abort(404)

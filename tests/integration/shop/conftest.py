@@ -21,15 +21,15 @@ def wecom():
 
 @pytest.fixture
 def make_shop_app(db_url, tmp_path, wecom):
-    """make_shop_app(**shop_settings) -> app with the factory, a second customer and logins sales/admin."""
+    """make_shop_app(overrides=None, **shop_settings) -> app with the factory, a second customer and logins sales/admin."""
     from tests.conftest import make_app
     from tests.support.notify_env import wecom_settings
 
     made = []
 
-    def make(redis_url: str | None = None, **shop):
+    def make(redis_url: str | None = None, overrides: dict | None = None, **shop):
         shop = {"files_dir": str(tmp_path / "shop"), **shop}
-        app = make_app(db_url, shop=shop, redis_url=redis_url, **wecom_settings(wecom))
+        app = make_app(db_url, shop=shop, redis_url=redis_url, **{**wecom_settings(wecom), **(overrides or {})})
         made.append(app)
         _factory(app)
         return app

@@ -133,6 +133,18 @@ def test_a_second_customers_link_never_shows_the_first_customers_orders(make_sho
     assert client.get(f"/s/{second}/r/{first_request}").status_code == 404
     assert client.get(f"/s/{second}/track/{order_no}").status_code == 404
 
+    # Only the link's own addresses and catalogue: the first customer's address id and a product the second
+    # customer cannot order are not taken.
+    first_address = form_of(client, first)["address_id"]
+    second_form = form_of(client, second)
+    assert "宁波市北仑区" not in second_form["html"]
+    r = client.post(f"/s/{second}", data=filled(second_form, {product_id(app, "SH-200"): 3},
+                                                   address_id=first_address))
+    assert r.status_code == 400 and "请选择送货地址" in r.get_data(as_text=True)
+    r = client.post(f"/s/{second}", data=filled(form_of(client, second), {product_id(app, "SH-100"): 3}))
+    assert r.status_code == 400 and "请至少填写一个产品的数量" in r.get_data(as_text=True)
+    assert len(_orders(app)) == 1
+
 
 def test_the_form_refuses_a_missing_csrf_token_and_a_too_early_date(make_shop_app):
     app = make_shop_app()
@@ -258,6 +270,53 @@ def test_the_qr_card_goes_to_the_customers_robot_group_as_an_image(make_shop_app
     assert f"/admin/shop/customers/{cid}/qr.png" in printable
 
 
+def test_the_qr_card_goes_to_the_customers_wecom_customer_groups_as_a_group_send_with_the_image(make_shop_app,
+                                                                                                wecom):
+    """Robots cannot post into external groups: the card becomes one group-send task per group owner (who
+    confirms with one tap), never into another customer's group."""
+    from custgroups.models import CustomerGroup, GroupSendTask
+    from custgroups.service import link_group
+    from notify.models import Notification
+
+    app = make_shop_app()
+    cid = customer_id(app, "宁波测试机械有限公司")
+    wecom.add_customer_group("wrA", "测试机械采购群", "t.sales")
+    wecom.add_customer_group("wrX", "别家公司客户群", "t.sales")
+    with app.extensions["ops"].uow() as uow:
+        group = CustomerGroup(chat_id="wrA", name="测试机械采购群", owner_userid="t.sales")
+        uow.session.add_all([group, CustomerGroup(chat_id="wrX", name="别家公司客户群", owner_userid="t.sales")])
+        uow.session.flush()
+        link_group(uow.session, cid, group.id, by="王总")
+        uow.commit()
+    issue(app)
+    staff, csrf = staff_client(app)
+    assert staff.post(f"/admin/shop/customers/{cid}/send", data={"csrf_token": csrf}).status_code == 302
+    [task] = wecom.group_send_tasks.values()
+    assert task["sender"] == "t.sales" and task["chat_ids"] == ["wrA"]
+    assert [a["msgtype"] for a in task["body"]["attachments"]] == ["image"]
+    assert "专属下单二维码" in task["body"]["text"]["content"]
+    assert any("客户群群发任务" in b["text"]["content"] for u, b in wecom.app_deliveries
+               if u == "t.sales" and b["msgtype"] == "text")
+    assert not any(b["msgtype"] == "image" for u, b in wecom.app_deliveries)  # nothing to forward by hand
+    with app.extensions["ops"].uow() as uow:
+        assert uow.session.exec(select(GroupSendTask)).one().order_id is None
+        assert {n.status for n in uow.session.exec(select(Notification).where(Notification.kind == "shop_qr"))} \
+            == {"sent"}
+
+
+def test_with_no_customer_group_the_sales_owner_gets_the_qr_card_to_forward(make_shop_app, wecom):
+    app = make_shop_app()
+    cid = customer_id(app, "宁波测试机械有限公司")
+    issue(app)
+    staff, csrf = staff_client(app)
+    r = staff.post(f"/admin/shop/customers/{cid}/send", data={"csrf_token": csrf}, follow_redirects=True)
+    assert "已排队发送" in r.get_data(as_text=True)
+    to_sales = [b for u, b in wecom.app_deliveries if u == "t.sales"]
+    assert [b["msgtype"] for b in to_sales] == ["image", "text"]
+    assert "转发给客户" in to_sales[1]["text"]["content"]
+    assert wecom.group_send_tasks == {} and wecom.webhook_messages == []
+
+
 def test_the_limits_count_on_the_real_redis_shared_by_every_process(make_shop_app):
     import uuid
 
@@ -275,3 +334,84 @@ def test_the_limits_count_on_the_real_redis_shared_by_every_process(make_shop_ap
     keys = list(conn.scan_iter(match=f"*ops-shop*{address}*"))
     assert keys  # the counter lives in Redis, so every web process shares it
     conn.delete(*keys)
+
+
+def _card_app(make_shop_app, wecom):
+    from tests.integration.bot.wecom_client import bot_settings
+
+    return make_shop_app(overrides={**bot_settings(wecom.base_url), "notify": {"wecom_cards": True}})
+
+
+def _request_card(wecom, userid: str, request_no: str) -> dict:
+    [card] = [c["body"]["template_card"] for c in wecom.cards.values()
+              if userid in c["userids"] and request_no in c["body"]["template_card"]["main_title"]["title"]]
+    return card
+
+
+def _click(app, wecom, userid: str, card: dict, key: str) -> None:
+    from tests.integration.bot.wecom_client import app_post
+
+    event = wecom.click(card["task_id"], userid, key)
+    assert app_post(app.test_client(), wecom.card_event_xml(event)).status_code == 200
+
+
+def test_with_cards_the_sales_owner_gets_a_card_to_contact_the_customer(make_shop_app, wecom):
+    """A plain salesperson may not approve (the flow gives 审核通过 to planners and managers): the card has
+    联系客户 (the request page, the customer's phone as a tel: link) and 去处理, and no 审核通过."""
+    app = _card_app(make_shop_app, wecom)
+    token = issue(app)
+    client = app.test_client()
+    a, b = product_id(app, "SH-100"), product_id(app, "SH-200")
+    r = client.post(f"/s/{token}", data=filled(form_of(client, token), {a: 120, b: 30}))
+    request_no = r.headers["Location"].rsplit("/", 1)[1]
+    card = _request_card(wecom, "t.sales", request_no)
+    assert card["card_type"] == "button_interaction" and "客户下单待审核" in card["main_title"]["title"]
+    assert all(o.order_no in card["sub_title_text"] for o in _orders(app))
+    assert [b.get("key") for b in card["button_list"] if not b.get("type")] == []
+    jumps = {b["text"]: b["url"] for b in card["button_list"] if b.get("type") == 1}
+    assert jumps["联系客户"] == f"http://testserver/admin/shop/requests/{request_no}#contact"
+    assert "去处理" in jumps
+    staff, _ = staff_client(app)
+    page = staff.get(f"/admin/shop/requests/{request_no}").get_data(as_text=True)
+    assert re.search(r'id="contact">李工\s*<a href="tel:13900001111"', page)
+
+
+def test_approve_on_the_sales_owners_card_approves_every_order_of_the_request(make_shop_app, wecom):
+    from sqlmodel import update
+
+    from orders import editing
+    from orders.models import Staff
+    from tests.factories import admin_actor
+
+    app = _card_app(make_shop_app, wecom)
+    with app.extensions["ops"].uow() as uow:  # the sales owner is also a manager: they may approve
+        uow.session.exec(update(Staff).where(Staff.userid == "t.sales").values(roles="sales,manager"))
+        uow.commit()
+    token = issue(app)
+    client = app.test_client()
+    a, b = product_id(app, "SH-100"), product_id(app, "SH-200")
+    r = client.post(f"/s/{token}", data=filled(form_of(client, token), {a: 120, b: 30}))
+    request_no = r.headers["Location"].rsplit("/", 1)[1]
+    card = _request_card(wecom, "t.sales", request_no)
+    assert [b.get("key") for b in card["button_list"] if not b.get("type")] == ["approve"]
+    assert [b["text"] for b in card["button_list"]][:2] == ["审核通过", "联系客户"]
+    _click(app, wecom, "t.sales", card, "approve")
+    made = _orders(app)
+    assert len(made) == 2 and all(o.status != "pending_review" for o in made)
+    with app.extensions["ops"].uow() as uow:
+        approvals = uow.session.exec(select(StatusEvent).where(StatusEvent.command == "approve")).all()
+        assert sorted(e.order_id for e in approvals) == sorted(o.id for o in made)
+        assert {e.source for e in approvals} == {"card"}
+    assert "审核通过" in wecom.card_updates[-1]["button"]["replace_name"]
+
+    # A request one of whose orders changed after the card went out: the click approves none of them.
+    r = client.post(f"/s/{token}", data=filled(form_of(client, token), {a: 7, b: 8}))
+    second = r.headers["Location"].rsplit("/", 1)[1]
+    fresh = [o for o in _orders(app) if o.status == "pending_review"]
+    assert len(fresh) == 2
+    with app.extensions["ops"].uow() as uow:
+        editing.edit_order(uow, fresh[1].order_no, actor=admin_actor(), changes={"quantity": 9})
+        uow.commit()
+    _click(app, wecom, "t.sales", _request_card(wecom, "t.sales", second), "approve")
+    assert all(o.status == "pending_review" for o in _orders(app) if o.id in {f.id for f in fresh})
+    assert wecom.card_updates[-1]["button"]["replace_name"] == "已失效：订单或预警已变化"
