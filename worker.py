@@ -232,6 +232,8 @@ class Supervisor:
             cron = build_cron(self.rt) if self.with_cron and cron_entries() else None
             self._tick(scheduler, cron)
             for _ in range(self.processes):
+                if self.stopping:  # stopped while warming up: start no job worker the signal cannot reach
+                    break
                 self._spawn()
             while self.children:
                 if not self.stopping and not self.burst:
@@ -261,6 +263,8 @@ class Supervisor:
         proc.start()
         self.children[proc.pid] = proc
         log.info("job worker process %s started", proc.pid)
+        if self.stopping:  # the stop came while forking, before this child was in the list to signal
+            os.kill(proc.pid, signal.SIGTERM)
 
     def _reap(self) -> None:
         for pid, proc in list(self.children.items()):
