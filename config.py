@@ -9,9 +9,11 @@ traceback deep inside a request. `python config.py` prints README's configuratio
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from dataclasses import replace as dc_replace
@@ -272,6 +274,24 @@ SECTIONS = {"bot": BotSettings, "devices": DeviceSettings, "logistics": Logistic
 _OFF_APP, _OFF_BOT = "unset: WeCom app off", "unset: robot off"
 
 
+def link_host(host: str) -> str:
+    """The host of a defaulted PUBLIC_BASE_URL: HOST itself, but for a wildcard (`0.0.0.0`, `::`), which a
+    link cannot open, this machine's address on the interface its outgoing traffic takes (a UDP connect
+    picks it and sends nothing); HOST unchanged when there is no route (the start notice then warns)."""
+    try:
+        wildcard = ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return host
+    if not wildcard:
+        return host
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere, only a route is looked up
+            return probe.getsockname()[0]
+    except OSError:
+        return host
+
+
 @dataclass(frozen=True)
 class Settings:
     """The whole configuration of one running Order Hub."""
@@ -287,7 +307,7 @@ class Settings:
     host: str = knob("HOST", "127.0.0.1", "where `ops run` and `ops serve` listen")
     port: int = knob("PORT", 5000, "where `ops run` and `ops serve` listen", PORT)
     public_base_url: str = knob("PUBLIC_BASE_URL", "", "base of links in QR codes and messages", HTTP_URL,
-                                shown="`http://<HOST>:<PORT>`")
+                                shown="`http://<HOST>:<PORT>`; with HOST `0.0.0.0` this machine's LAN address")
     timezone: str = knob("OPS_TIMEZONE", "Asia/Shanghai", "business time zone", ZONE)
     wecom_corp_id: str | None = knob("WECOM_CORP_ID", None, "WeCom self-built app: corp id", shown=_OFF_APP)
     wecom_agent_id: int | None = knob("WECOM_AGENT_ID", None, "WeCom self-built app: agent id", WHOLE, shown=_OFF_APP)
@@ -333,7 +353,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         if not self.public_base_url:
-            object.__setattr__(self, "public_base_url", f"http://{self.host}:{self.port}")
+            object.__setattr__(self, "public_base_url", f"http://{link_host(self.host)}:{self.port}")
             object.__setattr__(self, "public_base_url_defaulted", True)
 
     @property

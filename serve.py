@@ -41,10 +41,21 @@ def start_notices(rt, *, host: str) -> list[str]:
     if missing_admin:
         lines.append(" * 还没有管理员账号 / no admin login yet: create the first one with\n"
                      "     ops create-user NAME --role admin --password '<at least 8 characters>'")
-    if _is_loopback(urlparse(rt.settings.public_base_url).hostname or "") and not _is_loopback(host):
+    link_host = urlparse(rt.settings.public_base_url).hostname or ""
+    if _is_wildcard(link_host):
+        lines.append(f" * WARNING: PUBLIC_BASE_URL is {rt.settings.public_base_url} (no machine's address): links in "
+                     "QR codes and messages will not open anywhere; set PUBLIC_BASE_URL")
+    elif _is_loopback(link_host) and not _is_loopback(host):
         lines.append(f" * WARNING: PUBLIC_BASE_URL is {rt.settings.public_base_url} (loopback) while serving on "
                      f"{host}: links in QR codes and messages will not open on other machines; set PUBLIC_BASE_URL")
     return lines
+
+
+def _is_wildcard(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return False
 
 
 def _is_loopback(host: str) -> bool:

@@ -118,9 +118,9 @@ def test_overrides_are_checked_like_variables(tmp_path):
 
 
 def test_a_defaulted_public_base_url_follows_host_and_port_an_explicit_one_stays(tmp_path):
-    s = from_env({"HOST": "0.0.0.0"}, instance=tmp_path)
-    assert (s.public_base_url, s.public_base_url_defaulted) == ("http://0.0.0.0:5000", True)
-    assert s.replace(port=6001).public_base_url == "http://0.0.0.0:6001"
+    s = from_env({"HOST": "10.20.30.40"}, instance=tmp_path)
+    assert (s.public_base_url, s.public_base_url_defaulted) == ("http://10.20.30.40:5000", True)
+    assert s.replace(port=6001).public_base_url == "http://10.20.30.40:6001"
     fixed = from_env({"PUBLIC_BASE_URL": "https://ops.example.com"}, instance=tmp_path)
     assert not fixed.public_base_url_defaulted
     assert fixed.replace(port=6001).public_base_url == "https://ops.example.com"
@@ -143,3 +143,40 @@ def test_cards_and_oauth_base_are_read(tmp_path):
                  instance=tmp_path)
     assert s.notify.wecom_cards is True and s.web.wecom_oauth_base == "http://127.0.0.1:9"
     assert from_env({}, instance=tmp_path).notify.wecom_cards is False
+
+
+def test_serving_every_interface_links_to_an_address_other_machines_can_open(tmp_path):
+    """HOST=0.0.0.0 without PUBLIC_BASE_URL: links name this machine's own address, not 0.0.0.0 (which opens
+    nowhere); a server listening on every interface answers a connection to the link's host and port."""
+    import socket
+    from urllib.parse import urlsplit
+
+    with socket.socket() as listener:
+        listener.bind(("0.0.0.0", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        s = from_env({"HOST": "0.0.0.0", "PORT": str(port)}, instance=tmp_path)
+        link = urlsplit(s.public_base_url)
+        assert s.public_base_url_defaulted and link.hostname != "0.0.0.0" and link.port == port
+        with socket.create_connection((link.hostname, link.port), timeout=10):
+            pass
+
+
+def test_a_link_to_no_address_or_to_loopback_is_warned_about_at_start(tmp_path):
+    from types import SimpleNamespace
+
+    from sqlalchemy import create_engine
+
+    from serve import start_notices
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+
+    def notices(url: str, host: str) -> str:
+        rt = SimpleNamespace(engine=engine, settings=from_env({"PUBLIC_BASE_URL": url}, instance=tmp_path))
+        return "\n".join(start_notices(rt, host=host))
+
+    assert "no machine's address" in notices("http://0.0.0.0:8000", "0.0.0.0")
+    assert "loopback" in notices("http://127.0.0.1:8000", "0.0.0.0")
+    assert "WARNING" not in notices("http://192.168.1.20:8000", "0.0.0.0")
+    assert "WARNING" not in notices("http://127.0.0.1:8000", "127.0.0.1")
+    engine.dispose()
