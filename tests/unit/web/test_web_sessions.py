@@ -109,3 +109,23 @@ def test_behind_a_trusted_https_proxy_the_cookie_is_secure(proxied_app):
     r = client.get("/admin/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5"})
     assert "Secure" in r.headers["Set-Cookie"]
     assert "Secure" not in client.get("/admin/login").headers["Set-Cookie"]
+
+
+def test_an_unknown_name_costs_the_same_password_check_as_a_wrong_password(app, factory, monkeypatch):
+    """No timing difference to tell names apart: an unknown name still runs one check of the same hash
+    method and parameters (scrypt's cost) as a known name with a wrong password, and gets the same message."""
+    import accounts.service as accounts
+
+    checked = []
+    real = accounts.check_password_hash
+
+    def counting(pwhash, password):
+        checked.append(pwhash.split("$", 1)[0])  # method and cost, e.g. scrypt:32768:8:1
+        return real(pwhash, password)
+
+    monkeypatch.setattr(accounts, "check_password_hash", counting)
+    known = _failed_login(app.test_client(), "u_sales")
+    unknown = _failed_login(app.test_client(), "no-such-person")
+    assert known.status_code == unknown.status_code == 401
+    assert "用户名或密码不对" in known.get_data(as_text=True) and "用户名或密码不对" in unknown.get_data(as_text=True)
+    assert len(checked) == 2 and checked[0] == checked[1]
