@@ -1,7 +1,8 @@
 """The `wecom_groupsend` channel: one outbox row = one customer-group send task in WeCom.
 
 Recipient = the sender, who must own every group of the row (WeCom refuses otherwise); payload =
-`{"chat_id_list": [...], "image_path": ..., "text": ...}`. The notice image is uploaded as
+`{"chat_id_list": [...], "image_path": ..., "text": ...}` (`custgroups.groupsend` puts one group in each
+row, so each group has its own task, confirmation and result). The notice image is uploaded as
 temporary media once and reused while WeCom still keeps it (3 days from its created_at, less a
 margin); an expired media id that WeCom refuses anyway (40007) is uploaded again once.
 The task's msgid is the row's provider_msgid, which `custgroups.poll` follows.

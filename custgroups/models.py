@@ -43,7 +43,8 @@ class CustomerGroupLink(SQLModel, table=True):
 
 
 class GroupSendTask(SQLModel, table=True):
-    """One `add_msg_template` task (chat_type group) for one sender = the owner of its groups."""
+    """One `add_msg_template` task (chat_type group); sender = the owner of its groups. A shipping notice
+    makes one task per mapped group, so `chat_ids` holds one chat id."""
 
     __tablename__ = "group_send_task"
     id: int | None = Field(default=None, primary_key=True)

@@ -3,12 +3,16 @@
 For each open task whose outbox row has created it in WeCom (provider_msgid = msgid):
 `get_groupmsg_task` says whether the owner confirmed, `get_groupmsg_send_result` gives each
 group's status (0 not sent yet, 1 sent, 2/3 failed). Results are stored per group for the
-notification log. A task still unconfirmed after `groupsend_remind_hours` reminds the owner by app
-message, after `groupsend_escalate_hours` also the owner's manager (each once, by dedupe key).
+notification log. A shipment makes one task per group, so an owner may have several unconfirmed tasks
+for one order: tasks still unconfirmed after `groupsend_remind_hours` are gathered per order and owner
+within one poll round (a task with no order, shop's QR card, stays on its own), and the owner gets ONE
+reminder by app message naming how many groups still wait; after `groupsend_escalate_hours` the owner's
+manager gets one message likewise. Each task is marked reminded / escalated, so it is part of one
+reminder and one escalation at most.
 A task WeCom refused (outbox row failed or skipped) falls back to the manual forward: the owner gets
-the image and the reason by app message. So do the groups of a confirmed task that WeCom reports failed
-(status 2/3, e.g. the group already received its share of group sends): the owner forwards the image
-into those groups by hand, so the customer still sees the notice.
+the image and the reason by app message (per task, so for a shipment per group). So do the groups of a
+confirmed task that WeCom reports failed (status 2/3, e.g. the group already received its share of group
+sends): the owner forwards the image into those groups by hand, so the customer still sees the notice.
 """
 
 from __future__ import annotations
@@ -32,10 +36,12 @@ from orders.models import Order, Staff
 log = logging.getLogger(__name__)
 FOLLOW_DAYS = 30  # tasks older than this are no longer polled
 SENT, UNSENT = 1, 0
+WAITING = "waiting"  # poll_task: polled, some group still unconfirmed
 
 
 def poll_group_sends(now: datetime | None = None) -> dict:
-    """Job: poll every open task once; returns counts for the log."""
+    """Job: poll every open task once, then remind per order and owner; returns counts for the log
+    ("reminded" / "escalated" count messages, not tasks)."""
     rt = current_runtime()
     channel = rt.channels.get("wecom_groupsend")
     client = getattr(channel, "client", None)
@@ -44,6 +50,7 @@ def poll_group_sends(now: datetime | None = None) -> dict:
     with rt.uow() as uow:
         ids = uow.session.exec(select(GroupSendTask.id).where(
             GroupSendTask.state == "open", GroupSendTask.created_at > now - timedelta(days=FOLLOW_DAYS))).all()
+    waiting: list[int] = []
     for task_id in ids:
         with rt.uow() as uow:
             try:
@@ -54,12 +61,21 @@ def poll_group_sends(now: datetime | None = None) -> dict:
                 continue
             uow.commit()
         for key in outcome:
+            if key == WAITING:
+                waiting.append(task_id)
+            else:
+                counts[key] += 1
+    for task_ids in _by_order_and_sender(rt, waiting):
+        with rt.uow() as uow:
+            outcome = remind(uow, rt, task_ids, now)
+            uow.commit()
+        for key in outcome:
             counts[key] += 1
     return counts
 
 
 def poll_task(uow: UnitOfWork, rt: Runtime, client, task_id: int, now: datetime) -> list[str]:
-    """Update one task from WeCom and remind whoever is due; returns what happened."""
+    """Update one task from WeCom; returns what happened ("waiting": polled and still unconfirmed)."""
     s = uow.session
     task = s.get(GroupSendTask, task_id)
     n = s.get(Notification, task.notification_id)
@@ -85,10 +101,24 @@ def poll_task(uow: UnitOfWork, rt: Runtime, client, task_id: int, now: datetime)
         task.state = "done"
         outcome.append("done")
     else:
-        outcome += _remind(uow, rt, task, sum(r.state == "unconfirmed" for r in results.values()), now)
+        outcome.append(WAITING)
     s.add(task)
     s.add_all(results.values())
     return outcome
+
+
+def _by_order_and_sender(rt: Runtime, task_ids: list[int]) -> list[list[int]]:
+    """The waiting tasks gathered per (order, sender), each list in task order; a task with no order
+    (shop's QR card, one task per owner already) stays on its own."""
+    if not task_ids:
+        return []
+    with rt.uow() as uow:
+        rows = uow.session.exec(select(GroupSendTask.id, GroupSendTask.order_id, GroupSendTask.sender)
+                                .where(GroupSendTask.id.in_(task_ids)).order_by(GroupSendTask.id)).all()
+    out: dict[tuple, list[int]] = {}
+    for task_id, order_id, sender in rows:
+        out.setdefault((order_id, sender) if order_id else ("task", task_id), []).append(task_id)
+    return list(out.values())
 
 
 def _fall_back_to_forward(uow: UnitOfWork, task: GroupSendTask, n: Notification) -> None:
@@ -150,27 +180,43 @@ def _apply(task: GroupSendTask, results: dict[str, GroupSendResult], members: li
     return newly_failed
 
 
-def _remind(uow: UnitOfWork, rt: Runtime, task: GroupSendTask, waiting: int, now: datetime) -> list[str]:
+def remind(uow: UnitOfWork, rt: Runtime, task_ids: list[int], now: datetime) -> list[str]:
+    """One reminder to the owner (and later one message to their manager) for the open tasks of one order
+    and one owner that are due; marks each of those tasks. Returns "reminded" / "escalated" once each."""
+    s = uow.session
     cfg = rt.settings.notify
-    age = now - task.created_at
-    order = uow.session.get(Order, task.order_id) if task.order_id else None
+    tasks = list(s.exec(select(GroupSendTask).where(GroupSendTask.id.in_(task_ids), GroupSendTask.state == "open")
+                        .order_by(GroupSendTask.id)).all())
+    if not tasks:
+        return []
+    first = tasks[0]
+    waiting = len(set(s.exec(select(GroupSendResult.chat_id).where(
+        GroupSendResult.task_id.in_([t.id for t in tasks]), GroupSendResult.state == "unconfirmed")).all()))
+    order = s.get(Order, first.order_id) if first.order_id else None
     order_no = order.order_no if order else ""
-    owner = uow.session.exec(select(Staff).where(Staff.userid == task.sender)).first()
+    owner = s.exec(select(Staff).where(Staff.userid == first.sender)).first()
     done = []
-    if task.reminded_at is None and age >= timedelta(hours=cfg.groupsend_remind_hours):
-        queue_notification(uow, kind="groupsend_remind", channel="wecom_app", recipient=task.sender,
-                           recipient_name=owner.name if owner else task.sender, order_id=task.order_id,
+    due = [t for t in tasks if t.reminded_at is None
+           and now - t.created_at >= timedelta(hours=cfg.groupsend_remind_hours)]
+    if due:
+        queue_notification(uow, kind="groupsend_remind", channel="wecom_app", recipient=first.sender,
+                           recipient_name=owner.name if owner else first.sender, order_id=first.order_id,
                            body=texts.remind_owner(order_no, waiting, cfg.groupsend_remind_hours),
-                           payload={"msgtype": "text"}, dedupe_key=f"groupsend:{task.id}:remind")
-        task.reminded_at = now
+                           payload={"msgtype": "text"}, dedupe_key=f"groupsend:{due[0].id}:remind")
+        for t in due:
+            t.reminded_at = now
+            s.add(t)
         done.append("reminded")
-    manager = uow.session.get(Staff, owner.manager_id) if owner and owner.manager_id else None
-    if (task.escalated_at is None and age >= timedelta(hours=cfg.groupsend_escalate_hours)
-            and manager is not None and manager.userid):
+    manager = s.get(Staff, owner.manager_id) if owner and owner.manager_id else None
+    due = [t for t in tasks if t.escalated_at is None
+           and now - t.created_at >= timedelta(hours=cfg.groupsend_escalate_hours)]
+    if due and manager is not None and manager.userid:
         queue_notification(uow, kind="groupsend_remind", channel="wecom_app", recipient=manager.userid,
-                           recipient_name=manager.name, order_id=task.order_id,
+                           recipient_name=manager.name, order_id=first.order_id,
                            body=texts.escalate_manager(owner.name, order_no, waiting, cfg.groupsend_escalate_hours),
-                           payload={"msgtype": "text"}, dedupe_key=f"groupsend:{task.id}:escalate")
-        task.escalated_at = now
+                           payload={"msgtype": "text"}, dedupe_key=f"groupsend:{due[0].id}:escalate")
+        for t in due:
+            t.escalated_at = now
+            s.add(t)
         done.append("escalated")
     return done

@@ -16,21 +16,26 @@ GROUP_TEXT = "{customer}，您的订单 {order_no} 已发货（{carrier} {tracki
 
 
 def tap_to_confirm(order_no: str, customer: str, groups: list[str]) -> str:
-    """App message to the group owner when a task is created."""
+    """App message to the group owner when a shipment's tasks are created (one task per group)."""
     names = "、".join(groups[:5]) + ("等" if len(groups) > 5 else "")
-    return (f"订单 {order_no}（{customer}）已发货，发货通知已生成客户群群发任务：{names}。"
-            f"请在企业微信「工作台 → 客户群群发」（或群发助手的通知）中一键确认发送。")
+    if len(groups) == 1:
+        return (f"订单 {order_no}（{customer}）已发货，发货通知已生成客户群群发任务：{names}。"
+                f"请在企业微信「工作台 → 客户群群发」（或群发助手的通知）中一键确认发送。")
+    return (f"订单 {order_no}（{customer}）已发货，发货通知已按客户群各生成一条群发任务：{names}，"
+            f"共 {len(groups)} 个客户群，各需一键确认。"
+            f"请在企业微信「工作台 → 客户群群发」（或群发助手的通知）中逐个确认发送。")
 
 
 def remind_owner(order_no: str, groups: int, hours: float) -> str:
-    """Reminder to the owner: the task waits for them."""
+    """Reminder to the owner: their tasks of one order (or one task with no order) wait for them."""
     what = f"订单 {order_no} 的发货通知" if order_no else f"{OTHER_SEND}的"
-    return (f"提醒：{what}客户群群发已等待 {hours:g} 小时，还有 {groups} 个客户群未发送。"
+    each = "，各需一键确认" if groups > 1 and order_no else ""
+    return (f"提醒：{what}客户群群发已等待 {hours:g} 小时，还有 {groups} 个客户群未发送{each}。"
             f"请在企业微信「客户群群发」中一键确认。")
 
 
 def escalate_manager(owner: str, order_no: str, groups: int, hours: float) -> str:
-    """To the owner's manager when the reminder did not help."""
+    """To the owner's manager when the reminder did not help (one per order and owner)."""
     what = f"订单 {order_no} 发货通知" if order_no else OTHER_SEND
     return (f"{owner} 的客户群群发（{what}）已超过 {hours:g} 小时未确认，"
             f"还有 {groups} 个客户群未发送，请跟进。")

@@ -4,8 +4,8 @@ Delivery (no robot can post into a customer's external group):
 1. the image to internal groups by their group robot (ops groups: CustomerChat.internal with a
    robot_key; and the customer's internal WeCom group when it has a robot_key);
 2. by the customer's `notice_route`:
-   - "group": a WeCom group-send task per owner of the customer's mapped customer groups, which the
-     owner confirms with one tap (custgroups.groupsend); with no mapped group, as "manual";
+   - "group": a WeCom group-send task per mapped customer group of the customer, sender = the group's
+     owner, who confirms each with one tap (custgroups.groupsend); with no mapped group, as "manual";
    - "bridge" and "manual": a BridgeNotice for each personal-WeChat group of the customer (platform
      "bridge"), pulled by the bridge from GET /bridge/outbox;
    - "manual", and "bridge" with no bridged group: the image plus a one-line text to forward to the

@@ -1,6 +1,7 @@
 """Shipping notices into WeCom customer groups, through the WeCom stand-in: groups synced per
-salesperson, one group-send task per group owner with the notice image, the owner's one-tap
-confirmation seen by polling, reminders to the owner and their manager, media reuse for 3 days."""
+salesperson, one group-send task per mapped group (sender = its owner) with the notice image, each
+task's one-tap confirmation seen by polling, one reminder per order to the owner and later their
+manager, media reuse for 3 days."""
 
 from __future__ import annotations
 
@@ -81,8 +82,13 @@ def _rows(app, model, *where):
         return list(s.exec(select(model).where(*where)).all())
 
 
-def _tasks_by_sender(wecom) -> dict[str, dict]:
-    return {t["sender"]: {"msgid": msgid, **t} for msgid, t in wecom.group_send_tasks.items()}
+def _tasks_by_chat(wecom) -> dict[str, dict]:
+    """chat id -> the stand-in's task for it (every task holds exactly one group)."""
+    out = {}
+    for msgid, t in wecom.group_send_tasks.items():
+        [chat_id] = t["chat_ids"]
+        out[chat_id] = {"msgid": msgid, **t}
+    return out
 
 
 def _image_uploads(wecom) -> list[dict]:
@@ -102,63 +108,75 @@ def _texts_to(wecom, userid: str, needle: str) -> list[str]:
     return [m["text"]["content"] for m in app_messages_to(wecom, userid, "text") if needle in m["text"]["content"]]
 
 
-def test_a_shipped_order_makes_one_group_send_task_per_group_owner_with_the_notice_image(shop, wecom):
+def test_a_shipped_order_makes_one_group_send_task_per_mapped_group_with_the_notice_image(shop, wecom):
     app, d = shop
     assert ship(app.test_client(), api_token(app), d["order_no"]).status_code == 200
 
-    tasks = _tasks_by_sender(wecom)
-    assert set(tasks) == {"t.sales", "t.sales2"}
-    assert sorted(tasks["t.sales"]["chat_ids"]) == ["wrA", "wrB"] and tasks["t.sales2"]["chat_ids"] == ["wrC"]
+    tasks = _tasks_by_chat(wecom)
+    assert len(wecom.group_send_tasks) == 3
+    assert {c: t["sender"] for c, t in tasks.items()} == {"wrA": "t.sales", "wrB": "t.sales", "wrC": "t.sales2"}
     [upload] = _image_uploads(wecom)
     [token] = _rows(app, TrackingToken, TrackingToken.order_id == d["order_id"])
     assert upload["md5"] == hashlib.md5(Path(token.notice_path).read_bytes()).hexdigest()
-    for task in tasks.values():
+    for chat_id, task in tasks.items():
         body = task["body"]
         assert body["chat_type"] == "group" and body["sender"] == task["sender"]
+        assert body["chat_id_list"] == [chat_id]
         assert body["attachments"] == [{"msgtype": "image", "image": {"media_id": upload["media_id"]}}]
         assert d["order_no"] in body["text"]["content"]
     rows = _rows(app, Notification, Notification.channel == "wecom_groupsend")
-    assert {(n.recipient, n.status, n.provider_msgid) for n in rows} == {
-        (sender, "sent", t["msgid"]) for sender, t in tasks.items()}
-    for owner in ("t.sales", "t.sales2"):
-        [tap] = _texts_to(wecom, owner, "一键确认")
-        assert d["order_no"] in tap
+    assert {(n.recipient, n.payload["chat_id_list"][0], n.status, n.provider_msgid) for n in rows} == {
+        (t["sender"], c, "sent", t["msgid"]) for c, t in tasks.items()}
+    assert {(t.sender, tuple(t.chat_ids)) for t in _rows(app, GroupSendTask)} == {
+        ("t.sales", ("wrA",)), ("t.sales", ("wrB",)), ("t.sales2", ("wrC",))}
+    [tap] = _texts_to(wecom, "t.sales", "一键确认")
+    assert d["order_no"] in tap and "测试机械采购群" in tap and "测试机械售后群" in tap
+    assert "共 2 个客户群，各需一键确认" in tap, "one message per owner, saying each group is confirmed"
+    [tap2] = _texts_to(wecom, "t.sales2", "一键确认")
+    assert d["order_no"] in tap2 and "测试机械华东项目群" in tap2
     assert not _texts_to(wecom, "t.sales", "一键转发到客户群"), "group send replaces the manual forward"
     assert _results(app) == {"wrA": "unconfirmed", "wrB": "unconfirmed", "wrC": "unconfirmed"}
 
 
-def test_the_owners_confirmation_shows_in_the_notification_log_after_polling(shop, wecom):
+def test_each_groups_confirmation_shows_in_the_notification_log_after_polling(shop, wecom):
     app, d = shop
     ship(app.test_client(), api_token(app), d["order_no"])
     client = _admin(app)
     before = client.get("/admin/logs/notifications").get_data(as_text=True)
     assert "测试机械采购群：待群主确认" in before
 
-    msgid = _tasks_by_sender(wecom)["t.sales"]["msgid"]
+    msgid = _tasks_by_chat(wecom)["wrA"]["msgid"]
     assert wecom.confirm_group_send(msgid) is True
     assert wecom.confirm_group_send(msgid) is False, "a task is confirmed once"
     assert _poll(app)["done"] == 1
 
-    assert _results(app) == {"wrA": "sent", "wrB": "sent", "wrC": "unconfirmed"}
-    states = {t.sender: t.state for t in _rows(app, GroupSendTask)}
-    assert states == {"t.sales": "done", "t.sales2": "open"}
+    assert _results(app) == {"wrA": "sent", "wrB": "unconfirmed", "wrC": "unconfirmed"}
+    states = {t.chat_ids[0]: t.state for t in _rows(app, GroupSendTask)}
+    assert states == {"wrA": "done", "wrB": "open", "wrC": "open"}, "the owner's other group waits for its own tap"
     html = client.get("/admin/logs/notifications").get_data(as_text=True)
-    assert "测试机械采购群：已发送" in html and "测试机械售后群：已发送" in html
+    assert "测试机械采购群：已发送" in html and "测试机械售后群：待群主确认" in html
     assert "测试机械华东项目群：待群主确认" in html
 
+    wecom.confirm_group_send(_tasks_by_chat(wecom)["wrB"]["msgid"])
+    assert _poll(app)["done"] == 1
+    assert _results(app) == {"wrA": "sent", "wrB": "sent", "wrC": "unconfirmed"}
+    html = client.get("/admin/logs/notifications").get_data(as_text=True)
+    assert "测试机械售后群：已发送" in html
 
-def test_an_unconfirmed_task_reminds_the_owner_after_n_hours_and_later_their_manager(shop, wecom):
+
+def test_unconfirmed_tasks_remind_the_owner_once_per_order_after_n_hours_and_later_their_manager(shop, wecom):
     app, d = shop
     ship(app.test_client(), api_token(app), d["order_no"])
     hours = app.extensions["ops"].settings.notify
     _poll(app)
     assert not _texts_to(wecom, "t.sales", "提醒："), "no reminder before the time is up"
 
-    wecom.confirm_group_send(_tasks_by_sender(wecom)["t.sales2"]["msgid"])
+    wecom.confirm_group_send(_tasks_by_chat(wecom)["wrC"]["msgid"])
     later = utcnow() + timedelta(hours=hours.groupsend_remind_hours, minutes=1)
-    assert _poll(app, later)["reminded"] == 1
+    assert _poll(app, later)["reminded"] == 1, "two waiting groups of one order and owner: one reminder"
     [reminder] = _texts_to(wecom, "t.sales", "提醒：")
-    assert d["order_no"] in reminder and "2 个客户群" in reminder
+    assert d["order_no"] in reminder and "2 个客户群" in reminder and "各需一键确认" in reminder
+    assert all(t.reminded_at is not None for t in _rows(app, GroupSendTask, GroupSendTask.sender == "t.sales"))
     assert not _texts_to(wecom, "t.sales2", "提醒："), "a confirmed task reminds nobody"
     assert not _texts_to(wecom, "boss", "未确认")
     assert _poll(app, later)["reminded"] == 0, "one reminder per task"
@@ -166,8 +184,21 @@ def test_an_unconfirmed_task_reminds_the_owner_after_n_hours_and_later_their_man
     much_later = utcnow() + timedelta(hours=hours.groupsend_escalate_hours, minutes=1)
     assert _poll(app, much_later)["escalated"] == 1
     [escalation] = _texts_to(wecom, "boss", "未确认")
-    assert d["people"]["sales"].name in escalation and d["order_no"] in escalation
+    assert d["people"]["sales"].name in escalation and d["order_no"] in escalation and "2 个客户群" in escalation
+    assert _poll(app, much_later)["escalated"] == 0
     assert len(_texts_to(wecom, "t.sales", "提醒：")) == 1
+
+
+def test_the_reminder_counts_only_the_owners_groups_still_waiting(shop, wecom):
+    app, d = shop
+    ship(app.test_client(), api_token(app), d["order_no"])
+    tasks = _tasks_by_chat(wecom)
+    wecom.confirm_group_send(tasks["wrA"]["msgid"])
+    wecom.confirm_group_send(tasks["wrC"]["msgid"])
+    later = utcnow() + timedelta(hours=app.extensions["ops"].settings.notify.groupsend_remind_hours, minutes=1)
+    assert _poll(app, later)["reminded"] == 1
+    [reminder] = _texts_to(wecom, "t.sales", "提醒：")
+    assert "1 个客户群" in reminder and "各需" not in reminder
 
 
 def test_the_image_is_uploaded_once_and_reused_for_three_days_then_uploaded_again(shop, wecom, clock):
@@ -175,7 +206,7 @@ def test_the_image_is_uploaded_once_and_reused_for_three_days_then_uploaded_agai
     ship(app.test_client(), api_token(app), d["order_no"])
     [first] = _image_uploads(wecom)
     _resend(app, d["order_id"])
-    assert len(wecom.group_send_tasks) == 4, "a re-send makes new tasks"
+    assert len(wecom.group_send_tasks) == 6, "a re-send makes new tasks, one per group"
     assert len(_image_uploads(wecom)) == 1, "the image is reused within its validity"
     assert {t["body"]["attachments"][0]["image"]["media_id"] for t in wecom.group_send_tasks.values()} == {
         first["media_id"]}
@@ -189,7 +220,7 @@ def test_the_image_is_uploaded_once_and_reused_for_three_days_then_uploaded_agai
     uploads = _image_uploads(wecom)
     assert len(uploads) == 2 and uploads[1]["md5"] == first["md5"]
     newest = [t for t in wecom.group_send_tasks.values() if t["created_at"] >= wecom.now() - 60]
-    assert len(newest) == 2
+    assert len(newest) == 3
     assert {t["body"]["attachments"][0]["image"]["media_id"] for t in newest} == {uploads[1]["media_id"]}
 
 
@@ -214,7 +245,7 @@ def test_a_group_over_its_daily_cap_is_shown_as_failed_and_its_owner_forwards_by
     wecom.group_send_rule = "day"
     _to_china_noon(wecom)
     ship(app.test_client(), api_token(app), d["order_no"])
-    wecom.confirm_group_send(_tasks_by_sender(wecom)["t.sales2"]["msgid"])
+    wecom.confirm_group_send(_tasks_by_chat(wecom)["wrC"]["msgid"])
     _resend(app, d["order_id"])
     [again] = [m for m, t in wecom.group_send_tasks.items()
                if t["sender"] == "t.sales2" and t["confirmed_at"] is None]
@@ -236,7 +267,7 @@ def test_the_daily_cap_counts_calendar_days_in_china_time(shop, wecom):
     wecom.group_send_rule = "day"
     _to_china_noon(wecom)
     ship(app.test_client(), api_token(app), d["order_no"])
-    wecom.confirm_group_send(_tasks_by_sender(wecom)["t.sales2"]["msgid"])
+    wecom.confirm_group_send(_tasks_by_chat(wecom)["wrC"]["msgid"])
     wecom.advance(DAY)  # the next day at noon: wrC may receive one again
     _resend(app, d["order_id"])
     [again] = [m for m, t in wecom.group_send_tasks.items()
@@ -327,7 +358,7 @@ def test_media_that_wecom_forgot_early_is_uploaded_again_and_the_task_still_goes
     uploads = _image_uploads(wecom)
     assert len(uploads) == 2
     rows = _rows(app, Notification, Notification.channel == "wecom_groupsend")
-    assert [n.status for n in rows] == ["sent"] * 4
+    assert [n.status for n in rows] == ["sent"] * 6
     assert 40007 in [code for path, code in wecom.calls if path.endswith("add_msg_template")]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 from PIL import Image
 from sqlmodel import select
@@ -274,7 +275,9 @@ def test_the_qr_card_goes_to_the_customers_wecom_customer_groups_as_a_group_send
                                                                                                 wecom):
     """Robots cannot post into external groups: the card becomes one group-send task per group owner (who
     confirms with one tap), never into another customer's group."""
+    from core.types import utcnow
     from custgroups.models import CustomerGroup, GroupSendTask
+    from custgroups.poll import poll_group_sends
     from custgroups.service import link_group
     from notify.models import Notification
 
@@ -302,6 +305,12 @@ def test_the_qr_card_goes_to_the_customers_wecom_customer_groups_as_a_group_send
         assert uow.session.exec(select(GroupSendTask)).one().order_id is None
         assert {n.status for n in uow.session.exec(select(Notification).where(Notification.kind == "shop_qr"))} \
             == {"sent"}
+    later = utcnow() + timedelta(hours=app.extensions["ops"].settings.notify.groupsend_remind_hours, minutes=1)
+    with app.app_context():
+        assert poll_group_sends(later)["reminded"] == 1  # a task with no order is reminded on its own
+    [reminder] = [b["text"]["content"] for u, b in wecom.app_deliveries
+                  if u == "t.sales" and b["msgtype"] == "text" and "提醒：" in b["text"]["content"]]
+    assert "下单二维码的客户群群发" in reminder and "1 个客户群" in reminder
 
 
 def test_with_no_customer_group_the_sales_owner_gets_the_qr_card_to_forward(make_shop_app, wecom):
