@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from sqlmodel import Session, select
 
@@ -98,7 +99,7 @@ def parse_row(values: dict[str, str], columns: set[str], lookups: Lookups, *, to
     if product is None:
         raise RowError(texts.product_not_found(text["product"]))
     quantity = parse_quantity(text["quantity"])
-    first, last = date_window(today)
+    first, last = _window(today)
     promised = _in_window(parse_date(text["promised_date"], LABELS["promised_date"]), first, last, "promised_date")
     order_date = today
     if text.get("order_date"):
@@ -119,6 +120,11 @@ def parse_row(values: dict[str, str], columns: set[str], lookups: Lookups, *, to
                      quantity=quantity, promised_date=promised, order_date=order_date, status=status,
                      status_word=word, sales_owner_id=owner_id, priority=PRIORITIES[priority],
                      note=(values.get("note") or "").strip())
+
+
+@lru_cache(maxsize=8)
+def _window(today: date) -> tuple[date, date]:
+    return date_window(today)
 
 
 def _in_window(value: date, first: date, last: date, key: str) -> date:
@@ -152,7 +158,7 @@ def apply_row(s: Session, row: ParsedRow, columns: set[str], *, actor: Actor, at
                               word=row.status_word or row.status.label),
                           data={"erp_no": row.erp_no, "order_date": row.order_date.isoformat()}))
         return "created", order.order_no, ""
-    changes = _changes(s, existing, row, columns)
+    changes = row_changes(s, existing, row, columns)
     if not changes:
         return "unchanged", existing.order_no, ""
     old_status = existing.status
@@ -170,8 +176,9 @@ def apply_row(s: Session, row: ParsedRow, columns: set[str], *, actor: Actor, at
     return "updated", existing.order_no, text
 
 
-def _changes(s: Session, order: Order, row: ParsedRow, columns: set[str]) -> list[tuple[str, str, str, object]]:
-    """(field, old shown, new shown, new value) for each field the file changes."""
+def row_changes(s: Session, order, row: ParsedRow, columns: set[str]) -> list[tuple[str, str, str, object]]:
+    """(field, old shown, new shown, new value) for each field the file changes. `order` is an Order or any
+    row with its compared columns as attributes (orders.import_bulk.COMPARED)."""
     out = []
 
     def differs(name, new, shown_old, shown_new):
@@ -227,6 +234,19 @@ def parse_quantity(value: str) -> int:
 
 def parse_date(value: str, label: str = "交期") -> date:
     """A date from 2026-12-10, 2026/12/10, 2026.12.10, 2026年12月10日 or 20261210."""
+    found = _DATES.get(value)
+    if found is not None:  # an ERP file repeats a few hundred dates over its rows
+        return found
+    found = _parse_date(value, label)
+    if len(_DATES) < 20_000:
+        _DATES[value] = found
+    return found
+
+
+_DATES: dict[str, date] = {}
+
+
+def _parse_date(value: str, label: str) -> date:
     cleaned = unicodedata.normalize("NFKC", value).strip()
     match = _DATE.fullmatch(cleaned) or _DATE_COMPACT.fullmatch(cleaned)
     if not match:

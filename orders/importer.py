@@ -26,9 +26,17 @@ from core.types import utcnow
 from orders import texts
 from orders.actor import Actor
 from orders.exceptions import OrderError
-from orders.import_bulk import checked, existing_orders, insert_new, update_existing
+from orders.import_bulk import checked, existing_orders, full_orders, insert_new, update_existing
 from orders.import_files import LABELS, FileProblem, read_rows
-from orders.import_rows import Lookups, RowError, apply_row, parse_date, parse_quantity, parse_row
+from orders.import_rows import (
+    Lookups,
+    RowError,
+    apply_row,
+    parse_date,
+    parse_quantity,
+    parse_row,
+    row_changes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -140,18 +148,28 @@ def _run_batch(runtime, bus, batch, columns: set[str], report: ImportReport, *, 
         values_of = dict(batch)
         results: dict[int, RowResult] = {}
         new, later, seen = [], [], set()
+        changing, dirty = [], set()  # rows that change an existing order; ERP numbers changed in this batch
         for number, row, outcome, text in items:
             if row is None:
                 results[number] = RowResult(number, outcome, text)
             elif row.erp_no and row.erp_no in existing:
-                order = existing[row.erp_no]
-                results[number] = _guarded(s, number, row, lambda r=row, o=order: update_existing(
-                    s, r, o, columns, actor=IMPORT_ACTOR, now=now))
+                if row.erp_no not in dirty and not row_changes(s, existing[row.erp_no], row, columns):
+                    snap = existing[row.erp_no]  # unchanged: no savepoint, no write, no ORM order
+                    results[number] = _result(number, "unchanged", snap.order_no, "", row.erp_no)
+                else:
+                    dirty.add(row.erp_no)
+                    changing.append((number, row))
             elif row.erp_no and row.erp_no in seen:
                 later.append(number)  # the same new ERP number twice in one batch: after the first is in
             else:
                 seen.add(row.erp_no)
                 new.append((number, row))
+        if changing:
+            orders = full_orders(s, sorted({existing[row.erp_no].id for _, row in changing}))
+            for number, row in changing:
+                order = orders[existing[row.erp_no].id]
+                results[number] = _guarded(s, number, row, lambda r=row, o=order: update_existing(
+                    s, r, o, columns, actor=IMPORT_ACTOR, now=now))
         if new:
             savepoint = s.begin_nested()
             try:

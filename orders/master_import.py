@@ -1,6 +1,7 @@
-"""Import of master data from CSV or xlsx: materials, BOM lines and purchase lines, each row on its own
-(a bad row is reported in Chinese and skipped, the others are saved). Rows update what exists: a material
-by code, a BOM line by product + material, a purchase line by PO number + material."""
+"""Import of master data from CSV or xlsx: materials, BOM lines, purchase lines and suppliers, each row on
+its own (a bad row is reported in Chinese and skipped, the others are saved). Rows update what exists: a
+material by code, a BOM line by product + material, a purchase line by PO number + material, a supplier
+by name."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from orders import texts
-from orders.models import BomLine, Material, Product, PurchaseLine
+from orders.models import BomLine, Material, Product, PurchaseLine, Supplier
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -29,6 +30,9 @@ COLUMNS: dict[str, dict[str, tuple[str, bool, str]]] = {
                   "quantity": ("数量", True, "float"), "expected_on": ("预计到货", False, "date"),
                   "supplier": ("供应商", False, "str"), "arrived_quantity": ("已到数量", False, "float"),
                   "arrived_on": ("到齐日期", False, "date"), "batch_no": ("批次号", False, "str")},
+    "suppliers": {"name": ("供应商名称", True, "str"), "contact_name": ("联系人", False, "str"),
+                  "contact_phone": ("联系电话", False, "str"), "email": ("邮箱", False, "str"),
+                  "address": ("地址", False, "str"), "note": ("说明", False, "str")},
 }
 KINDS = tuple(COLUMNS)
 
@@ -198,4 +202,15 @@ def _save_purchase(session: Session, v: dict) -> bool:
     return created
 
 
-SAVERS = {"materials": _save_material, "bom": _save_bom, "purchases": _save_purchase}
+def _save_supplier(session: Session, v: dict) -> bool:
+    row = session.exec(select(Supplier).where(Supplier.name == v["name"])).first()
+    created = row is None
+    row = row or Supplier(name=v["name"])
+    for name, value in v.items():
+        if value is not None:
+            setattr(row, name, value)
+    session.add(row)
+    return created
+
+
+SAVERS = {"materials": _save_material, "bom": _save_bom, "purchases": _save_purchase, "suppliers": _save_supplier}

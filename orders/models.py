@@ -72,6 +72,19 @@ class Material(SQLModel, table=True):
     supplier: str = ""
 
 
+class Supplier(SQLModel, table=True):
+    """A supplier of materials; materials and purchase lines name it (their `supplier` text)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    contact_name: str = ""
+    contact_phone: str = ""
+    email: str = ""
+    address: str = ""
+    note: str = ""
+    active: bool = True
+
+
 class Product(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True)

@@ -244,7 +244,7 @@ def bad_recipient_kind(spec: str) -> str:
 
 
 # ---- importing master data (orders.master_import) -------------------------------------------------
-MASTER_IMPORT_KIND_LABELS = {"materials": "物料", "bom": "物料清单", "purchases": "采购行"}
+MASTER_IMPORT_KIND_LABELS = {"materials": "物料", "bom": "物料清单", "purchases": "采购行", "suppliers": "供应商"}
 MASTER_IMPORT_SUMMARY = "导入完成：新增 {created} 行，更新 {updated} 行，失败 {failed} 行。"
 MASTER_IMPORT_TOO_BIG = "文件太大，最多 {limit} MB。"
 MASTER_IMPORT_UNREADABLE = "无法读取文件：请上传 CSV（UTF-8 或 GBK）或 Excel（.xlsx）文件。"

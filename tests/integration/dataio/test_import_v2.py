@@ -140,6 +140,31 @@ def test_reimport_updates_changed_fields_and_says_what_changed(rt, tmp_path):
     assert [n.kind for n in _notifications(rt)] == ["import_summary", "import_summary"]
 
 
+def test_reimport_with_an_erp_number_twice_applies_its_rows_in_file_order(rt, tmp_path):
+    """The fast path compares light rows and loads a full order only for rows that change it: a number
+    unchanged by its first row and changed by its second, and one changed twice, end as the last row says."""
+    ordered, due = TODAY - timedelta(days=5), TODAY + timedelta(days=20)
+    run_import(rt, _xlsx(tmp_path / "a.xlsx", [["ERP-D1", "测试机械", "SH-100", 100, ordered, due, "已审核", ""],
+                                               ["ERP-D2", "测试机械", "SH-100", 50, ordered, due, "已审核", ""]]))
+    before = _by_erp(rt)
+    second = run_import(rt, _xlsx(tmp_path / "b.xlsx", [
+        ["ERP-D1", "测试机械", "SH-100", 100, ordered, due, "已审核", ""],  # unchanged
+        ["ERP-D2", "测试机械", "SH-100", 60, ordered, due, "已审核", ""],
+        ["ERP-D1", "测试机械", "SH-100", 110, ordered, due, "已审核", ""],
+        ["ERP-D2", "测试机械", "SH-100", 70, ordered, due, "生产中", ""]]))
+    after = _by_erp(rt)
+    d1, d2 = after["ERP-D1"], after["ERP-D2"]
+    assert second.lines()[:4] == [
+        f"第 2 行：跳过 ERP单号 ERP-D1 已导入为 {d1.order_no}，没有变化",
+        f"第 3 行：更新 {d2.order_no}：数量 50 → 60",
+        f"第 4 行：更新 {d1.order_no}：数量 100 → 110",
+        f"第 5 行：更新 {d2.order_no}：数量 60 → 70；状态 待排产 → 加工中"]
+    assert (second.created, second.updated, second.skipped) == (0, 3, 1)
+    assert (d1.quantity, d1.version) == (110, before["ERP-D1"].version + 1)
+    assert (d2.quantity, d2.status, d2.version) == (70, "in_production", before["ERP-D2"].version + 2)
+    assert len(after) == 2
+
+
 def test_dry_run_reports_every_row_and_writes_nothing(rt, tmp_path):
     rows = [["ERP-D1", "测试机械", "SH-100", 1, TODAY, TODAY + timedelta(days=3), "已审核", ""],
             ["ERP-D2", "某某", "SH-100", 1, TODAY, TODAY + timedelta(days=3), "已审核", ""]]
