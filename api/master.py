@@ -1,4 +1,4 @@
-"""Master data API: materials, BOM lines, purchase lines, and receiving goods against a purchase line."""
+"""Master data API: suppliers, materials, BOM lines, purchase lines, and receiving goods against a purchase line."""
 
 from __future__ import annotations
 
@@ -12,12 +12,26 @@ from api.auth import require_token
 from api.schemas import Schema
 from core.runtime import current_runtime
 from orders.exceptions import InvalidInput, OrderNotFound
-from orders.models import BomLine, Material, Product, PurchaseLine
+from orders.models import BomLine, Material, Product, PurchaseLine, Supplier
 from orders.purchasing import receive_purchase_line
 
 blp = Blueprint("master", __name__, url_prefix="/api", description="基础资料与采购")
 WRITERS = ("purchasing", "planner", "warehouse")
 TEXT = validate.Length(0, 200)
+
+
+class SupplierIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    contact_name = fields.String(validate=TEXT, load_default="")
+    contact_phone = fields.String(validate=validate.Length(0, 40), load_default="")
+    email = fields.String(validate=TEXT, load_default="")
+    address = fields.String(validate=TEXT, load_default="")
+    note = fields.String(validate=TEXT, load_default="")
+    active = fields.Boolean(load_default=True)
+
+
+class SupplierOut(SupplierIn):
+    id = fields.Integer()
 
 
 class MaterialIn(Schema):
@@ -83,6 +97,29 @@ def _material(s, code: str) -> Material:
     if found is None:
         raise InvalidInput(f"没有找到物料「{code}」，请先添加物料。", field="material")
     return found
+
+
+@blp.route("/suppliers")
+class Suppliers(MethodView):
+    @require_token()
+    @blp.response(200, SupplierOut(many=True))
+    def get(self):
+        """Every supplier, by name."""
+        with current_runtime().uow() as uow:
+            return [r.model_dump() for r in uow.session.exec(select(Supplier).order_by(Supplier.name)).all()]
+
+    @require_token(*WRITERS)
+    @blp.arguments(SupplierIn)
+    @blp.response(201, SupplierOut)
+    def post(self, data):
+        """Add a supplier; 400 when the name exists."""
+        with current_runtime().uow() as uow:
+            if uow.session.exec(select(Supplier.id).where(Supplier.name == data["name"].strip())).first():
+                raise InvalidInput(f"供应商「{data['name']}」已存在。", field="name")
+            row = Supplier(**{**data, "name": data["name"].strip()})
+            uow.session.add(row)
+            uow.commit()
+            return row.model_dump()
 
 
 @blp.route("/materials")

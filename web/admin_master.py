@@ -27,6 +27,7 @@ from orders.models import (
     PurchaseLine,
     RouteStep,
     Staff,
+    Supplier,
 )
 from orders.roles import ROLE_LABELS, Role
 from web import texts
@@ -114,6 +115,10 @@ BASE_SPECS = (
         Col("seq", "序号", "int", required=True), Col("process", "工序", required=True),
         Col("std_hours_per_100", "标准工时/百件", "float"), Col("line", "产线")),
         group="master_data", order_by="seq", parent="product_id", deletable=True),
+    Crud("suppliers", "供应商", Supplier, (
+        Col("name", "供应商名称", required=True), Col("contact_name", "联系人"), Col("contact_phone", "联系电话"),
+        Col("email", "邮箱", in_list=False), Col("address", "地址", in_list=False), Col("note", "说明"),
+        Col("active", "合作中", "bool")), group="master_data", order_by="name"),
     Crud("materials", "物料与包材", Material, (
         Col("code", "编码", required=True), Col("name", "名称", required=True),
         Col("kind", "类别", "select", required=True, choices=_fixed(("raw", "原材料"), ("packaging", "包材"))),

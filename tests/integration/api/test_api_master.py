@@ -125,3 +125,20 @@ def test_the_salesperson_is_changed_by_a_manager_and_version_checked(app, client
     assert r.status_code == 200 and r.get_json()["sales_owner"] == planner_name
     events = client.get(f"/api/orders/{order_no}/events", headers=auth(token_for("sales"))).get_json()
     assert f"业务员 sales员 → {planner_name}" in events[-1]["note"]
+
+
+def test_suppliers_through_the_api_and_every_master_path_in_the_openapi_document(app, client, token_for):
+    _setup(app)
+    buyer = token_for("purchasing")
+    r = client.post("/api/suppliers", headers=auth(buyer), json={"name": "宁波铝业", "contact_name": "王经理",
+                                                                "contact_phone": "13800000001"})
+    assert r.status_code == 201 and r.get_json()["active"] is True
+    r = client.post("/api/suppliers", headers=auth(buyer), json={"name": " 宁波铝业 "})
+    assert r.status_code == 400 and "已存在" in r.get_json()["message"]
+    r = client.post("/api/suppliers", headers=auth(token_for("sales")), json={"name": "别家"})
+    assert r.status_code == 403
+    assert [s["name"] for s in client.get("/api/suppliers", headers=auth(buyer)).get_json()] == ["宁波铝业"]
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    for path in ("/api/suppliers", "/api/materials", "/api/bom-lines", "/api/purchase-lines",
+                 "/api/purchase-lines/{line_id}/receive", "/api/orders/export.xlsx"):
+        assert path in paths, sorted(paths)
