@@ -1,7 +1,8 @@
 """An uploaded ERP file imported as a job: the web request stores the file in Redis (shared by the web
 tier and every worker) and queues `import_upload`; the job counts the rows, imports them, and writes
-its progress (rows done / total) and finally the row-by-row report into a Redis hash the upload page
-polls. Both keys expire, so abandoned uploads clean themselves up."""
+its progress (rows done / total) and finally the row-by-row report into a Redis hash, and publishes each
+change on the import's own channel, which the upload page's event stream pushes to the browser (the
+page falls back to polling the hash). Both keys expire, so abandoned uploads clean themselves up."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ JOB_TIMEOUT = 3600
 
 def _key(import_id: str) -> str:
     return f"ops:import:{import_id}"
+
+
+def channel(import_id: str) -> str:
+    """The pub/sub channel an import's progress is published on."""
+    return f"ops:import:{import_id}:events"
 
 
 def start_upload(rt: Runtime, data: bytes, filename: str, *, window_days: int, dry_run: bool) -> str:
@@ -56,6 +62,9 @@ def upload_state(rt: Runtime, import_id: str) -> dict | None:
 def _set(rt: Runtime, import_id: str, **values) -> None:
     rt.redis.hset(_key(import_id), mapping={k: json.dumps(v, ensure_ascii=False, default=str)
                                             if isinstance(v, list | dict) else v for k, v in values.items()})
+    moved = {k: values[k] for k in ("state", "done", "total") if k in values}
+    if moved:  # the page's stream pushes this on; the hash stays the truth a late page reads
+        rt.redis.publish(channel(import_id), json.dumps(moved))
 
 
 def _count_and_preview(path: Path, name: str) -> tuple[int, list[str], list]:
@@ -95,4 +104,19 @@ def import_upload(import_id: str) -> None:
         raise
     _set(rt, import_id, state="done", done=len(report.rows), lines=report.lines(),
          summary=report.summary() if report.rows else (report.problem or ""))
+    if not dry_run:  # a dry run keeps its file until it expires: the page offers to import it as checked
+        rt.redis.delete(_key(import_id) + ":file")
+
+
+def import_checked(rt: Runtime, import_id: str) -> str | None:
+    """Import for real the file a finished dry run checked; the new import's id (None: no such dry run,
+    or its file expired)."""
+    info = rt.redis.hgetall(_key(import_id))
+    data = rt.redis.get(_key(import_id) + ":file")
+    if not info or data is None:
+        return None
+    info = {k.decode(): v.decode() for k, v in info.items()}
+    if info["dry_run"] != "1" or info["state"] != "done":
+        return None
     rt.redis.delete(_key(import_id) + ":file")
+    return start_upload(rt, data, info["filename"], window_days=int(info["window_days"]), dry_run=False)

@@ -3,6 +3,8 @@ status-mapping table, and the order table's xlsx/CSV downloads with its current 
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from core.db import new_session
 from core.runtime import current_runtime
 from dataio.api import MAX_EXPORT, XLSX
 from dataio.export import csv_bytes, xlsx_bytes
-from dataio.upload_jobs import start_upload, upload_state
+from dataio.upload_jobs import channel, import_checked, start_upload, upload_state
 from orders import views
 from orders.models import Order, StatusMapping
 from orders.status import Status, parse_status
@@ -29,6 +31,8 @@ bp = Blueprint("admin_data", __name__, url_prefix="/admin")
 bp.before_request(enforce)
 register_error_pages(bp)
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+PUSH_MAX_AGE = 120.0  # seconds a progress stream stays open before the browser reconnects (EventSource)
+PUSH_HEARTBEAT = 10.0
 
 
 @bp.get("/io/import")
@@ -74,6 +78,17 @@ def import_progress(import_id: str):
                            dry_run=state["dry_run"], filename=state["filename"])
 
 
+@bp.post("/io/import/<import_id>/commit")
+@page("data")
+def import_commit(import_id: str):
+    """Import the file a dry run just checked, without uploading it again."""
+    new_id = import_checked(current_runtime(), import_id)
+    if new_id is None:
+        flash(texts.IMPORT_GONE, "error")
+        return redirect(url_for(".import_page"))
+    return redirect(url_for(".import_progress", import_id=new_id), 303)
+
+
 @bp.get("/io/import/<import_id>.json")
 @page("data")
 def import_progress_json(import_id: str):
@@ -82,6 +97,42 @@ def import_progress_json(import_id: str):
     if state is None:
         return jsonify({"error": texts.IMPORT_GONE}), 404
     return jsonify(state)
+
+
+@bp.get("/io/import/<import_id>/events")
+@page("data")
+def import_events(import_id: str):
+    """The upload's progress pushed as Server-Sent Events: one `data:` line of {state, done, total} per change
+    the job publishes, until it is done or failed (the page then reloads to show the report)."""
+    rt = current_runtime()
+    if upload_state(rt, import_id) is None:
+        abort(404)
+
+    def stream():
+        pubsub = rt.redis.pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(channel(import_id))
+        try:
+            yield "retry: 2000\n\n"
+            state = upload_state(rt, import_id)  # read after subscribing, so no change falls in between
+            last, ends = None, time.monotonic() + PUSH_MAX_AGE
+            while state is not None:
+                now = {k: state[k] for k in ("state", "done", "total")}
+                if now != last:
+                    yield f"data: {json.dumps(now)}\n\n"
+                    last = now
+                if now["state"] in ("done", "failed") or time.monotonic() > ends:
+                    return
+                message = pubsub.get_message(timeout=PUSH_HEARTBEAT)
+                if message is None:
+                    yield ": keep-alive\n\n"
+                    state = upload_state(rt, import_id)
+                else:
+                    state = {**state, **json.loads(message["data"])}
+        finally:
+            pubsub.close()
+
+    return Response(stream(), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 @bp.get("/io/status-map")

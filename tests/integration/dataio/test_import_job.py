@@ -102,3 +102,57 @@ def test_an_unknown_or_expired_import_is_a_404_with_a_chinese_reason(live):
     login(client, "planner")
     r = client.get("/admin/io/import/nope.json")
     assert r.status_code == 404 and "重新上传" in r.json["error"]
+
+
+def _events(response) -> list[dict]:
+    """The `data:` events of a Server-Sent Events response, read as the server sends them."""
+    import json
+
+    out, buffer = [], ""
+    for chunk in response.response:
+        buffer += chunk.decode() if isinstance(chunk, bytes) else chunk
+        while "\n\n" in buffer:
+            event, buffer = buffer.split("\n\n", 1)
+            if event.startswith("data: "):
+                out.append(json.loads(event[len("data: "):]))
+    return out
+
+
+def test_the_jobs_progress_is_pushed_to_the_page_as_server_sent_events(live):
+    _seed_logins(live)
+    client = live.test_client()
+    token = login(client, "planner")
+    r = client.post("/admin/io/import", data={"csrf_token": token, "file": (io.BytesIO(_csv(ROWS)), "erp.csv"),
+                                              "window_days": "90"}, content_type="multipart/form-data")
+    page_url = r.headers["Location"]
+    html = client.get(page_url).get_data(as_text=True)
+    assert f'data-events="{page_url}/events"' in html
+    stream = client.get(page_url + "/events", buffered=False)
+    assert stream.status_code == 200 and stream.mimetype == "text/event-stream"
+    events = _events(stream)  # the stream ends by itself once the job is done
+    assert events[-1] == {"state": "done", "done": ROWS, "total": ROWS}, events
+    dones = [e["done"] for e in events]
+    assert dones == sorted(dones)
+    assert any(e["state"] == "running" and 0 < e["done"] < ROWS for e in events), events  # pushed on the way
+    assert client.get("/admin/io/import/nope/events").status_code == 404
+
+
+def test_a_dry_run_is_imported_as_checked_without_a_second_upload(live):
+    _seed_logins(live)
+    client = live.test_client()
+    token = login(client, "planner")
+    r = client.post("/admin/io/import", data={"csrf_token": token, "file": (io.BytesIO(_csv(30)), "erp.csv"),
+                                              "window_days": "90", "dry_run": "1"}, content_type="multipart/form-data")
+    dry_url = r.headers["Location"]
+    assert _events(client.get(dry_url + "/events", buffered=False))[-1]["state"] == "done"
+    html = client.get(dry_url).get_data(as_text=True)
+    assert "试运行结果（未写入）" in html and 'id="import-commit"' in html
+    with new_session(live.extensions["ops"].engine) as s:
+        assert s.exec(select(func.count()).select_from(Order)).one() == 0
+    r = client.post(dry_url + "/commit", data={"csrf_token": token})
+    assert r.status_code == 303 and r.headers["Location"] != dry_url
+    assert _events(client.get(r.headers["Location"] + "/events", buffered=False))[-1]["state"] == "done"
+    with new_session(live.extensions["ops"].engine) as s:
+        assert s.exec(select(func.count()).select_from(Order)).one() == 30 - 3  # rows 0, 10, 20 are too old
+    again = client.post(dry_url + "/commit", data={"csrf_token": token}, follow_redirects=True)
+    assert "重新上传" in again.get_data(as_text=True)  # a checked file is imported once
