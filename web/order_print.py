@@ -1,5 +1,6 @@
 """Per-order paper and pictures: the printable delivery note / packing list (A4 or A5, QR to the tracking
-page, no prices) and the shipping-notice image, downloadable and resendable from the order page."""
+page, prices only for the roles that may see them and only when asked) and the shipping-notice image,
+downloadable and resendable from the order page."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from logistics.jobs import SHIPPED_OR_LATER, notice_file, resend_notice
 from logistics.tokens import issue_token, public_url
 from orders import service, views
 from orders.exceptions import OrderError, OrderNotFound
-from orders.models import Customer
+from orders.models import Customer, Product
 from orders.roles import OVERRIDE_ROLES, Role
 from web import texts
 from web.access import enforce, page
@@ -25,6 +26,11 @@ bp = Blueprint("admin_print", __name__, url_prefix="/admin/orders")
 bp.before_request(enforce)
 register_error_pages(bp)
 PAPER_ROLES = frozenset({Role.SALES, Role.WAREHOUSE, Role.LOGISTICS}) | OVERRIDE_ROLES
+PRICE_ROLES = frozenset({Role.SALES, Role.FINANCE}) | OVERRIDE_ROLES  # may see prices (and print them)
+
+
+def may_see_prices(user) -> bool:
+    return bool(user.roles & PRICE_ROLES)
 
 
 def _order(uow, order_no: str):
@@ -48,10 +54,15 @@ def delivery_note(order_no: str):
                              ttl_days=rt.settings.logistics.tracking_token_days)
         data = views.order_dict(uow.session, order.id)
         customer = uow.session.get(Customer, order.customer_id)
+        price = None
+        if request.form.get("prices") == "1" and may_see_prices(current_user):
+            product = uow.session.get(Product, order.product_id)
+            price = product.unit_price if product and product.unit_price else None
         uow.commit()
     url = public_url(rt, raw)
     html = render_template("admin/delivery_note.html", o=data, customer=customer, size=size, url=url,
-                           qr=_qr_data_uri(url))
+                           qr=_qr_data_uri(url), price=price,
+                           amount=round(price * data["quantity"], 2) if price is not None else None)
     return html, 200, {"Cache-Control": "no-store"}
 
 

@@ -26,7 +26,7 @@ from orders.roles import OVERRIDE_ROLES, Role
 from orders.status import TERMINAL_STATUSES, Status
 from web import texts
 from web.access import enforce, page
-from web.order_print import PAPER_ROLES
+from web.order_print import PAPER_ROLES, may_see_prices
 from web.order_query import ALERT_LEVELS, SORTS, OrderFilter, alert_levels_of, fetch_page
 from web.tracking_links import reissue_link
 from web.ui import register_error_pages
@@ -98,7 +98,7 @@ def order_detail(order_no: str):
                            may_pass_qc=may_pass_qc, may_issue_link=_may_issue_link(),
                            may_edit=bool(current_user.roles & EDIT_ROLES) and status not in TERMINAL_STATUSES,
                            internal_note=internal_note, carriers=CARRIERS,
-                           may_print=bool(current_user.roles & PAPER_ROLES),
+                           may_print=bool(current_user.roles & PAPER_ROLES), may_see_prices=may_see_prices(current_user),
                            may_correct=bool(current_user.roles & CORRECT_ROLES) and status.value in SHIPPED_OR_LATER,
                            COMMAND_LABELS=COMMAND_LABELS, NEED_LABELS=NEED_LABELS)
 

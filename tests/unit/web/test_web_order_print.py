@@ -59,3 +59,19 @@ def test_unshipped_order_has_no_notice_to_download(app, signed_in):
     client, _ = signed_in("logistics")
     r = client.get(f"/admin/orders/{order.order_no}/notice.png", follow_redirects=True)
     assert "尚未发货" in r.get_data(as_text=True)
+
+
+def test_prices_print_only_for_roles_that_may_see_them_and_only_when_asked(app, signed_in):
+    order = _order(app, Status.SHIPPED)  # the factory's product costs 12.5
+    sales, token = signed_in("sales")
+    assert 'name="prices"' in sales.get(f"/admin/orders/{order.order_no}").get_data(as_text=True)
+    html = sales.post(f"/admin/orders/{order.order_no}/delivery-note",
+                      data={"csrf_token": token, "prices": "1"}).get_data(as_text=True)
+    assert 'id="price-row"' in html and "12.50 元" in html and f"{12.5 * order.quantity:.2f} 元" in html
+    plain = sales.post(f"/admin/orders/{order.order_no}/delivery-note", data={"csrf_token": token}).get_data(as_text=True)
+    assert "单价" not in plain  # not asked: no prices
+    warehouse, token = signed_in("warehouse")
+    assert 'name="prices"' not in warehouse.get(f"/admin/orders/{order.order_no}").get_data(as_text=True)
+    html = warehouse.post(f"/admin/orders/{order.order_no}/delivery-note",
+                          data={"csrf_token": token, "prices": "1"}).get_data(as_text=True)
+    assert "单价" not in html and "12.5" not in html  # asked by a role that may not see prices: still none
