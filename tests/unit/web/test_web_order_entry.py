@@ -111,3 +111,29 @@ def test_receiving_on_the_web_releases_a_waiting_order(app, signed_in, factory):
     r = client.post(f"/admin/receiving/{line_id}", data={"csrf_token": token, "quantity": "abc"},
                     follow_redirects=True)
     assert "到货数量必须是" in r.get_data(as_text=True)
+
+
+def test_the_form_sends_the_same_notices_as_the_api(app, signed_in, factory, token_for):
+    """An order entered on the page and one posted to /api/orders queue the same notices (kind, channel,
+    recipient) for their 待审核 order: both run orders.service.create_order on the runtime's bus."""
+    from notify.models import Notification
+    from tests.conftest import auth
+
+    def notices(order_no: str) -> list[tuple]:
+        with app.extensions["ops"].uow() as uow:
+            order = uow.session.exec(select(Order).where(Order.order_no == order_no)).one()
+            rows = uow.session.exec(select(Notification).where(Notification.order_id == order.id)).all()
+            return sorted((n.kind, n.channel, n.recipient) for n in rows)
+
+    client, token = signed_in("sales")
+    r = client.post("/admin/orders/new", data=_form(app, token, priority="normal", note=""))
+    web_no = r.headers["Location"].rsplit("/", 1)[1]
+    with app.extensions["ops"].uow() as uow:
+        customer = uow.session.exec(select(Customer)).first().name
+        product = uow.session.exec(select(Product)).first().code
+    api = app.test_client().post("/api/orders", headers=auth(token_for("sales")), json={
+        "customer": customer, "product": product, "quantity": 40,
+        "promised_date": (date.today() + timedelta(days=25)).isoformat()})
+    assert api.status_code == 201, api.get_json()
+    from_web, from_api = notices(web_no), notices(api.get_json()["order_no"])
+    assert from_web and from_web == from_api
