@@ -106,6 +106,14 @@ def drill_list_xlsx(name: str, p: Period) -> bytes:
         return export.list_xlsx(found, export.filter_rows(s, p))
 
 
+def drill_list_csv(name: str, p: Period) -> bytes:
+    """The same list as CSV (UTF-8 with BOM), its columns and rows only."""
+    from dataio.export import table_csv
+
+    found = drill_list(name, p)
+    return table_csv(list(found["columns"]), [row["cells"] for row in found["rows"]])
+
+
 def supplier_report(p: Period) -> dict:
     """Suppliers and batches ranked by defect rate."""
     with new_session(current_runtime().engine) as s:

@@ -97,6 +97,18 @@ def drill_list_xlsx(name: str):
                                                   "Cache-Control": "no-store"})
 
 
+@bp.get("/lists/<name>.csv")
+@page("insight")
+def drill_list_csv(name: str):
+    """One drill-down list as CSV, with the same period and filters as the page."""
+    try:
+        body = service.drill_list_csv(name, _period())
+    except service.NotFound:
+        abort(404)
+    return Response(body, mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename={name}.csv", "Cache-Control": "no-store"})
+
+
 @bp.get("/suppliers")
 @page("insight")
 def suppliers():

@@ -1,6 +1,6 @@
 """The delivery note printed by real headless Chromium (page.pdf, A4 and A5): the PDF's text holds the
 Chinese title, customer and order number, and the QR image inside the PDF decodes to the tracking link,
-which opens that order's tracking page."""
+which opens that order's tracking page; the print view rendered to pixels decodes to the same link."""
 
 from __future__ import annotations
 
@@ -61,7 +61,15 @@ def test_the_delivery_note_prints_to_pdf_with_chinese_text_and_a_qr_to_the_track
         page.click("#print-form button[type=submit]")
     page.wait_for_selector("#tracking-qr")
     pdf = page.pdf(format=size.upper(), print_background=True)
+    # The page as printed, rendered to pixels (print media, the paper's width): the QR a phone would see.
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794 if size == "a4" else 559, "height": 1123 if size == "a4" else 794})
+    from PIL import Image
+
+    shot = Image.open(io.BytesIO(page.screenshot(full_page=True)))
+    assert page.locator(".noprint").is_hidden()  # the print button stays off paper
     ctx.close()
+    [seen] = [r.text for r in zxingcpp.read_barcodes(shot) if r.format == zxingcpp.BarcodeFormat.QRCode]
 
     # CJK fonts map some characters to compatibility code points (⼈ for 人): compare in NFKC
     text = unicodedata.normalize("NFKC", "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages))
@@ -70,6 +78,7 @@ def test_the_delivery_note_prints_to_pdf_with_chinese_text_and_a_qr_to_the_track
     assert re.sub(r"\s+", "", unicodedata.normalize("NFKC", customer)) in flat, (customer, text)
 
     [link] = _qr_texts(pdf)
+    assert seen == link  # the rendered page and the PDF carry the same link
     path = re.search(r"(/t/[A-Za-z0-9_\-]+)$", link)
     assert path, link
     import requests

@@ -21,6 +21,7 @@ SHOP = {"sales"} | BOSSES
 NOTHING_YET = {"/admin/shop/customers/1/qr.png", "/admin/shop/customers/1/print", "/admin/shop/requests/RQ20261126-00001",
                "/admin/shop/attachments/1", "/admin/shop/products/1/picture.jpg",
                "/admin/io/import/0000", "/admin/io/import/0000.json",  # no such import (after the role check)
+               "/admin/io/import/0000/events",
                "/admin/insight/audits/2026-01.xlsx"}  # no audit drawn
 
 # URL rule -> (a concrete URL, roles that may open it). Every GET page under /admin is listed.
@@ -44,6 +45,7 @@ GET_PAGES = {
     "/admin/io/status-map": ("/admin/io/status-map", {"planner"} | BOSSES),
     "/admin/io/import/<import_id>": ("/admin/io/import/0000", {"planner"} | BOSSES),
     "/admin/io/import/<import_id>.json": ("/admin/io/import/0000.json", {"planner"} | BOSSES),
+    "/admin/io/import/<import_id>/events": ("/admin/io/import/0000/events", {"planner"} | BOSSES),
     "/admin/orders/new/buffer": ("/admin/orders/new/buffer?customer_id=1", ORDER_ENTRY),
     "/admin/boards/<name>": ("/admin/boards/sales", SALES_BOARD),
     "/admin/boards/<name>/fragment": ("/admin/boards/warehouse/fragment", WAREHOUSE_BOARD),
@@ -54,6 +56,7 @@ GET_PAGES = {
     "/admin/customer-groups": ("/admin/customer-groups", BOSSES),
     "/admin/data/<key>": ("/admin/data/customers", BOSSES),
     "/admin/data/<key>/new": ("/admin/data/products/new", BOSSES),
+    "/admin/data/<key>/export.<fmt>": ("/admin/data/suppliers/export.xlsx", BOSSES),
     "/admin/data/<key>/<int:item_id>": ("/admin/data/materials/1", BOSSES),
     "/admin/staff": ("/admin/staff", {"admin"}),
     "/admin/tokens": ("/admin/tokens", {"admin"}),
@@ -63,6 +66,7 @@ GET_PAGES = {
     "/admin/insight/": ("/admin/insight/", BOSSES),
     "/admin/insight/lists/<name>": ("/admin/insight/lists/late", BOSSES),
     "/admin/insight/lists/<name>.xlsx": ("/admin/insight/lists/late.xlsx", BOSSES),
+    "/admin/insight/lists/<name>.csv": ("/admin/insight/lists/late.csv", BOSSES),
     "/admin/insight/suppliers": ("/admin/insight/suppliers", BOSSES),
     "/admin/insight/batches/<batch>": ("/admin/insight/batches/B1", BOSSES),
     "/admin/insight/customers/<int:customer_id>": ("/admin/insight/customers/1", BOSSES),
@@ -84,6 +88,7 @@ EXTRA_GETS = [  # the same rules with other arguments, whose roles differ
     ("/admin/boards/planning/fragment", PLANNING_BOARD),
     ("/admin/data/staff", {"admin"}),
     ("/admin/data/staff/1", {"admin"}),
+    ("/admin/data/staff/export.csv", {"admin"}),
 ]
 POSTS = [
     "/admin/logout", "/admin/orders/{order_no}/status", "/admin/orders/{order_no}/qc-pass",
@@ -91,7 +96,7 @@ POSTS = [
     "/admin/data/chats/1/delete", "/admin/staff/users", "/admin/staff/users/1/active", "/admin/tokens",
     "/admin/tokens/1/revoke", "/admin/logs/notifications/1/resend", "/admin/data/materials/1",
     "/admin/orders/new", "/admin/receiving/1", "/admin/data-import",
-    "/admin/io/import", "/admin/io/status-map", "/admin/io/status-map/delete", "/admin/orders/{order_no}/waybill",
+    "/admin/io/import", "/admin/io/import/0000/commit", "/admin/io/status-map", "/admin/io/status-map/delete", "/admin/orders/{order_no}/waybill",
     "/admin/orders/{order_no}/delivery-note", "/admin/orders/{order_no}/notice/resend", "/admin/password",
     "/admin/shop/customers/1/link", "/admin/shop/customers/1/revoke", "/admin/shop/customers/1/send",
     "/admin/shop/customers/1/prices", "/admin/shop/customers/1/products", "/admin/shop/customers/1/addresses",
