@@ -137,3 +137,19 @@ def test_the_form_sends_the_same_notices_as_the_api(app, signed_in, factory, tok
     assert api.status_code == 201, api.get_json()
     from_web, from_api = notices(web_no), notices(api.get_json()["order_no"])
     assert from_web and from_web == from_api
+
+
+def test_pickers_find_a_customer_by_short_name_contact_or_phone_and_a_product_by_spec(app, signed_in, factory):
+    with app.extensions["ops"].uow() as uow:
+        customer = uow.session.exec(select(Customer)).first()
+        customer.contact_name, customer.contact_phone = "周采购", "13912345678"
+        product = uow.session.exec(select(Product)).first()
+        product.spec = "Φ40×120 6061-T6"
+        uow.session.add_all([customer, product])
+        uow.commit()
+        name, code = customer.name, product.code
+    client, _ = signed_in("sales")
+    for q in ("测试机械", "周采购", "1391234"):
+        assert [c["name"] for c in client.get(f"/admin/orders/new/customers?q={q}").get_json()] == [name], q
+    assert client.get("/admin/orders/new/customers?q=没有这家").get_json() == []
+    assert [p["code"] for p in client.get("/admin/orders/new/products?q=Φ40").get_json()] == [code]
