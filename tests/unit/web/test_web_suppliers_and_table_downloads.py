@@ -78,3 +78,30 @@ def test_table_downloads_keep_the_parent_filter_typed_dates_and_chinese_labels(a
     assert client.get("/admin/data/purchases/export.pdf").status_code == 404
     sales, _ = signed_in("sales")
     assert sales.get("/admin/data/staff/export.xlsx").status_code in (302, 403)
+
+
+def test_the_sales_and_warehouse_boards_download_the_order_list_they_show(app, signed_in, factory):
+    import re
+    from datetime import timedelta
+
+    from orders.status import Status
+    from tests.factories import order_in
+
+    with app.extensions["ops"].uow() as uow:
+        order_in(uow, Status.PENDING_REVIEW, promised_date=date.today() + timedelta(days=60))
+        order_in(uow, Status.SCHEDULED, promised_date=date.today() - timedelta(days=2))
+        order_in(uow, Status.IN_STOCK, promised_date=date.today() + timedelta(days=3))
+        order_in(uow, Status.IN_STOCK, promised_date=date.today() + timedelta(days=1))
+        uow.commit()
+    client, _ = signed_in("manager")
+    for name, table in (("sales", "urgent"), ("warehouse", "ready-orders")):
+        page = client.get(f"/admin/boards/{name}").get_data(as_text=True)
+        assert f'href="/admin/boards/{name}/export.xlsx"' in page
+        body = page[page.index(f'id="{table}"'):]
+        shown = re.findall(r'<tr[^>]*data-order="([^"]+)"', body[:body.index("</table>")])
+        rows = _sheet_rows(client.get(f"/admin/boards/{name}/export.xlsx").data)
+        assert rows[0][0] == "单号" and [r[0] for r in rows[1:]] == shown and shown, (name, shown)
+        assert isinstance(rows[1][rows[0].index("交期")], date)  # a real date cell
+        as_csv = client.get(f"/admin/boards/{name}/export.csv").data.decode("utf-8-sig").splitlines()
+        assert [line.split(",")[0] for line in as_csv[1:]] == shown
+    assert client.get("/admin/boards/planning/export.xlsx").status_code == 404
