@@ -4,11 +4,23 @@ status-mapping table, and the order table's xlsx/CSV downloads with its current 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlmodel import select
 
@@ -33,6 +45,19 @@ register_error_pages(bp)
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 PUSH_MAX_AGE = 120.0  # seconds a progress stream stays open before the browser reconnects (EventSource)
 PUSH_HEARTBEAT = 10.0
+# Progress streams open at once per process: each holds a server thread, like the boards' streams
+# (web/live.py); beyond it the page gets 503 and follows the job by polling instead.
+PUSH_MAX_STREAMS = 4
+_push_lock = threading.Lock()
+
+
+def _push_streams() -> threading.BoundedSemaphore:
+    """This app's places for progress streams (one set per app, so per server process)."""
+    ext = current_app.extensions
+    with _push_lock:
+        if "import_push_streams" not in ext:
+            ext["import_push_streams"] = threading.BoundedSemaphore(PUSH_MAX_STREAMS)
+        return ext["import_push_streams"]
 
 
 @bp.get("/io/import")
@@ -107,6 +132,9 @@ def import_events(import_id: str):
     rt = current_runtime()
     if upload_state(rt, import_id) is None:
         abort(404)
+    places = _push_streams()
+    if not places.acquire(blocking=False):
+        return Response(status=503, headers={"Retry-After": "5"})
 
     def stream():
         pubsub = rt.redis.pubsub(ignore_subscribe_messages=True)
@@ -131,8 +159,10 @@ def import_events(import_id: str):
         finally:
             pubsub.close()
 
-    return Response(stream(), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    response = Response(stream(), mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    response.call_on_close(places.release)  # also when the stream is never read
+    return response
 
 
 @bp.get("/io/status-map")

@@ -156,3 +156,26 @@ def test_a_dry_run_is_imported_as_checked_without_a_second_upload(live):
         assert s.exec(select(func.count()).select_from(Order)).one() == 30 - 3  # rows 0, 10, 20 are too old
     again = client.post(dry_url + "/commit", data={"csrf_token": token}, follow_redirects=True)
     assert "重新上传" in again.get_data(as_text=True)  # a checked file is imported once
+
+
+def test_progress_streams_are_bounded_and_a_closed_one_frees_its_place(live):
+    """Each open progress stream holds a server thread: past PUSH_MAX_STREAMS the page is told 503 (it then
+    polls, see import_progress.js), and a stream closed, even unread, gives its place back."""
+    from web.admin_data import PUSH_MAX_STREAMS
+
+    _seed_logins(live)
+    client = live.test_client()
+    token = login(client, "planner")
+    r = client.post("/admin/io/import", data={"csrf_token": token, "file": (io.BytesIO(_csv(30)), "erp.csv"),
+                                              "window_days": "90", "dry_run": "1"}, content_type="multipart/form-data")
+    url = r.headers["Location"] + "/events"
+    held = [client.get(url, buffered=False) for _ in range(PUSH_MAX_STREAMS)]
+    assert [s.status_code for s in held] == [200] * PUSH_MAX_STREAMS
+    refused = client.get(url, buffered=False)
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "5"
+    held.pop().close()
+    again = client.get(url, buffered=False)
+    assert again.status_code == 200
+    for s in [*held, again]:
+        s.close()
+    assert client.get(url, buffered=False).status_code == 200

@@ -31,6 +31,7 @@
   };
   source.onerror = function () {
     if (finished) return;
-    if (++failures >= 3) { source.close(); box.dataset.push = ""; poll(); }  // the stream keeps failing: poll
+    // refused (503 when the server's streams are all taken: the browser does not retry that) or failing: poll
+    if (source.readyState === EventSource.CLOSED || ++failures >= 3) { source.close(); box.dataset.push = ""; poll(); }
   };
 })();
