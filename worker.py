@@ -29,6 +29,7 @@ import time
 
 from rq import SimpleWorker
 from rq.cron import CronScheduler
+from rq.defaults import DEFAULT_WORKER_TTL
 from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
@@ -170,6 +171,7 @@ def serve_jobs(app, *, burst: bool = False, logging_level: str = "INFO") -> None
     """One worker process: run jobs until asked to stop; reconnect to Redis after an outage."""
     rt: Runtime = app.extensions["ops"]
     stop = threading.Event()
+    _long_reads(rt)
     logging.getLogger("rq.worker").addFilter(QuietRedisLog())
     logging.getLogger("rq.worker").addFilter(_QUIET_ROUTINE)
     with app.app_context():
@@ -183,6 +185,19 @@ def serve_jobs(app, *, burst: bool = False, logging_level: str = "INFO") -> None
             stop.set()
             if dispatcher is not None:  # let a round in progress finish its pipeline (its pop waits 1 s at most)
                 dispatcher.join(timeout=5)
+
+
+def _long_reads(rt: Runtime) -> None:
+    """Every Redis connection of this process waits as long as RQ's dequeue does.
+
+    redis-py (8.x) gives a connection a 5 s read timeout unless told otherwise. RQ raises the pool's
+    setting to its BLPOP timeout + 10 s when its worker is built, but a connection the pool made before
+    (the inbox dispatcher starts first) keeps 5 s; when RQ's BLPOP later took that connection, an idle
+    worker quit every 5 s with "Redis connection timeout" (seen as a false Redis outage in the log). So
+    the setting is made before any connection exists in this process, and the pool is emptied."""
+    pool = rt.redis.connection_pool
+    pool.connection_kwargs["socket_timeout"] = max(1, DEFAULT_WORKER_TTL - 15) + 10  # RQ's connection_timeout
+    pool.reset()
 
 
 def _work_until_stopped(rt: Runtime, stop: threading.Event, burst: bool, logging_level: str) -> None:
