@@ -4,7 +4,7 @@ enabled, and the earliest date (lead days in working days, plus the customer's d
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import select
 
@@ -116,11 +116,15 @@ def test_the_earliest_date_follows_the_plan_of_the_lines_and_the_quantity(make_s
         uow.commit()
     token = issue(app, enable=("SH-100",))
     cid, pid = customer_id(app, "宁波测试机械有限公司"), product_id(app, "SH-100")
-    now = utcnow()
+    # Planned from the start of today (midnight, so the shift's first hour): the big order below then fills
+    # today's shift from its start, as the page (planning from the real now) counts a day's load. Planning
+    # it from the real now in mid-shift would leave the hours before now looking free (see the closing note).
+    today = utcnow().astimezone(rt.settings.tz).date()
+    now = datetime.combine(today, time(0, 0), tzinfo=rt.settings.tz)
     with rt.uow() as uow:
         s = uow.session
         cal = calendar_for(s, rt.settings)
-        base = cal.add_working_days(now.astimezone(rt.settings.tz).date(), 3)
+        base = cal.add_working_days(today, 3)
         assert earliest_promise_date(s, rt.settings, cid, now=now) == base  # an empty line: the lead days
         big = earliest_promise_date(s, rt.settings, cid, now=now, lines=[(pid, 3000)])  # 180 h: ~23 days
         assert big > base and cal.is_workday(big)
